@@ -1,0 +1,369 @@
+//! One configuration of atoms: ids, types, positions, optional image flags and
+//! named extra per-atom columns, with the box and the timestep.
+
+use crate::{CoreError, SimBox};
+
+/// The values of one named per-atom column.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ColumnData {
+    /// Integer values (flags, counts, labels such as `plastic`).
+    Int(Vec<i64>),
+    /// Real values (`d2min`, `qs`, per-atom energies, ...).
+    Float(Vec<f64>),
+    /// Text values (for example a LAMMPS `element` column).
+    Text(Vec<String>),
+}
+
+impl ColumnData {
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Int(v) => v.len(),
+            ColumnData::Float(v) => v.len(),
+            ColumnData::Text(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entry `i` as a float, if the column is numeric.
+    pub fn get_f64(&self, i: usize) -> Option<f64> {
+        match self {
+            ColumnData::Int(v) => v.get(i).map(|&x| x as f64),
+            ColumnData::Float(v) => v.get(i).copied(),
+            ColumnData::Text(_) => None,
+        }
+    }
+}
+
+/// A named per-atom column.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Column {
+    /// The column name, as in the LAMMPS `ITEM: ATOMS` header.
+    pub name: String,
+    /// One value per atom, in the frame's atom order.
+    pub data: ColumnData,
+}
+
+/// Names that a [`Frame`] stores in its own fields and never as extra columns.
+const RESERVED: [&str; 5] = ["id", "type", "ix", "iy", "iz"];
+
+/// The raw parts of a [`Frame`], to be checked by [`Frame::from_parts`].
+///
+/// Readers fill these vectors (keeping their capacity between frames) and hand
+/// them over in one move.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrameParts {
+    /// The simulation box.
+    pub sim_box: SimBox,
+    /// The MD timestep of this frame.
+    pub timestep: u64,
+    /// The simulated time, when the file carries it.
+    pub time: Option<f64>,
+    /// Atom ids, unique.
+    pub ids: Vec<u64>,
+    /// Atom types (LAMMPS type numbers).
+    pub types: Vec<u32>,
+    /// Cartesian positions in Å; unwrapped positions may lie outside the box.
+    pub positions: Vec<[f64; 3]>,
+    /// Image flags, when the file carries them.
+    pub images: Option<Vec<[i32; 3]>>,
+    /// Extra per-atom columns, in file order.
+    pub columns: Vec<Column>,
+}
+
+/// A validated frame: every per-atom array has one entry per atom, ids are
+/// unique and positions are finite.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Frame {
+    parts: FrameParts,
+}
+
+impl Frame {
+    /// A frame from a box and per-atom ids, types and positions.
+    ///
+    /// # Errors
+    /// As [`Frame::from_parts`].
+    pub fn new(
+        sim_box: SimBox,
+        ids: Vec<u64>,
+        types: Vec<u32>,
+        positions: Vec<[f64; 3]>,
+    ) -> Result<Frame, CoreError> {
+        Frame::from_parts(FrameParts { sim_box, ids, types, positions, ..FrameParts::default() })
+    }
+
+    /// Checks the parts and makes a frame of them.
+    ///
+    /// # Errors
+    /// [`CoreError::LengthMismatch`] when an array or column length differs
+    /// from the number of ids, [`CoreError::DuplicateId`],
+    /// [`CoreError::NonFinitePosition`], and [`CoreError::InvalidColumn`] for a
+    /// column name used twice or reserved (`id`, `type`, `ix`, `iy`, `iz`).
+    pub fn from_parts(parts: FrameParts) -> Result<Frame, CoreError> {
+        let n = parts.ids.len();
+        let check = |what: &str, found: usize| {
+            if found == n {
+                Ok(())
+            } else {
+                Err(CoreError::LengthMismatch { what: what.to_string(), expected: n, found })
+            }
+        };
+        check("types", parts.types.len())?;
+        check("positions", parts.positions.len())?;
+        if let Some(images) = &parts.images {
+            check("image flags", images.len())?;
+        }
+        for (k, c) in parts.columns.iter().enumerate() {
+            check(&format!("column '{}'", c.name), c.data.len())?;
+            if RESERVED.contains(&c.name.as_str()) {
+                return Err(CoreError::InvalidColumn {
+                    name: c.name.clone(),
+                    reason: "the name is reserved for a frame field".into(),
+                });
+            }
+            if parts.columns[..k].iter().any(|o| o.name == c.name) {
+                return Err(CoreError::InvalidColumn {
+                    name: c.name.clone(),
+                    reason: "the name appears twice".into(),
+                });
+            }
+        }
+        if let Some(index) = parts.positions.iter().position(|p| !p.iter().all(|x| x.is_finite())) {
+            return Err(CoreError::NonFinitePosition { index, id: parts.ids[index] });
+        }
+        if let Some((first, second)) = find_duplicate_id(&parts.ids) {
+            return Err(CoreError::DuplicateId { id: parts.ids[first], first, second });
+        }
+        Ok(Frame { parts })
+    }
+
+    /// Gives the parts back, for a reader to refill their buffers.
+    pub fn into_parts(self) -> FrameParts {
+        self.parts
+    }
+
+    /// The number of atoms.
+    pub fn len(&self) -> usize {
+        self.parts.ids.len()
+    }
+
+    /// Whether the frame has no atoms.
+    pub fn is_empty(&self) -> bool {
+        self.parts.ids.is_empty()
+    }
+
+    /// The simulation box.
+    pub fn sim_box(&self) -> &SimBox {
+        &self.parts.sim_box
+    }
+
+    /// The MD timestep.
+    pub fn timestep(&self) -> u64 {
+        self.parts.timestep
+    }
+
+    /// The simulated time, if the file carried it.
+    pub fn time(&self) -> Option<f64> {
+        self.parts.time
+    }
+
+    /// Atom ids, in file order.
+    pub fn ids(&self) -> &[u64] {
+        &self.parts.ids
+    }
+
+    /// Atom types.
+    pub fn types(&self) -> &[u32] {
+        &self.parts.types
+    }
+
+    /// Cartesian positions, Å.
+    pub fn positions(&self) -> &[[f64; 3]] {
+        &self.parts.positions
+    }
+
+    /// Image flags, if known.
+    pub fn images(&self) -> Option<&[[i32; 3]]> {
+        self.parts.images.as_deref()
+    }
+
+    /// Extra per-atom columns, in file order.
+    pub fn columns(&self) -> &[Column] {
+        &self.parts.columns
+    }
+
+    /// The extra column called `name`.
+    pub fn column(&self, name: &str) -> Option<&ColumnData> {
+        self.parts.columns.iter().find(|c| c.name == name).map(|c| &c.data)
+    }
+
+    /// Adds or replaces the extra column `name`.
+    ///
+    /// # Errors
+    /// [`CoreError::LengthMismatch`] if `data` does not have one entry per
+    /// atom, [`CoreError::InvalidColumn`] for a reserved name.
+    pub fn set_column(&mut self, name: &str, data: ColumnData) -> Result<(), CoreError> {
+        if data.len() != self.len() {
+            return Err(CoreError::LengthMismatch {
+                what: format!("column '{name}'"),
+                expected: self.len(),
+                found: data.len(),
+            });
+        }
+        if RESERVED.contains(&name) {
+            return Err(CoreError::InvalidColumn {
+                name: name.to_string(),
+                reason: "the name is reserved for a frame field".into(),
+            });
+        }
+        match self.parts.columns.iter_mut().find(|c| c.name == name) {
+            Some(c) => c.data = data,
+            None => self.parts.columns.push(Column { name: name.to_string(), data }),
+        }
+        Ok(())
+    }
+
+    /// Removes the extra column `name` and returns it.
+    pub fn remove_column(&mut self, name: &str) -> Option<ColumnData> {
+        let k = self.parts.columns.iter().position(|c| c.name == name)?;
+        Some(self.parts.columns.remove(k).data)
+    }
+
+    /// Wraps every position into the box and updates the image flags (creating
+    /// them when absent), so that unwrapped positions are unchanged.
+    ///
+    /// # Errors
+    /// [`CoreError::ImageOverflow`] for a position absurdly far outside the box.
+    pub fn wrap_positions(&mut self) -> Result<(), CoreError> {
+        let n = self.len();
+        let b = self.parts.sim_box;
+        let images = self.parts.images.get_or_insert_with(|| vec![[0; 3]; n]);
+        for (p, img) in self.parts.positions.iter_mut().zip(images.iter_mut()) {
+            let (w, shift) = b.wrap_with_image(*p)?;
+            *p = w;
+            for k in 0..3 {
+                img[k] = img[k].checked_add(shift[k]).ok_or(CoreError::ImageOverflow { position: w })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The count of atoms of each type, sorted by type.
+    pub fn type_counts(&self) -> Vec<(u32, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for &t in &self.parts.types {
+            *counts.entry(t).or_insert(0usize) += 1;
+        }
+        counts.into_iter().collect()
+    }
+}
+
+/// The first pair of positions `(i, j)`, `i < j`, holding the same id, if any.
+///
+/// Linear time for the usual dense ids (`max id < 8 N`), `N log N` otherwise.
+pub fn find_duplicate_id(ids: &[u64]) -> Option<(usize, usize)> {
+    let n = ids.len();
+    let max = ids.iter().copied().max()?;
+    if max < 8 * n as u64 + 64 {
+        let mut seen = vec![u32::MAX; max as usize + 1];
+        for (j, &id) in ids.iter().enumerate() {
+            let slot = &mut seen[id as usize];
+            if *slot != u32::MAX {
+                return Some((*slot as usize, j));
+            }
+            *slot = j as u32;
+        }
+        None
+    } else {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_unstable_by_key(|&k| (ids[k], k));
+        // Report the duplicate whose second occurrence comes first in file order.
+        order
+            .windows(2)
+            .filter(|w| ids[w[0]] == ids[w[1]])
+            .map(|w| (w[0], w[1]))
+            .min_by_key(|&(_, j)| j)
+            .map(|(_, j)| {
+                let first = ids.iter().position(|&x| x == ids[j]).unwrap_or(j);
+                (first, j)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cube() -> SimBox {
+        SimBox::cubic(10.0).unwrap()
+    }
+
+    #[test]
+    fn validates_lengths_ids_and_positions() {
+        let e = Frame::new(cube(), vec![1, 2], vec![1], vec![[0.0; 3]; 2]).unwrap_err();
+        assert_eq!(e.to_string(), "frame has 2 atoms but types has 1 entries");
+        let e = Frame::new(cube(), vec![1, 2, 1], vec![1; 3], vec![[0.0; 3]; 3]).unwrap_err();
+        assert_eq!(e.to_string(), "atom id 1 appears twice (atoms 0 and 2 in file order)");
+        let e = Frame::new(cube(), vec![7, 8], vec![1; 2], vec![[0.0; 3], [f64::NAN, 0.0, 0.0]]).unwrap_err();
+        assert_eq!(e.to_string(), "atom 1 (id 8) has a non-finite position");
+        let f = Frame::new(cube(), vec![], vec![], vec![]).unwrap();
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn duplicate_search_agrees_for_dense_and_sparse_ids() {
+        assert_eq!(find_duplicate_id(&[3, 1, 2]), None);
+        assert_eq!(find_duplicate_id(&[3, 1, 2, 1, 3]), Some((1, 3)));
+        let big = [u64::MAX, 5, 1 << 40, 5, u64::MAX];
+        assert_eq!(find_duplicate_id(&big), Some((1, 3)));
+        assert_eq!(find_duplicate_id(&[u64::MAX, 1 << 40]), None);
+        assert_eq!(find_duplicate_id(&[]), None);
+    }
+
+    #[test]
+    fn columns_are_checked() {
+        let mut f = Frame::new(cube(), vec![1, 2], vec![1, 2], vec![[0.0; 3]; 2]).unwrap();
+        f.set_column("d2min", ColumnData::Float(vec![0.5, 1.5])).unwrap();
+        f.set_column("d2min", ColumnData::Float(vec![2.5, 1.5])).unwrap();
+        assert_eq!(f.columns().len(), 1);
+        assert_eq!(f.column("d2min").unwrap().get_f64(0), Some(2.5));
+        let e = f.set_column("qs", ColumnData::Int(vec![1])).unwrap_err();
+        assert_eq!(e.to_string(), "frame has 2 atoms but column 'qs' has 1 entries");
+        let e = f.set_column("id", ColumnData::Int(vec![1, 2])).unwrap_err();
+        assert_eq!(e.to_string(), "invalid column 'id': the name is reserved for a frame field");
+        assert!(f.remove_column("d2min").is_some());
+        assert!(f.column("d2min").is_none());
+        let mut parts = f.into_parts();
+        parts.columns = vec![
+            Column { name: "a".into(), data: ColumnData::Int(vec![1, 2]) },
+            Column { name: "a".into(), data: ColumnData::Int(vec![1, 2]) },
+        ];
+        let e = Frame::from_parts(parts).unwrap_err();
+        assert_eq!(e.to_string(), "invalid column 'a': the name appears twice");
+    }
+
+    #[test]
+    fn wrapping_keeps_unwrapped_positions() {
+        let b = SimBox::triclinic([0.0; 3], [10.0; 3], [3.0, -2.0, 1.0]).unwrap();
+        let p = vec![[25.0, -3.0, 14.0], [1.0, 1.0, 1.0]];
+        let mut parts = FrameParts { sim_box: b, ids: vec![1, 2], types: vec![1, 1], positions: p.clone(), ..Default::default() };
+        parts.images = Some(vec![[1, 0, -1], [0, 0, 0]]);
+        let mut f = Frame::from_parts(parts).unwrap();
+        let before: Vec<_> = (0..2).map(|i| b.unwrap(p[i], f.images().unwrap()[i])).collect();
+        f.wrap_positions().unwrap();
+        for i in 0..2 {
+            let after = b.unwrap(f.positions()[i], f.images().unwrap()[i]);
+            for k in 0..3 {
+                assert!((after[k] - before[i][k]).abs() < 1e-12);
+            }
+        }
+        assert_eq!(f.images().unwrap()[1], [0, 0, 0]);
+        assert_eq!(f.type_counts(), vec![(1, 2)]);
+    }
+}
