@@ -1,0 +1,780 @@
+//! LAMMPS text dumps (`dump atom` and `dump custom`): a streaming reader with
+//! an offset index and a writer.
+//!
+//! The reader takes columns in any order; coordinates as `x y z` (wrapped),
+//! `xu yu zu` (unwrapped), `xs ys zs` (scaled) or `xsu ysu zsu` (scaled
+//! unwrapped), converted to Cartesian Å; image flags `ix iy iz` with wrapped
+//! coordinates; every other column kept by name (integers, reals, or text for
+//! `element`). Triclinic headers (`ITEM: BOX BOUNDS xy xz yz`) give the
+//! *bounding box* of the tilted cell, which is converted back to LAMMPS'
+//! `lo`/`hi` (the LAMMPS manual, "Triclinic (non-orthogonal) simulation
+//! boxes"; chemfiles 0.10 takes the bounding box as the cell, which is wrong).
+
+use std::path::Path;
+
+use interstice_core::{Column, ColumnData, CoreError, Frame, FrameParts, SimBox, TypeMap};
+
+use crate::error::excerpt;
+use crate::output::OutputFile;
+use crate::source::{LineStream, Source};
+use crate::text::{parse_finite, parse_float, parse_i64, parse_u64, split_fields};
+use crate::{FORMATS, FormatInfo, IoError, TrajectoryReader};
+
+/// The dump's metadata: [`FormatInfo`] for LAMMPS dumps.
+pub fn info() -> &'static FormatInfo {
+    &FORMATS[0]
+}
+
+const COORDS: [[&str; 3]; 4] =
+    [["x", "y", "z"], ["xu", "yu", "zu"], ["xs", "ys", "zs"], ["xsu", "ysu", "zsu"]];
+const IMAGES: [&str; 3] = ["ix", "iy", "iz"];
+
+/// What a column of the `ITEM: ATOMS` line holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Role {
+    Id,
+    Type,
+    Coord(usize),
+    Image(usize),
+    Extra(usize),
+}
+
+/// The columns of one frame, resolved.
+#[derive(Clone, Debug)]
+struct Layout {
+    names: Vec<String>,
+    roles: Vec<Role>,
+    /// Which of [`COORDS`] gives the positions.
+    coords: usize,
+    has_images: bool,
+    /// Extra columns: name and whether it holds text.
+    extras: Vec<(String, bool)>,
+}
+
+impl Layout {
+    fn new(names: Vec<String>) -> Result<Layout, String> {
+        for (k, n) in names.iter().enumerate() {
+            if names[..k].contains(n) {
+                return Err(format!("column '{n}' appears twice in 'ITEM: ATOMS'"));
+            }
+        }
+        let has = |n: &str| names.iter().any(|c| c == n);
+        for required in ["id", "type"] {
+            if !has(required) {
+                return Err(format!("missing column '{required}' in 'ITEM: ATOMS {}'", names.join(" ")));
+            }
+        }
+        let coords = (0..4).find(|&k| COORDS[k].iter().all(|c| has(c))).ok_or_else(|| {
+            format!(
+                "missing coordinate columns in 'ITEM: ATOMS {}': expected x y z, xu yu zu, xs ys zs or xsu ysu zsu",
+                names.join(" ")
+            )
+        })?;
+        let image_count = IMAGES.iter().filter(|c| has(c)).count();
+        if image_count != 0 && image_count != 3 {
+            return Err(format!("image flags need all of ix iy iz, found only some in 'ITEM: ATOMS {}'", names.join(" ")));
+        }
+        // Image flags belong to wrapped coordinates; with unwrapped ones they stay extra columns.
+        let has_images = image_count == 3 && (coords == 0 || coords == 2);
+        let mut roles = Vec::with_capacity(names.len());
+        let mut extras = Vec::new();
+        for n in &names {
+            let role = match n.as_str() {
+                "id" => Role::Id,
+                "type" => Role::Type,
+                c if COORDS[coords].contains(&c) => Role::Coord(COORDS[coords].iter().position(|x| *x == c).unwrap_or(0)),
+                c if has_images && IMAGES.contains(&c) => Role::Image(IMAGES.iter().position(|x| *x == c).unwrap_or(0)),
+                other => {
+                    extras.push((other.to_string(), other == "element"));
+                    Role::Extra(extras.len() - 1)
+                }
+            };
+            roles.push(role);
+        }
+        Ok(Layout { names, roles, coords, has_images, extras })
+    }
+}
+
+/// The header of one frame.
+#[derive(Clone, Debug)]
+struct Header {
+    timestep: u64,
+    time: Option<f64>,
+    natoms: u64,
+    sim_box: SimBox,
+    layout: Layout,
+    /// Line number of `ITEM: ATOMS`.
+    atoms_line: u64,
+}
+
+/// A streaming reader of LAMMPS dumps, plain or gzipped, from a file or memory.
+///
+/// Frames are read in order with [`DumpReader::read`] or
+/// [`DumpReader::read_into`] (which reuses the frame's buffers); random access
+/// with [`DumpReader::read_at`] goes through an index of frame offsets that is
+/// built as frames are passed and completed, without parsing atom lines, by
+/// [`DumpReader::frame_count`]. Gzipped sources cannot seek: going back
+/// decompresses again from the start.
+///
+/// ```
+/// use interstice_io::DumpReader;
+/// let text = b"ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n1\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\nITEM: ATOMS id type x y z\n1 1 0.5 1.5 2.5\n";
+/// let mut reader = DumpReader::from_bytes("example", text)?;
+/// assert_eq!(reader.frame_count()?, 1);
+/// let frame = reader.read_at(0)?;
+/// assert_eq!(frame.positions()[0], [0.5, 1.5, 2.5]);
+/// # Ok::<(), interstice_io::IoError>(())
+/// ```
+pub struct DumpReader<'a> {
+    stream: LineStream<'a>,
+    /// Byte offset and line count at the start of each frame found so far.
+    starts: Vec<(u64, u64)>,
+    /// Whether `starts` lists every frame of the file.
+    complete: bool,
+    /// The index of the frame at the stream's position.
+    next: usize,
+    line: Vec<u8>,
+    fields: Vec<(u32, u32)>,
+    columns: Vec<String>,
+    /// Types allowed by a type map (indexed by type), and the map as text.
+    allowed: Option<(Vec<bool>, String)>,
+}
+
+impl DumpReader<'static> {
+    /// Opens a dump file, plain or gzipped (recognised by its content).
+    ///
+    /// # Errors
+    /// [`IoError::Os`] if the file cannot be opened.
+    pub fn open(path: impl AsRef<Path>) -> Result<DumpReader<'static>, IoError> {
+        DumpReader::from_source(Source::File(path.as_ref().to_path_buf()))
+    }
+}
+
+impl<'a> DumpReader<'a> {
+    /// Reads a dump held in memory; `name` stands for the path in messages.
+    ///
+    /// # Errors
+    /// None today; the signature matches [`DumpReader::open`].
+    pub fn from_bytes(name: &str, bytes: &'a [u8]) -> Result<DumpReader<'a>, IoError> {
+        DumpReader::from_source(Source::Memory { name: name.to_string(), bytes })
+    }
+
+    /// Reads a dump from any [`Source`].
+    ///
+    /// # Errors
+    /// [`IoError::Os`] if a file cannot be opened.
+    pub fn from_source(source: Source<'a>) -> Result<DumpReader<'a>, IoError> {
+        Ok(DumpReader {
+            stream: LineStream::open(source)?,
+            starts: Vec::new(),
+            complete: false,
+            next: 0,
+            line: Vec::with_capacity(256),
+            fields: Vec::with_capacity(16),
+            columns: Vec::new(),
+            allowed: None,
+        })
+    }
+
+    /// Checks every atom's type against `map` while reading, so that an
+    /// unmapped type is reported with its file and line.
+    #[must_use]
+    pub fn with_type_map(mut self, map: &TypeMap) -> DumpReader<'a> {
+        let max = map.iter().map(|(t, _)| t).max().unwrap_or(0) as usize;
+        let mut allowed = vec![false; max + 1];
+        for (t, _) in map.iter() {
+            allowed[t as usize] = true;
+        }
+        self.allowed = Some((allowed, map.to_string()));
+        self
+    }
+
+    /// The file name or memory name used in messages.
+    pub fn name(&self) -> &str {
+        self.stream.name()
+    }
+
+    /// The `ITEM: ATOMS` column names of the last frame read.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Reads the next frame, or `None` at the end of the file.
+    ///
+    /// # Errors
+    /// [`IoError::Parse`] naming the line for malformed content; [`IoError::Os`].
+    pub fn read(&mut self) -> Result<Option<Frame>, IoError> {
+        let mut frame = Frame::default();
+        Ok(if self.read_into(&mut frame)? { Some(frame) } else { None })
+    }
+
+    /// Reads the next frame into `frame`, reusing its buffers; `false` at the end.
+    ///
+    /// # Errors
+    /// As [`DumpReader::read`]; on error `frame` is left empty.
+    pub fn read_into(&mut self, frame: &mut Frame) -> Result<bool, IoError> {
+        let Some(header) = self.read_header()? else { return Ok(false) };
+        let parts = std::mem::take(frame).into_parts();
+        *frame = self.read_atoms(&header, parts)?;
+        self.next += 1;
+        Ok(true)
+    }
+
+    /// Skips the next frame without parsing its atoms; `false` at the end.
+    ///
+    /// # Errors
+    /// [`IoError::Parse`] for a malformed header or a truncated frame.
+    pub fn forward(&mut self) -> Result<bool, IoError> {
+        let Some(header) = self.read_header()? else { return Ok(false) };
+        let skipped = self.stream.skip_lines(header.natoms)?;
+        if skipped < header.natoms {
+            return Err(IoError::parse(
+                self.stream.name(),
+                self.stream.line() + 1,
+                format!(
+                    "unexpected end of file: expected {} atom lines after 'ITEM: ATOMS' on line {}, found {skipped}",
+                    header.natoms, header.atoms_line
+                ),
+            ));
+        }
+        self.next += 1;
+        Ok(true)
+    }
+
+    /// The number of frames in the file. The first call scans the rest of the
+    /// file (headers only); the reading position is kept.
+    ///
+    /// # Errors
+    /// As [`DumpReader::forward`].
+    pub fn frame_count(&mut self) -> Result<usize, IoError> {
+        if !self.complete {
+            let (offset, line, next) = (self.stream.offset(), self.stream.line(), self.next);
+            if let Some(&(o, l)) = self.starts.last() {
+                self.stream.seek(o, l)?;
+                self.next = self.starts.len() - 1;
+            }
+            while self.forward()? {}
+            self.stream.seek(offset, line)?;
+            self.next = next;
+        }
+        Ok(self.starts.len())
+    }
+
+    /// Reads frame `index` (0-based).
+    ///
+    /// # Errors
+    /// [`IoError::Invalid`] if the file has fewer frames; as [`DumpReader::read`].
+    pub fn read_at(&mut self, index: usize) -> Result<Frame, IoError> {
+        let mut frame = Frame::default();
+        self.read_at_into(index, &mut frame)?;
+        Ok(frame)
+    }
+
+    /// Reads frame `index` into `frame`, reusing its buffers.
+    ///
+    /// # Errors
+    /// As [`DumpReader::read_at`].
+    pub fn read_at_into(&mut self, index: usize, frame: &mut Frame) -> Result<(), IoError> {
+        self.seek_frame(index)?;
+        if self.read_into(frame)? {
+            Ok(())
+        } else {
+            Err(self.out_of_range(index))
+        }
+    }
+
+    fn out_of_range(&self, index: usize) -> IoError {
+        IoError::invalid(
+            self.stream.name(),
+            format!("frame {index} is out of range: the file has {} frames", self.starts.len()),
+        )
+    }
+
+    /// Moves the stream to the start of frame `index`.
+    fn seek_frame(&mut self, index: usize) -> Result<(), IoError> {
+        if index == self.next {
+            return Ok(());
+        }
+        if index < self.starts.len() {
+            let (o, l) = self.starts[index];
+            self.stream.seek(o, l)?;
+            self.next = index;
+            return Ok(());
+        }
+        if let Some(&(o, l)) = self.starts.last() {
+            if self.next < self.starts.len() - 1 {
+                self.stream.seek(o, l)?;
+                self.next = self.starts.len() - 1;
+            }
+        }
+        while self.next < index {
+            if !self.forward()? {
+                return Err(self.out_of_range(index));
+            }
+        }
+        Ok(())
+    }
+
+    fn err(&self, message: impl Into<String>) -> IoError {
+        IoError::parse(self.stream.name(), self.stream.line(), message)
+    }
+
+    /// Reads a line that must exist; `what` says what was expected.
+    fn expect_line(&mut self, what: &str) -> Result<(), IoError> {
+        if self.stream.read_line(&mut self.line)? {
+            Ok(())
+        } else {
+            Err(IoError::parse(
+                self.stream.name(),
+                self.stream.line() + 1,
+                format!("unexpected end of file: expected {what}"),
+            ))
+        }
+    }
+
+    fn read_header(&mut self) -> Result<Option<Header>, IoError> {
+        let (offset, line) = (self.stream.offset(), self.stream.line());
+        // Blank lines between frames are tolerated.
+        loop {
+            if !self.stream.read_line(&mut self.line)? {
+                if offset == 0 {
+                    return Err(IoError::invalid(
+                        self.stream.name(),
+                        "empty file: expected a LAMMPS dump starting with 'ITEM: TIMESTEP'",
+                    ));
+                }
+                self.complete = true;
+                return Ok(None);
+            }
+            if !self.line.iter().all(u8::is_ascii_whitespace) {
+                break;
+            }
+        }
+        if !self.line.starts_with(b"ITEM:") {
+            let found = excerpt(&self.line);
+            return Err(self.err(if self.next == 0 {
+                format!("expected 'ITEM: TIMESTEP' at the start of a LAMMPS dump, found '{found}'")
+            } else {
+                format!("expected 'ITEM: TIMESTEP' or the end of the file after the atoms of frame {}, found '{found}'", self.next - 1)
+            }));
+        }
+        if self.next == self.starts.len() {
+            self.starts.push((offset, line));
+        }
+        let mut timestep = None;
+        let mut time = None;
+        let mut natoms = None;
+        let mut sim_box = None;
+        loop {
+            let item = String::from_utf8_lossy(self.line.strip_prefix(b"ITEM:").unwrap_or(&self.line)).trim().to_string();
+            let item_line = self.stream.line();
+            let seen = |b: bool, this: &Self| {
+                if b { Err(this.err(format!("'ITEM: {item}' appears twice in one frame"))) } else { Ok(()) }
+            };
+            if item == "TIMESTEP" {
+                seen(timestep.is_some(), self)?;
+                self.expect_line("the timestep after 'ITEM: TIMESTEP'")?;
+                timestep = Some(self.single(parse_u64, "a non-negative integer timestep")?);
+            } else if item == "TIME" {
+                seen(time.is_some(), self)?;
+                self.expect_line("the time after 'ITEM: TIME'")?;
+                time = Some(self.single(parse_finite, "a number for the time")?);
+            } else if item == "UNITS" {
+                self.expect_line("a unit style after 'ITEM: UNITS'")?;
+            } else if item == "NUMBER OF ATOMS" {
+                seen(natoms.is_some(), self)?;
+                self.expect_line("the atom count after 'ITEM: NUMBER OF ATOMS'")?;
+                natoms = Some(self.single(parse_u64, "a non-negative integer atom count")?);
+            } else if let Some(rest) = item.strip_prefix("BOX BOUNDS") {
+                seen(sim_box.is_some(), self)?;
+                sim_box = Some(self.read_box(rest, item_line)?);
+            } else if let Some(rest) = item.strip_prefix("ATOMS") {
+                let names: Vec<String> = rest.split_ascii_whitespace().map(str::to_string).collect();
+                if names.is_empty() {
+                    return Err(self.err("expected column names after 'ITEM: ATOMS' (dump atom or dump custom)"));
+                }
+                let missing = [(timestep.is_none(), "TIMESTEP"), (natoms.is_none(), "NUMBER OF ATOMS"), (sim_box.is_none(), "BOX BOUNDS")];
+                if let Some((_, m)) = missing.iter().find(|(absent, _)| *absent) {
+                    return Err(self.err(format!("missing 'ITEM: {m}' before 'ITEM: ATOMS'")));
+                }
+                let layout = Layout::new(names).map_err(|m| self.err(m))?;
+                self.columns.clone_from(&layout.names);
+                return Ok(Some(Header {
+                    timestep: timestep.unwrap_or(0),
+                    time,
+                    natoms: natoms.unwrap_or(0),
+                    sim_box: sim_box.unwrap_or_default(),
+                    layout,
+                    atoms_line: item_line,
+                }));
+            } else {
+                return Err(self.err(format!(
+                    "unknown item 'ITEM: {}': expected TIMESTEP, NUMBER OF ATOMS, BOX BOUNDS or ATOMS",
+                    excerpt(item.as_bytes())
+                )));
+            }
+            self.expect_line("'ITEM: ATOMS' and the atoms of the frame")?;
+            if !self.line.starts_with(b"ITEM:") {
+                return Err(self.err(format!("expected an 'ITEM:' line, found '{}'", excerpt(&self.line))));
+            }
+        }
+    }
+
+    /// Parses the current line as a single value.
+    fn single<T>(&self, parse: fn(&[u8]) -> Option<T>, what: &str) -> Result<T, IoError> {
+        let t = self.line.trim_ascii();
+        parse(t).ok_or_else(|| self.err(format!("expected {what}, found '{}'", excerpt(t))))
+    }
+
+    fn read_box(&mut self, flags: &str, item_line: u64) -> Result<SimBox, IoError> {
+        let mut words: Vec<&str> = flags.split_ascii_whitespace().collect();
+        if words.first() == Some(&"abc") {
+            return Err(self.err(
+                "general triclinic boxes ('BOX BOUNDS abc origin') are not supported: write the dump with 'dump_modify triclinic/general no'",
+            ));
+        }
+        let triclinic = words.starts_with(&["xy", "xz", "yz"]);
+        if triclinic {
+            words.drain(..3);
+        }
+        let bad_flags = || {
+            self.err(format!("expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found '{}'", flags.trim()))
+        };
+        let periodic = match words.len() {
+            // Dumps from LAMMPS before 2009 carry no flags: periodic is the default boundary.
+            0 => [true; 3],
+            3 => {
+                let mut p = [false; 3];
+                for (k, w) in words.iter().enumerate() {
+                    if w.len() != 2 || !w.bytes().all(|c| matches!(c, b'p' | b'f' | b's' | b'm')) {
+                        return Err(bad_flags());
+                    }
+                    p[k] = *w == "pp";
+                }
+                p
+            }
+            _ => return Err(bad_flags()),
+        };
+        let width = if triclinic { 3 } else { 2 };
+        let mut v = [[0.0; 3]; 3];
+        for (axis, name) in ["x", "y", "z"].iter().enumerate() {
+            let what = if triclinic {
+                format!("'{name}lo_bound {name}hi_bound {}' (3 numbers)", ["xy", "xz", "yz"][axis])
+            } else {
+                format!("'{name}lo {name}hi' (2 numbers)")
+            };
+            self.expect_line(&format!("the box bounds {what}"))?;
+            let n = split_fields(&self.line, &mut self.fields);
+            let values: Option<Vec<f64>> =
+                self.fields.iter().map(|&(a, b)| parse_finite(&self.line[a as usize..b as usize])).collect();
+            match values {
+                Some(vals) if n == width => v[axis][..width].copy_from_slice(&vals),
+                _ => return Err(self.err(format!("expected {what}, found '{}'", excerpt(&self.line)))),
+            }
+        }
+        let [xy, xz, yz] = [v[0][2], v[1][2], v[2][2]];
+        let (lo, hi) = if triclinic {
+            let (xmin, xmax) = tilt_extent_x(xy, xz);
+            let (ymin, ymax) = (yz.min(0.0), yz.max(0.0));
+            ([v[0][0] - xmin, v[1][0] - ymin, v[2][0]], [v[0][1] - xmax, v[1][1] - ymax, v[2][1]])
+        } else {
+            ([v[0][0], v[1][0], v[2][0]], [v[0][1], v[1][1], v[2][1]])
+        };
+        SimBox::triclinic(lo, hi, [xy, xz, yz])
+            .map(|b| b.with_periodicity(periodic))
+            .map_err(|e| IoError::parse(self.stream.name(), item_line, e.to_string()))
+    }
+
+    fn read_atoms(&mut self, h: &Header, mut parts: FrameParts) -> Result<Frame, IoError> {
+        let n_expected = h.natoms;
+        let ncols = h.layout.names.len();
+        // Reserve for the announced count, but never more than the bytes left could hold.
+        let cap = match self.stream.remaining() {
+            Some(left) => n_expected.min(left / (2 * ncols as u64)),
+            None => n_expected.min(1 << 20),
+        } as usize;
+        parts.sim_box = h.sim_box;
+        parts.timestep = h.timestep;
+        parts.time = h.time;
+        parts.ids.clear();
+        parts.types.clear();
+        parts.positions.clear();
+        parts.ids.reserve(cap);
+        parts.types.reserve(cap);
+        parts.positions.reserve(cap);
+        let mut images = parts.images.take().unwrap_or_default();
+        images.clear();
+        if h.layout.has_images {
+            images.reserve(cap);
+        }
+        let mut extras: Vec<ColumnData> = h
+            .layout
+            .extras
+            .iter()
+            .map(|&(_, text)| if text { ColumnData::Text(Vec::new()) } else { ColumnData::Int(Vec::new()) })
+            .collect();
+        parts.columns.clear();
+        let mut pos = [0.0; 3];
+        let mut img = [0i32; 3];
+        for k in 0..n_expected {
+            if !self.stream.read_line(&mut self.line)? {
+                return Err(IoError::parse(
+                    self.stream.name(),
+                    self.stream.line() + 1,
+                    format!(
+                        "unexpected end of file: expected {n_expected} atom lines after 'ITEM: ATOMS' on line {}, found {k}",
+                        h.atoms_line
+                    ),
+                ));
+            }
+            let found = split_fields(&self.line, &mut self.fields);
+            if found != ncols {
+                if self.line.starts_with(b"ITEM:") {
+                    return Err(self.err(format!(
+                        "expected {n_expected} atom lines after 'ITEM: ATOMS' on line {}, found {k} before this item",
+                        h.atoms_line
+                    )));
+                }
+                return Err(self.err(format!("expected {ncols} columns ({}), found {found}", h.layout.names.join(" "))));
+            }
+            for (c, &(a, b)) in self.fields.iter().enumerate() {
+                let f = &self.line[a as usize..b as usize];
+                let bad = |what: &str| {
+                    IoError::parse(
+                        self.stream.name(),
+                        self.stream.line(),
+                        format!("expected {what} in column '{}', found '{}'", h.layout.names[c], excerpt(f)),
+                    )
+                };
+                match h.layout.roles[c] {
+                    Role::Id => parts.ids.push(parse_u64(f).ok_or_else(|| bad("a non-negative integer atom id"))?),
+                    Role::Type => {
+                        let t = parse_u64(f)
+                            .filter(|&t| t >= 1 && t <= u64::from(u32::MAX))
+                            .ok_or_else(|| bad("a positive integer atom type"))?;
+                        if let Some((allowed, map)) = &self.allowed {
+                            if !allowed.get(t as usize).copied().unwrap_or(false) {
+                                return Err(IoError::parse(
+                                    self.stream.name(),
+                                    self.stream.line(),
+                                    format!("atom type {t} is not in the type map '{map}'"),
+                                ));
+                            }
+                        }
+                        parts.types.push(t as u32);
+                    }
+                    Role::Coord(i) => pos[i] = parse_finite(f).ok_or_else(|| bad("a finite number"))?,
+                    Role::Image(i) => {
+                        img[i] = parse_i64(f)
+                            .and_then(|v| i32::try_from(v).ok())
+                            .ok_or_else(|| bad("an integer image flag"))?;
+                    }
+                    Role::Extra(e) => push_extra(&mut extras[e], f).map_err(|()| bad("a number"))?,
+                }
+            }
+            parts.positions.push(pos);
+            if h.layout.has_images {
+                images.push(img);
+            }
+        }
+        if h.layout.coords >= 2 {
+            for p in &mut parts.positions {
+                *p = h.sim_box.to_cartesian(*p);
+            }
+        }
+        parts.images = h.layout.has_images.then_some(images);
+        parts.columns = h
+            .layout
+            .extras
+            .iter()
+            .zip(extras)
+            .map(|((name, _), data)| Column { name: name.clone(), data })
+            .collect();
+        let first_atom_line = h.atoms_line + 1;
+        Frame::from_parts(parts).map_err(|e| match e {
+            CoreError::DuplicateId { id, first, second } => IoError::parse(
+                self.stream.name(),
+                first_atom_line + second as u64,
+                format!("atom id {id} appears twice (first on line {})", first_atom_line + first as u64),
+            ),
+            other => IoError::parse(self.stream.name(), h.atoms_line, other.to_string()),
+        })
+    }
+}
+
+/// Appends one value to an extra column, promoting integers to reals as needed.
+fn push_extra(column: &mut ColumnData, f: &[u8]) -> Result<(), ()> {
+    match column {
+        ColumnData::Text(v) => v.push(String::from_utf8_lossy(f).into_owned()),
+        ColumnData::Float(v) => v.push(parse_float(f).ok_or(())?),
+        ColumnData::Int(v) => match parse_i64(f) {
+            Some(i) => v.push(i),
+            None => {
+                let x = parse_float(f).ok_or(())?;
+                let mut promoted: Vec<f64> = v.iter().map(|&i| i as f64).collect();
+                promoted.push(x);
+                *column = ColumnData::Float(promoted);
+            }
+        },
+    }
+    Ok(())
+}
+
+/// The extent of the tilted cell beyond `[xlo, xhi]`: `(min(0, xy, xz, xy + xz), max(...))`.
+fn tilt_extent_x(xy: f64, xz: f64) -> (f64, f64) {
+    let c = [0.0, xy, xz, xy + xz];
+    (c.iter().copied().fold(f64::INFINITY, f64::min), c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+}
+
+/// A bound `b ≈ v + shift` chosen so that a reader computing `b − shift` gets `v` back exactly when possible.
+fn exact_bound(v: f64, shift: f64) -> f64 {
+    let b = v + shift;
+    if b - shift == v {
+        return b;
+    }
+    let (mut up, mut down) = (b, b);
+    for _ in 0..16 {
+        up = up.next_up();
+        down = down.next_down();
+        if up - shift == v {
+            return up;
+        }
+        if down - shift == v {
+            return down;
+        }
+    }
+    b
+}
+
+impl TrajectoryReader for DumpReader<'_> {
+    fn info(&self) -> &'static FormatInfo {
+        info()
+    }
+
+    fn frame_count(&mut self) -> Result<usize, IoError> {
+        DumpReader::frame_count(self)
+    }
+
+    fn read_into(&mut self, frame: &mut Frame) -> Result<bool, IoError> {
+        DumpReader::read_into(self, frame)
+    }
+
+    fn read_at_into(&mut self, index: usize, frame: &mut Frame) -> Result<(), IoError> {
+        DumpReader::read_at_into(self, index, frame)
+    }
+}
+
+/// Writes frames as a LAMMPS `dump custom` text file that LAMMPS, OVITO and
+/// our reader understand: `id type x y z`, then `ix iy iz` when the frame has
+/// image flags, then every extra column (`d2min`, `qs`, `plastic`, ...).
+///
+/// Reals are written with the shortest representation that reads back to the
+/// same bits, so a written frame reads back identically.
+pub struct DumpWriter<W: std::io::Write> {
+    out: W,
+    name: String,
+    buf: String,
+}
+
+impl DumpWriter<OutputFile> {
+    /// Creates `path` atomically (a temporary file renamed by
+    /// [`DumpWriter::finish`]); gzipped if the name ends in `.gz`.
+    ///
+    /// # Errors
+    /// [`IoError::Os`] if the temporary file cannot be created.
+    pub fn create(path: impl AsRef<Path>) -> Result<DumpWriter<OutputFile>, IoError> {
+        let out = OutputFile::create(path.as_ref())?;
+        Ok(DumpWriter { name: path.as_ref().display().to_string(), out, buf: String::new() })
+    }
+
+    /// Flushes and moves the file into place.
+    ///
+    /// # Errors
+    /// [`IoError::Os`] if writing or renaming fails; the destination is then untouched.
+    pub fn finish(self) -> Result<(), IoError> {
+        self.out.commit()
+    }
+}
+
+impl<W: std::io::Write> DumpWriter<W> {
+    /// Writes into any byte sink; `name` is used in messages.
+    pub fn new(out: W, name: &str) -> DumpWriter<W> {
+        DumpWriter { out, name: name.to_string(), buf: String::new() }
+    }
+
+    /// Gives back the sink.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    /// Appends one frame.
+    ///
+    /// # Errors
+    /// [`IoError::Invalid`] for a text value that is empty or contains
+    /// whitespace (it would break the columns); [`IoError::Os`] on write failure.
+    pub fn write(&mut self, frame: &Frame) -> Result<(), IoError> {
+        use std::fmt::Write as _;
+        for c in frame.columns() {
+            if let ColumnData::Text(values) = &c.data {
+                if let Some(v) = values.iter().find(|v| v.is_empty() || v.chars().any(char::is_whitespace)) {
+                    return Err(IoError::invalid(
+                        &self.name,
+                        format!("column '{}' has the value '{v}', which is empty or contains whitespace", c.name),
+                    ));
+                }
+            }
+        }
+        let b = frame.sim_box();
+        let s = &mut self.buf;
+        s.clear();
+        if let Some(t) = frame.time() {
+            let _ = write!(s, "ITEM: TIME\n{t:?}\n");
+        }
+        let _ = write!(s, "ITEM: TIMESTEP\n{}\nITEM: NUMBER OF ATOMS\n{}\n", frame.timestep(), frame.len());
+        let flags: Vec<&str> = b.periodic().iter().map(|&p| if p { "pp" } else { "ff" }).collect();
+        let (lo, hi) = (b.lo(), b.hi());
+        if b.is_triclinic() {
+            let [xy, xz, yz] = b.tilts();
+            let (xmin, xmax) = tilt_extent_x(xy, xz);
+            let _ = writeln!(s, "ITEM: BOX BOUNDS xy xz yz {}", flags.join(" "));
+            let _ = writeln!(s, "{:?} {:?} {xy:?}", exact_bound(lo[0], xmin), exact_bound(hi[0], xmax));
+            let _ = writeln!(s, "{:?} {:?} {xz:?}", exact_bound(lo[1], yz.min(0.0)), exact_bound(hi[1], yz.max(0.0)));
+            let _ = writeln!(s, "{:?} {:?} {yz:?}", lo[2], hi[2]);
+        } else {
+            let _ = writeln!(s, "ITEM: BOX BOUNDS {}", flags.join(" "));
+            for k in 0..3 {
+                let _ = writeln!(s, "{:?} {:?}", lo[k], hi[k]);
+            }
+        }
+        s.push_str("ITEM: ATOMS id type x y z");
+        if frame.images().is_some() {
+            s.push_str(" ix iy iz");
+        }
+        for c in frame.columns() {
+            s.push(' ');
+            s.push_str(&c.name);
+        }
+        s.push('\n');
+        for i in 0..frame.len() {
+            let p = frame.positions()[i];
+            let _ = write!(s, "{} {} {:?} {:?} {:?}", frame.ids()[i], frame.types()[i], p[0], p[1], p[2]);
+            if let Some(img) = frame.images() {
+                let _ = write!(s, " {} {} {}", img[i][0], img[i][1], img[i][2]);
+            }
+            for c in frame.columns() {
+                let _ = match &c.data {
+                    ColumnData::Int(v) => write!(s, " {}", v[i]),
+                    ColumnData::Float(v) => write!(s, " {:?}", v[i]),
+                    ColumnData::Text(v) => write!(s, " {}", v[i]),
+                };
+            }
+            s.push('\n');
+            if s.len() > 1 << 16 {
+                self.out.write_all(s.as_bytes()).map_err(|e| IoError::os(&self.name, "cannot write", e))?;
+                s.clear();
+            }
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| IoError::os(&self.name, "cannot write", e))?;
+        Ok(())
+    }
+}
