@@ -15,6 +15,9 @@ use crate::CoreError;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SimBox {
     lo: [f64; 3],
+    /// Kept as given, so that `lo`/`hi` read from a file are written back unchanged.
+    hi: [f64; 3],
+    /// `hi − lo`.
     lengths: [f64; 3],
     tilts: [f64; 3],
     periodic: [bool; 3],
@@ -23,7 +26,7 @@ pub struct SimBox {
 impl Default for SimBox {
     /// A periodic unit cube at the origin (a placeholder for empty frames).
     fn default() -> Self {
-        SimBox { lo: [0.0; 3], lengths: [1.0; 3], tilts: [0.0; 3], periodic: [true; 3] }
+        SimBox { lo: [0.0; 3], hi: [1.0; 3], lengths: [1.0; 3], tilts: [0.0; 3], periodic: [true; 3] }
     }
 }
 
@@ -84,7 +87,7 @@ impl SimBox {
         if !(volume > 0.0) || !volume.is_finite() {
             return Err(CoreError::InvalidBox(format!("volume {volume} must be finite and positive")));
         }
-        Ok(SimBox { lo, lengths, tilts, periodic: [true; 3] })
+        Ok(SimBox { lo, hi, lengths, tilts, periodic: [true; 3] })
     }
 
     /// The same box with the given periodicity per axis (x, y, z).
@@ -99,9 +102,9 @@ impl SimBox {
         self.lo
     }
 
-    /// `(xhi, yhi, zhi)` as LAMMPS defines them: `lo + (lx, ly, lz)`.
+    /// `(xhi, yhi, zhi)`: `lo + (lx, ly, lz)`, exactly as given to the constructor.
     pub fn hi(&self) -> [f64; 3] {
-        [self.lo[0] + self.lengths[0], self.lo[1] + self.lengths[1], self.lo[2] + self.lengths[2]]
+        self.hi
     }
 
     /// The edge lengths `(lx, ly, lz)`.
