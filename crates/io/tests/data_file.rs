@@ -1,0 +1,125 @@
+//! LAMMPS data files (`atom_style atomic`): reading, writing, round trips and
+//! the bad-input corpus of `tests/data/lammps/data-bad/`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use interstice_core::{Column, ColumnData, Frame, FrameParts, SimBox};
+use interstice_io::{DataFile, Source, read_data, read_data_from, write_data, write_data_to};
+
+const WRITE_DATA: &str = "LAMMPS data file via write_data, version 22 Jul 2025, timestep = 0, units = metal
+
+2 atoms
+2 atom types
+
+-0.5 20.25 xlo xhi
+0 21 ylo yhi
+1 22 zlo zhi
+2.5 -1 0.75 xy xz yz
+
+Masses
+
+1 63.546
+2 91.224
+
+Pair Coeffs # eam/fs
+
+1
+2
+
+Atoms # atomic
+
+2 2 4.5 5.5 6.5 0 -1 0
+1 1 1 2 3 1 0 0
+
+Velocities
+
+1 0.1 0.2 0.3
+2 -0.1 -0.2 -0.3
+";
+
+#[test]
+fn reads_what_lammps_write_data_writes() {
+    let d = read_data_from(Source::Memory { name: "w".into(), bytes: WRITE_DATA.as_bytes() }).unwrap();
+    assert_eq!(d.atom_types, 2);
+    assert_eq!(d.masses, BTreeMap::from([(1, 63.546), (2, 91.224)]));
+    let f = &d.frame;
+    assert_eq!(f.sim_box().lo(), [-0.5, 0.0, 1.0]);
+    assert_eq!(f.sim_box().hi(), [20.25, 21.0, 22.0]);
+    assert_eq!(f.sim_box().tilts(), [2.5, -1.0, 0.75]);
+    assert_eq!(f.ids(), &[2, 1]);
+    assert_eq!(f.types(), &[2, 1]);
+    assert_eq!(f.positions(), &[[4.5, 5.5, 6.5], [1.0, 2.0, 3.0]]);
+    assert_eq!(f.images().unwrap(), &[[0, -1, 0], [1, 0, 0]]);
+    // Velocities are matched to atoms by id.
+    assert_eq!(f.column("vx"), Some(&ColumnData::Float(vec![-0.1, 0.1])));
+    assert_eq!(f.column("vz"), Some(&ColumnData::Float(vec![-0.3, 0.3])));
+}
+
+#[test]
+fn write_then_read_is_identical() {
+    let b = SimBox::triclinic([-1.25, 0.0, 3.0], [17.0, 19.5, 23.0], [1.0, -2.0, 0.5]).unwrap();
+    let parts = FrameParts {
+        sim_box: b,
+        ids: vec![5, 3, 9],
+        types: vec![1, 3, 2],
+        positions: vec![[0.1, 0.2, 0.3], [1.0 / 3.0, 2.0 / 3.0, 1e-17], [15.0, -0.0, 7.25]],
+        images: Some(vec![[0, 0, 0], [-1, 2, 0], [0, 0, 5]]),
+        columns: vec![
+            Column { name: "vx".into(), data: ColumnData::Float(vec![0.5, 0.25, 0.125]) },
+            Column { name: "vy".into(), data: ColumnData::Float(vec![0.0, 1.0, 2.0]) },
+            Column { name: "vz".into(), data: ColumnData::Float(vec![-1.0, -2.0, -3.0]) },
+        ],
+        ..FrameParts::default()
+    };
+    let data = DataFile {
+        title: "written by a test".into(),
+        frame: Frame::from_parts(parts).unwrap(),
+        atom_types: 3,
+        masses: BTreeMap::from([(1, 63.546), (2, 91.224), (3, 26.9815385)]),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.data");
+    write_data(&path, &data).unwrap();
+    assert_eq!(read_data(&path).unwrap(), data);
+    // gzipped by name, read back by content.
+    let gz = dir.path().join("x.data.gz");
+    write_data(&gz, &data).unwrap();
+    assert_eq!(read_data(&gz).unwrap(), data);
+}
+
+#[test]
+fn writer_refuses_inconsistent_types() {
+    let frame = Frame::new(SimBox::cubic(5.0).unwrap(), vec![1], vec![4], vec![[0.0; 3]]).unwrap();
+    let data = DataFile { title: String::new(), frame, atom_types: 2, masses: BTreeMap::new() };
+    let e = write_data_to(&mut Vec::new(), "out.data", &data).unwrap_err().to_string();
+    assert_eq!(e, "out.data: atom type 4 exceeds the 2 atom types to write");
+}
+
+#[test]
+fn every_bad_data_file_gives_its_message() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/lammps/data-bad");
+    let cases = [
+        ("full-style.data", "<file>:9: atom style 'full' is not supported: expected 'Atoms # atomic'"),
+        ("type-out-of-range.data", "<file>:12: atom type 3 exceeds the 2 atom types of the header"),
+        ("truncated-atoms.data", "<file>:13: unexpected end of file in section 'Atoms' that starts on line 9"),
+        ("duplicate-ids.data", "<file>:12: atom id 1 appears twice (first on line 11)"),
+        ("bonds.data", "<file>:5: '5 bonds' needs a molecular atom style: only atom_style atomic is supported"),
+        ("bad-mass-type.data", "<file>:12: expected 'type mass' with a type from 1 to 2 and a positive mass, found '3 91.224'"),
+        ("bad-box-line.data", "<file>:7: expected a header line such as '100 atoms' or '0 10 xlo xhi', or a section such as 'Atoms', found '0 zlo zhi'"),
+        ("missing-atom-types.data", "<file>: missing header line 'N atom types'"),
+        ("velocity-unknown-id.data", "<file>:17: velocity of atom id 3, which is not in 'Atoms'"),
+        ("mixed-widths.data", "<file>:12: expected 5 columns like the first atom line, found 8"),
+        ("empty.data", "<file>: empty file: expected a LAMMPS data file (a title line, then the header)"),
+    ];
+    let mut failures = Vec::new();
+    for (file, expected) in cases {
+        let path = dir.join(file);
+        let got = read_data(&path).expect_err(file).to_string().replace(&path.display().to_string(), "<file>");
+        if got != expected {
+            failures.push(format!("{file}:\n  expected: {expected}\n  got:      {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), cases.len());
+}
