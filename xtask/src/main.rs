@@ -1,2 +1,46 @@
-//! x
-fn main() {}
+//! Project automation, after matklad's cargo-xtask: `cargo xtask <task>`.
+//!
+//! Tasks today:
+//! - `tidy`: the source-hygiene checks of [`tidy`] (also run as a `#[test]`).
+//!
+//! Later issues add `md`, `reproduce`, `bench-peers` and `codegen` here, one
+//! module each.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod tidy;
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  tidy    check that every .rs file opens with //!, that no test is ignored or
+          expects a panic, and that error messages are lowercase without a
+          trailing period";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("tidy") if args.len() == 1 => tidy::run(&project_root()),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's folder.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}

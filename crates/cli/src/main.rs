@@ -1,2 +1,39 @@
-//! x
-fn main() {}
+//! The `interstice` command line: the thin driver over the library crates.
+//!
+//! Only this crate knows about command-line flags, configuration files and
+//! the layout of output folders.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod info;
+
+/// Predict where a metallic glass deforms plastically from its quenched
+/// structure (Wang & Jain, Nat. Commun. 10, 5537, 2019).
+#[derive(Parser, Debug)]
+#[command(name = "interstice", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Summarise a LAMMPS dump: frames, atoms, box (with tilts), species, columns.
+    Info(info::InfoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -242,7 +242,7 @@ impl DataParser<'_> {
                 parts.columns.push(Column { name: n.to_string(), data: ColumnData::Float(c) });
             }
         }
-        let frame = Frame::from_parts(parts).map_err(|e| IoError::Core { path: name, source: e })?;
+        let frame = Frame::from_parts(parts).map_err(|e| IoError::Core { path: name, cause: e })?;
         Ok(DataFile { title, frame, atom_types, masses })
     }
 

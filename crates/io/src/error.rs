@@ -10,14 +10,14 @@ use interstice_core::CoreError;
 #[non_exhaustive]
 pub enum IoError {
     /// The operating system refused an operation on the file.
-    #[error("{path}: {message}: {source}")]
+    #[error("{path}: {message}: {cause}")]
     Os {
         /// The file.
         path: String,
         /// What we were doing, for example `cannot open`.
         message: String,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (shown in the message, so not chained as a source).
+        cause: std::io::Error,
     },
     /// The content does not follow the format, at a known line.
     #[error("{path}:{line}: {message}")]
@@ -39,12 +39,12 @@ pub enum IoError {
         message: String,
     },
     /// A value type refused the data (for example a frame to be written).
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Core {
         /// The file.
         path: String,
-        /// The core error.
-        source: CoreError,
+        /// The core error (shown in the message, so not chained as a source).
+        cause: CoreError,
     },
 }
 
@@ -58,7 +58,7 @@ impl IoError {
     }
 
     pub(crate) fn os(path: &str, message: impl Into<String>, source: std::io::Error) -> IoError {
-        IoError::Os { path: path.to_string(), message: message.into(), source }
+        IoError::Os { path: path.to_string(), message: message.into(), cause: source }
     }
 
     /// The 1-based line of a parse error.

@@ -223,7 +223,9 @@ fn same_box(a: &SimBox, b: &SimBox) -> bool {
     if a == b {
         return true;
     }
-    let near = |x: f64, y: f64| (x - y).abs() <= 2.0 * f64::EPSILON * x.abs().max(y.abs()).max(1.0) * 8.0;
+    // The bound has the magnitude |lo| + the tilt extent; its rounding shows in lo.
+    let extent: f64 = a.tilts().iter().map(|t| t.abs()).sum();
+    let near = |x: f64, y: f64| (x - y).abs() <= 2.0 * f64::EPSILON * (x.abs() + extent);
     a.is_triclinic()
         && a.tilts() == b.tilts()
         && a.periodic() == b.periodic()

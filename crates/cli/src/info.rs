@@ -1,0 +1,90 @@
+//! `interstice info`: what is in a dump file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use interstice_core::{ColumnData, TypeMap};
+use interstice_io::DumpReader;
+
+/// Arguments of `interstice info`.
+#[derive(clap::Args, Debug)]
+pub struct InfoArgs {
+    /// A LAMMPS dump, plain or gzipped.
+    pub dump: PathBuf,
+    /// The frame to describe in detail (0-based; negative counts from the end).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub frame: i64,
+    /// Map LAMMPS types to elements, for example `1=Cu,2=Zr`.
+    #[arg(long)]
+    pub types: Option<String>,
+}
+
+/// Prints the summary of `args.dump` to `out`.
+pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
+    let map = args.types.as_deref().map(TypeMap::parse).transpose().context("--types")?;
+    let mut reader = DumpReader::open(&args.dump)?;
+    if let Some(map) = &map {
+        reader = reader.with_type_map(map);
+    }
+    let count = reader.frame_count()?;
+    let index = if args.frame < 0 { count as i64 + args.frame } else { args.frame };
+    let index = usize::try_from(index)
+        .ok()
+        .filter(|&i| i < count)
+        .with_context(|| format!("--frame {}: the file has {count} frames", args.frame))?;
+    let frame = reader.read_at(index)?;
+    let b = frame.sim_box();
+    let compressed = std::fs::File::open(&args.dump)
+        .and_then(|mut f| {
+            let mut magic = [0u8; 2];
+            std::io::Read::read_exact(&mut f, &mut magic).map(|()| magic == [0x1f, 0x8b])
+        })
+        .unwrap_or(false);
+    let v3 = |v: [f64; 3]| format!("{:.6} {:.6} {:.6}", v[0], v[1], v[2]);
+    let periodic: String = b.periodic().iter().map(|&p| if p { 'p' } else { 'f' }).collect();
+    writeln!(out, "file       {}{}", args.dump.display(), if compressed { " (gzip)" } else { "" })?;
+    writeln!(out, "frames     {count}")?;
+    writeln!(out, "frame      {index} (timestep {})", frame.timestep())?;
+    writeln!(out, "atoms      {}", frame.len())?;
+    writeln!(out, "box lo     {}", v3(b.lo()))?;
+    writeln!(out, "box hi     {}", v3(b.hi()))?;
+    writeln!(out, "tilts      {} (xy xz yz){}", v3(b.tilts()), if b.is_triclinic() { "" } else { ", orthorhombic" })?;
+    writeln!(out, "periodic   {periodic}")?;
+    writeln!(out, "volume     {:.4} Å³ ({:.4} Å³ per atom)", b.volume(), b.volume() / frame.len().max(1) as f64)?;
+    writeln!(out, "columns    {}", reader.columns().join(" "))?;
+    writeln!(out, "species")?;
+    let mut total_mass = 0.0;
+    for (t, n) in frame.type_counts() {
+        let share = 100.0 * n as f64 / frame.len() as f64;
+        match &map {
+            Some(m) => {
+                let s = m.species(t)?;
+                total_mass += s.element.mass * n as f64;
+                let radius = s.radius.map_or("no radius".to_string(), |r| format!("r = {r:.2} Å"));
+                writeln!(out, "  type {t:<3} {:<3} {n:>9} atoms {share:>6.2} %  ({radius})", s.element.symbol)?;
+            }
+            None => writeln!(out, "  type {t:<3} {n:>9} atoms {share:>6.2} %")?,
+        }
+    }
+    if map.is_some() && !frame.is_empty() {
+        let rho = interstice_core::units::density_g_per_cm3(total_mass, b.volume());
+        writeln!(out, "density    {rho:.4} g/cm³")?;
+    }
+    for c in frame.columns() {
+        let (kind, range) = match &c.data {
+            ColumnData::Int(v) => ("integer", v.iter().min().zip(v.iter().max()).map(|(a, b)| format!("{a} … {b}"))),
+            ColumnData::Float(v) => (
+                "real",
+                (!v.is_empty()).then(|| {
+                    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    format!("{lo:.6} … {hi:.6}")
+                }),
+            ),
+            ColumnData::Text(_) => ("text", None),
+        };
+        writeln!(out, "  column {:<12} {kind:<8} {}", c.name, range.unwrap_or_default())?;
+    }
+    Ok(())
+}
