@@ -20,12 +20,16 @@ fn dump_read(c: &mut Criterion) {
             group.sample_size(10);
         }
         let mut frame = Frame::default();
-        group.bench_with_input(BenchmarkId::new("plain", format!("N={n}")), &text, |b, text| {
-            b.iter(|| {
-                let mut r = DumpReader::from_bytes("bench", text.as_bytes()).expect("open");
-                r.read_into(&mut frame).expect("read");
-            });
-        });
+        group.bench_with_input(
+            BenchmarkId::new("plain", format!("N={n}")),
+            &text,
+            |b, text| {
+                b.iter(|| {
+                    let mut r = DumpReader::from_bytes("bench", text.as_bytes()).expect("open");
+                    r.read_into(&mut frame).expect("read");
+                });
+            },
+        );
         group.bench_with_input(BenchmarkId::new("gzip", format!("N={n}")), &gz, |b, gz| {
             b.iter(|| {
                 let mut r = DumpReader::from_bytes("bench", gz).expect("open");

@@ -61,7 +61,11 @@ fn g6(x: f64) -> String {
     }
     let digits = (5 - x.abs().log10().floor() as i32).max(0) as usize;
     let s = format!("{x:.digits$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// Gzip-compresses `text` at the default level, as LAMMPS' `.gz` dumps are.
@@ -86,11 +90,19 @@ mod tests {
     #[test]
     fn synthetic_dump_reads_back() {
         let text = synthetic_dump(500, 1);
-        let f = interstice_io::DumpReader::from_bytes("s", text.as_bytes()).unwrap().read().unwrap().unwrap();
+        let f = interstice_io::DumpReader::from_bytes("s", text.as_bytes())
+            .unwrap()
+            .read()
+            .unwrap()
+            .unwrap();
         assert_eq!(f.len(), 500);
         assert!(f.sim_box().is_triclinic());
         let g = gzip(text.as_bytes());
-        let h = interstice_io::DumpReader::from_bytes("s", &g).unwrap().read().unwrap().unwrap();
+        let h = interstice_io::DumpReader::from_bytes("s", &g)
+            .unwrap()
+            .read()
+            .unwrap()
+            .unwrap();
         assert_eq!(f, h);
     }
 }

@@ -41,7 +41,11 @@ pub fn run(root: &Path) -> Result<()> {
         println!("tidy: {} files clean", files.len());
         Ok(())
     } else {
-        bail!("tidy found {} problems:\n{}", problems.len(), problems.join("\n"))
+        bail!(
+            "tidy found {} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        )
     }
 }
 
@@ -68,14 +72,19 @@ pub fn check_file(path: &str, text: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if !first.starts_with("//!") {
-        problems.push(format!("{path}:1: the file must open with a //! comment saying what it is for"));
+        problems.push(format!(
+            "{path}:1: the file must open with a //! comment saying what it is for"
+        ));
     }
     // Built from pieces so that this file does not flag itself.
     let banned = [concat!("#[", "ignore"), concat!("#[", "should_panic")];
     for (k, line) in text.lines().enumerate() {
         for b in banned {
             if line.contains(b) {
-                problems.push(format!("{path}:{}: `{b}]`: assert the Err instead of skipping or expecting a panic", k + 1));
+                problems.push(format!(
+                    "{path}:{}: `{b}]`: assert the Err instead of skipping or expecting a panic",
+                    k + 1
+                ));
             }
         }
     }
@@ -84,7 +93,9 @@ pub fn check_file(path: &str, text: &str) -> Vec<String> {
         while let Some(at) = text[from..].find(opener) {
             let start = from + at + opener.len();
             from = start;
-            let Some(message) = literal_at(&text[start..]) else { continue };
+            let Some(message) = literal_at(&text[start..]) else {
+                continue;
+            };
             let line = text[..start].matches('\n').count() + 1;
             if let Some(why) = message_problem(&message) {
                 problems.push(format!("{path}:{line}: error message \"{message}\" {why}"));
@@ -146,9 +157,16 @@ mod tests {
         assert_eq!(p.len(), 4, "{p:?}");
         assert!(p[0].starts_with("x.rs:1: the file must open with a //! comment"));
         assert!(p[1].starts_with("x.rs:2: `#["));
-        assert_eq!(p[2], "x.rs:3: error message \"Bad thing.\" must start lowercase");
-        assert_eq!(p[3], "x.rs:4: error message \"ends with a period.\" must not end with a period");
-        let good = "//! Fine.\n#[error(\"{path}: DOS line endings are fine\")]\nbail!(\"GZIP stream\");\n";
+        assert_eq!(
+            p[2],
+            "x.rs:3: error message \"Bad thing.\" must start lowercase"
+        );
+        assert_eq!(
+            p[3],
+            "x.rs:4: error message \"ends with a period.\" must not end with a period"
+        );
+        let good =
+            "//! Fine.\n#[error(\"{path}: DOS line endings are fine\")]\nbail!(\"GZIP stream\");\n";
         assert!(check_file("y.rs", good).is_empty());
     }
 }

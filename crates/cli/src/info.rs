@@ -22,13 +22,22 @@ pub struct InfoArgs {
 
 /// Prints the summary of `args.dump` to `out`.
 pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
-    let map = args.types.as_deref().map(TypeMap::parse).transpose().context("--types")?;
+    let map = args
+        .types
+        .as_deref()
+        .map(TypeMap::parse)
+        .transpose()
+        .context("--types")?;
     let mut reader = DumpReader::open(&args.dump)?;
     if let Some(map) = &map {
         reader = reader.with_type_map(map);
     }
     let count = reader.frame_count()?;
-    let index = if args.frame < 0 { count as i64 + args.frame } else { args.frame };
+    let index = if args.frame < 0 {
+        count as i64 + args.frame
+    } else {
+        args.frame
+    };
     let index = usize::try_from(index)
         .ok()
         .filter(|&i| i < count)
@@ -42,16 +51,39 @@ pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
         })
         .unwrap_or(false);
     let v3 = |v: [f64; 3]| format!("{:.6} {:.6} {:.6}", v[0], v[1], v[2]);
-    let periodic: String = b.periodic().iter().map(|&p| if p { 'p' } else { 'f' }).collect();
-    writeln!(out, "file       {}{}", args.dump.display(), if compressed { " (gzip)" } else { "" })?;
+    let periodic: String = b
+        .periodic()
+        .iter()
+        .map(|&p| if p { 'p' } else { 'f' })
+        .collect();
+    writeln!(
+        out,
+        "file       {}{}",
+        args.dump.display(),
+        if compressed { " (gzip)" } else { "" }
+    )?;
     writeln!(out, "frames     {count}")?;
     writeln!(out, "frame      {index} (timestep {})", frame.timestep())?;
     writeln!(out, "atoms      {}", frame.len())?;
     writeln!(out, "box lo     {}", v3(b.lo()))?;
     writeln!(out, "box hi     {}", v3(b.hi()))?;
-    writeln!(out, "tilts      {} (xy xz yz){}", v3(b.tilts()), if b.is_triclinic() { "" } else { ", orthorhombic" })?;
+    writeln!(
+        out,
+        "tilts      {} (xy xz yz){}",
+        v3(b.tilts()),
+        if b.is_triclinic() {
+            ""
+        } else {
+            ", orthorhombic"
+        }
+    )?;
     writeln!(out, "periodic   {periodic}")?;
-    writeln!(out, "volume     {:.4} Å³ ({:.4} Å³ per atom)", b.volume(), b.volume() / frame.len().max(1) as f64)?;
+    writeln!(
+        out,
+        "volume     {:.4} Å³ ({:.4} Å³ per atom)",
+        b.volume(),
+        b.volume() / frame.len().max(1) as f64
+    )?;
     writeln!(out, "columns    {}", reader.columns().join(" "))?;
     writeln!(out, "species")?;
     let mut total_mass = 0.0;
@@ -61,8 +93,14 @@ pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
             Some(m) => {
                 let s = m.species(t)?;
                 total_mass += s.element.mass * n as f64;
-                let radius = s.radius.map_or("no radius".to_string(), |r| format!("r = {r:.2} Å"));
-                writeln!(out, "  type {t:<3} {:<3} {n:>9} atoms {share:>6.2} %  ({radius})", s.element.symbol)?;
+                let radius = s
+                    .radius
+                    .map_or("no radius".to_string(), |r| format!("r = {r:.2} Å"));
+                writeln!(
+                    out,
+                    "  type {t:<3} {:<3} {n:>9} atoms {share:>6.2} %  ({radius})",
+                    s.element.symbol
+                )?;
             }
             None => writeln!(out, "  type {t:<3} {n:>9} atoms {share:>6.2} %")?,
         }
@@ -73,7 +111,13 @@ pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
     }
     for c in frame.columns() {
         let (kind, range) = match &c.data {
-            ColumnData::Int(v) => ("integer", v.iter().min().zip(v.iter().max()).map(|(a, b)| format!("{a} … {b}"))),
+            ColumnData::Int(v) => (
+                "integer",
+                v.iter()
+                    .min()
+                    .zip(v.iter().max())
+                    .map(|(a, b)| format!("{a} … {b}")),
+            ),
             ColumnData::Float(v) => (
                 "real",
                 (!v.is_empty()).then(|| {
@@ -84,7 +128,12 @@ pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
             ),
             ColumnData::Text(_) => ("text", None),
         };
-        writeln!(out, "  column {:<12} {kind:<8} {}", c.name, range.unwrap_or_default())?;
+        writeln!(
+            out,
+            "  column {:<12} {kind:<8} {}",
+            c.name,
+            range.unwrap_or_default()
+        )?;
     }
     Ok(())
 }

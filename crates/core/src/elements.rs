@@ -26,7 +26,12 @@ pub struct Element {
 }
 
 const fn el(symbol: &'static str, number: u8, mass: f64, radius: f64) -> Element {
-    Element { symbol, number, mass, miracle_radius: if radius > 0.0 { Some(radius) } else { None } }
+    Element {
+        symbol,
+        number,
+        mass,
+        miracle_radius: if radius > 0.0 { Some(radius) } else { None },
+    }
 }
 
 /// Elements 1 to 92; a radius of 0 in the source means "not tabulated".
@@ -130,7 +135,10 @@ pub static ELEMENTS: [Element; 92] = [
 /// # Errors
 /// [`CoreError::UnknownElement`] if no element has that symbol.
 pub fn element(symbol: &str) -> Result<&'static Element, CoreError> {
-    ELEMENTS.iter().find(|e| e.symbol == symbol).ok_or_else(|| CoreError::UnknownElement(symbol.to_string()))
+    ELEMENTS
+        .iter()
+        .find(|e| e.symbol == symbol)
+        .ok_or_else(|| CoreError::UnknownElement(symbol.to_string()))
 }
 
 /// An element with the radius used for it in interstice features.
@@ -165,20 +173,35 @@ impl TypeMap {
     /// [`CoreError::InvalidMap`] for malformed text or a type given twice,
     /// [`CoreError::UnknownElement`] for an unknown symbol.
     pub fn parse(text: &str) -> Result<TypeMap, CoreError> {
-        let bad = |reason: String| CoreError::InvalidMap { what: "type map", text: text.to_string(), reason };
+        let bad = |reason: String| CoreError::InvalidMap {
+            what: "type map",
+            text: text.to_string(),
+            reason,
+        };
         let mut species = BTreeMap::new();
         for item in text.split(',').map(str::trim) {
-            let (t, sym) = item
-                .split_once('=')
-                .ok_or_else(|| bad(format!("expected type=Symbol pairs such as 1=Cu, found '{item}'")))?;
-            let t: u32 = t
-                .trim()
-                .parse()
-                .ok()
-                .filter(|&t| t >= 1)
-                .ok_or_else(|| bad(format!("expected a positive atom type, found '{}'", t.trim())))?;
+            let (t, sym) = item.split_once('=').ok_or_else(|| {
+                bad(format!(
+                    "expected type=Symbol pairs such as 1=Cu, found '{item}'"
+                ))
+            })?;
+            let t: u32 = t.trim().parse().ok().filter(|&t| t >= 1).ok_or_else(|| {
+                bad(format!(
+                    "expected a positive atom type, found '{}'",
+                    t.trim()
+                ))
+            })?;
             let element = element(sym.trim())?;
-            if species.insert(t, Species { element, radius: element.miracle_radius }).is_some() {
+            if species
+                .insert(
+                    t,
+                    Species {
+                        element,
+                        radius: element.miracle_radius,
+                    },
+                )
+                .is_some()
+            {
                 return Err(bad(format!("type {t} is given twice")));
             }
         }
@@ -201,20 +224,35 @@ impl TypeMap {
     /// [`CoreError::InvalidMap`] for malformed text, a radius that is not
     /// finite and positive, or an element that no type maps to.
     pub fn with_radius_overrides(mut self, text: &str) -> Result<TypeMap, CoreError> {
-        let bad = |reason: String| CoreError::InvalidMap { what: "radius override", text: text.to_string(), reason };
+        let bad = |reason: String| CoreError::InvalidMap {
+            what: "radius override",
+            text: text.to_string(),
+            reason,
+        };
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (sym, r) = item
-                .split_once('=')
-                .ok_or_else(|| bad(format!("expected Symbol=radius pairs such as Cu=1.26, found '{item}'")))?;
+            let (sym, r) = item.split_once('=').ok_or_else(|| {
+                bad(format!(
+                    "expected Symbol=radius pairs such as Cu=1.26, found '{item}'"
+                ))
+            })?;
             let sym = element(sym.trim())?.symbol;
             let r: f64 = r
                 .trim()
                 .parse()
                 .ok()
                 .filter(|r: &f64| r.is_finite() && *r > 0.0)
-                .ok_or_else(|| bad(format!("expected a positive radius in Å, found '{}'", r.trim())))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "expected a positive radius in Å, found '{}'",
+                        r.trim()
+                    ))
+                })?;
             let mut found = false;
-            for s in self.species.values_mut().filter(|s| s.element.symbol == sym) {
+            for s in self
+                .species
+                .values_mut()
+                .filter(|s| s.element.symbol == sym)
+            {
                 s.radius = Some(r);
                 found = true;
             }
@@ -230,7 +268,10 @@ impl TypeMap {
     /// # Errors
     /// [`CoreError::UnmappedType`] if the map does not cover `t`.
     pub fn species(&self, t: u32) -> Result<&Species, CoreError> {
-        self.species.get(&t).ok_or_else(|| CoreError::UnmappedType { atom_type: t, map: self.to_string() })
+        self.species.get(&t).ok_or_else(|| CoreError::UnmappedType {
+            atom_type: t,
+            map: self.to_string(),
+        })
     }
 
     /// The radius of atom type `t`, Å.
@@ -240,7 +281,8 @@ impl TypeMap {
     /// without a tabulated radius or override.
     pub fn radius(&self, t: u32) -> Result<f64, CoreError> {
         let s = self.species(t)?;
-        s.radius.ok_or_else(|| CoreError::NoRadius(s.element.symbol.to_string()))
+        s.radius
+            .ok_or_else(|| CoreError::NoRadius(s.element.symbol.to_string()))
     }
 
     /// Checks that every type in `types` is mapped.
@@ -255,7 +297,10 @@ impl TypeMap {
             }
         }
         match missing {
-            Some(t) => Err(CoreError::UnmappedType { atom_type: t, map: self.to_string() }),
+            Some(t) => Err(CoreError::UnmappedType {
+                atom_type: t,
+                map: self.to_string(),
+            }),
             None => Ok(()),
         }
     }
@@ -303,38 +348,91 @@ mod tests {
     fn miracle_radii_of_the_spec() {
         // shared/SPEC.md §2, every value.
         let spec = [
-            ("Cu", 1.26), ("Zr", 1.58), ("Ni", 1.26), ("Nb", 1.43), ("Al", 1.41), ("Sm", 1.85),
-            ("Fe", 1.25), ("P", 1.02), ("Li", 1.52), ("Be", 1.12), ("B", 0.88), ("C", 0.77),
-            ("Mg", 1.60), ("Si", 1.10), ("Ca", 2.01), ("Ti", 1.42), ("Co", 1.25), ("Zn", 1.40),
-            ("Y", 1.79), ("Pd", 1.42), ("Ag", 1.44), ("La", 1.87), ("Ce", 1.82), ("Gd", 1.76),
-            ("Hf", 1.58), ("Pt", 1.39), ("Au", 1.43),
+            ("Cu", 1.26),
+            ("Zr", 1.58),
+            ("Ni", 1.26),
+            ("Nb", 1.43),
+            ("Al", 1.41),
+            ("Sm", 1.85),
+            ("Fe", 1.25),
+            ("P", 1.02),
+            ("Li", 1.52),
+            ("Be", 1.12),
+            ("B", 0.88),
+            ("C", 0.77),
+            ("Mg", 1.60),
+            ("Si", 1.10),
+            ("Ca", 2.01),
+            ("Ti", 1.42),
+            ("Co", 1.25),
+            ("Zn", 1.40),
+            ("Y", 1.79),
+            ("Pd", 1.42),
+            ("Ag", 1.44),
+            ("La", 1.87),
+            ("Ce", 1.82),
+            ("Gd", 1.76),
+            ("Hf", 1.58),
+            ("Pt", 1.39),
+            ("Au", 1.43),
         ];
         for (s, r) in spec {
             assert_eq!(element(s).unwrap().miracle_radius, Some(r), "{s}");
         }
-        assert_eq!(ELEMENTS.iter().filter(|e| e.miracle_radius.is_some()).count(), spec.len());
+        assert_eq!(
+            ELEMENTS
+                .iter()
+                .filter(|e| e.miracle_radius.is_some())
+                .count(),
+            spec.len()
+        );
     }
 
     #[test]
     fn type_map_errors_are_clear() {
         let e = TypeMap::parse("1=Cu,2=Xx").unwrap_err();
-        assert_eq!(e.to_string(), "unknown element 'Xx': expected a chemical symbol such as Cu or Zr");
+        assert_eq!(
+            e.to_string(),
+            "unknown element 'Xx': expected a chemical symbol such as Cu or Zr"
+        );
         let e = TypeMap::parse("1=Cu,2").unwrap_err();
-        assert_eq!(e.to_string(), "invalid type map '1=Cu,2': expected type=Symbol pairs such as 1=Cu, found '2'");
+        assert_eq!(
+            e.to_string(),
+            "invalid type map '1=Cu,2': expected type=Symbol pairs such as 1=Cu, found '2'"
+        );
         let e = TypeMap::parse("0=Cu").unwrap_err();
-        assert_eq!(e.to_string(), "invalid type map '0=Cu': expected a positive atom type, found '0'");
+        assert_eq!(
+            e.to_string(),
+            "invalid type map '0=Cu': expected a positive atom type, found '0'"
+        );
         let e = TypeMap::parse("1=Cu,1=Zr").unwrap_err();
-        assert_eq!(e.to_string(), "invalid type map '1=Cu,1=Zr': type 1 is given twice");
+        assert_eq!(
+            e.to_string(),
+            "invalid type map '1=Cu,1=Zr': type 1 is given twice"
+        );
         let m = TypeMap::parse("1=Cu,2=O").unwrap();
         assert_eq!(
             m.radius(2).unwrap_err().to_string(),
             "no Miracle radius is tabulated for O: give one as a radius override (for example O=1.40)"
         );
-        assert_eq!(m.clone().with_radius_overrides("O=1.35").unwrap().radius(2).unwrap(), 1.35);
+        assert_eq!(
+            m.clone()
+                .with_radius_overrides("O=1.35")
+                .unwrap()
+                .radius(2)
+                .unwrap(),
+            1.35
+        );
         let e = m.clone().with_radius_overrides("Zr=1.5").unwrap_err();
-        assert_eq!(e.to_string(), "invalid radius override 'Zr=1.5': no atom type is mapped to Zr");
+        assert_eq!(
+            e.to_string(),
+            "invalid radius override 'Zr=1.5': no atom type is mapped to Zr"
+        );
         let e = m.clone().with_radius_overrides("Cu=-1").unwrap_err();
-        assert_eq!(e.to_string(), "invalid radius override 'Cu=-1': expected a positive radius in Å, found '-1'");
+        assert_eq!(
+            e.to_string(),
+            "invalid radius override 'Cu=-1': expected a positive radius in Å, found '-1'"
+        );
         assert_eq!(
             m.check_types(&[1, 5, 2, 3]).unwrap_err().to_string(),
             "atom type 3 is not in the type map '1=Cu,2=O'"
@@ -344,7 +442,10 @@ mod tests {
 
     #[test]
     fn two_types_may_share_an_element() {
-        let m = TypeMap::from_pairs(&[(1, "Cu"), (2, "Cu"), (3, "Zr")]).unwrap().with_radius_overrides("Cu=1.3").unwrap();
+        let m = TypeMap::from_pairs(&[(1, "Cu"), (2, "Cu"), (3, "Zr")])
+            .unwrap()
+            .with_radius_overrides("Cu=1.3")
+            .unwrap();
         assert_eq!(m.radius(1).unwrap(), 1.3);
         assert_eq!(m.radius(2).unwrap(), 1.3);
         assert_eq!(m.species(3).unwrap().element.mass, 91.224);

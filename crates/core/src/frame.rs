@@ -95,7 +95,13 @@ impl Frame {
         types: Vec<u32>,
         positions: Vec<[f64; 3]>,
     ) -> Result<Frame, CoreError> {
-        Frame::from_parts(FrameParts { sim_box, ids, types, positions, ..FrameParts::default() })
+        Frame::from_parts(FrameParts {
+            sim_box,
+            ids,
+            types,
+            positions,
+            ..FrameParts::default()
+        })
     }
 
     /// Checks the parts and makes a frame of them.
@@ -111,7 +117,11 @@ impl Frame {
             if found == n {
                 Ok(())
             } else {
-                Err(CoreError::LengthMismatch { what: what.to_string(), expected: n, found })
+                Err(CoreError::LengthMismatch {
+                    what: what.to_string(),
+                    expected: n,
+                    found,
+                })
             }
         };
         check("types", parts.types.len())?;
@@ -134,11 +144,22 @@ impl Frame {
                 });
             }
         }
-        if let Some(index) = parts.positions.iter().position(|p| !p.iter().all(|x| x.is_finite())) {
-            return Err(CoreError::NonFinitePosition { index, id: parts.ids[index] });
+        if let Some(index) = parts
+            .positions
+            .iter()
+            .position(|p| !p.iter().all(|x| x.is_finite()))
+        {
+            return Err(CoreError::NonFinitePosition {
+                index,
+                id: parts.ids[index],
+            });
         }
         if let Some((first, second)) = find_duplicate_id(&parts.ids) {
-            return Err(CoreError::DuplicateId { id: parts.ids[first], first, second });
+            return Err(CoreError::DuplicateId {
+                id: parts.ids[first],
+                first,
+                second,
+            });
         }
         Ok(Frame { parts })
     }
@@ -200,7 +221,11 @@ impl Frame {
 
     /// The extra column called `name`.
     pub fn column(&self, name: &str) -> Option<&ColumnData> {
-        self.parts.columns.iter().find(|c| c.name == name).map(|c| &c.data)
+        self.parts
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.data)
     }
 
     /// Adds or replaces the extra column `name`.
@@ -224,7 +249,10 @@ impl Frame {
         }
         match self.parts.columns.iter_mut().find(|c| c.name == name) {
             Some(c) => c.data = data,
-            None => self.parts.columns.push(Column { name: name.to_string(), data }),
+            None => self.parts.columns.push(Column {
+                name: name.to_string(),
+                data,
+            }),
         }
         Ok(())
     }
@@ -248,7 +276,9 @@ impl Frame {
             let (w, shift) = b.wrap_with_image(*p)?;
             *p = w;
             for k in 0..3 {
-                img[k] = img[k].checked_add(shift[k]).ok_or(CoreError::ImageOverflow { position: w })?;
+                img[k] = img[k]
+                    .checked_add(shift[k])
+                    .ok_or(CoreError::ImageOverflow { position: w })?;
             }
         }
         Ok(())
@@ -309,8 +339,17 @@ mod tests {
         let e = Frame::new(cube(), vec![1, 2], vec![1], vec![[0.0; 3]; 2]).unwrap_err();
         assert_eq!(e.to_string(), "frame has 2 atoms but types has 1 entries");
         let e = Frame::new(cube(), vec![1, 2, 1], vec![1; 3], vec![[0.0; 3]; 3]).unwrap_err();
-        assert_eq!(e.to_string(), "atom id 1 appears twice (atoms 0 and 2 in file order)");
-        let e = Frame::new(cube(), vec![7, 8], vec![1; 2], vec![[0.0; 3], [f64::NAN, 0.0, 0.0]]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "atom id 1 appears twice (atoms 0 and 2 in file order)"
+        );
+        let e = Frame::new(
+            cube(),
+            vec![7, 8],
+            vec![1; 2],
+            vec![[0.0; 3], [f64::NAN, 0.0, 0.0]],
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "atom 1 (id 8) has a non-finite position");
         let f = Frame::new(cube(), vec![], vec![], vec![]).unwrap();
         assert!(f.is_empty());
@@ -329,20 +368,34 @@ mod tests {
     #[test]
     fn columns_are_checked() {
         let mut f = Frame::new(cube(), vec![1, 2], vec![1, 2], vec![[0.0; 3]; 2]).unwrap();
-        f.set_column("d2min", ColumnData::Float(vec![0.5, 1.5])).unwrap();
-        f.set_column("d2min", ColumnData::Float(vec![2.5, 1.5])).unwrap();
+        f.set_column("d2min", ColumnData::Float(vec![0.5, 1.5]))
+            .unwrap();
+        f.set_column("d2min", ColumnData::Float(vec![2.5, 1.5]))
+            .unwrap();
         assert_eq!(f.columns().len(), 1);
         assert_eq!(f.column("d2min").unwrap().get_f64(0), Some(2.5));
         let e = f.set_column("qs", ColumnData::Int(vec![1])).unwrap_err();
-        assert_eq!(e.to_string(), "frame has 2 atoms but column 'qs' has 1 entries");
+        assert_eq!(
+            e.to_string(),
+            "frame has 2 atoms but column 'qs' has 1 entries"
+        );
         let e = f.set_column("id", ColumnData::Int(vec![1, 2])).unwrap_err();
-        assert_eq!(e.to_string(), "invalid column 'id': the name is reserved for a frame field");
+        assert_eq!(
+            e.to_string(),
+            "invalid column 'id': the name is reserved for a frame field"
+        );
         assert!(f.remove_column("d2min").is_some());
         assert!(f.column("d2min").is_none());
         let mut parts = f.into_parts();
         parts.columns = vec![
-            Column { name: "a".into(), data: ColumnData::Int(vec![1, 2]) },
-            Column { name: "a".into(), data: ColumnData::Int(vec![1, 2]) },
+            Column {
+                name: "a".into(),
+                data: ColumnData::Int(vec![1, 2]),
+            },
+            Column {
+                name: "a".into(),
+                data: ColumnData::Int(vec![1, 2]),
+            },
         ];
         let e = Frame::from_parts(parts).unwrap_err();
         assert_eq!(e.to_string(), "invalid column 'a': the name appears twice");
@@ -352,10 +405,18 @@ mod tests {
     fn wrapping_keeps_unwrapped_positions() {
         let b = SimBox::triclinic([0.0; 3], [10.0; 3], [3.0, -2.0, 1.0]).unwrap();
         let p = vec![[25.0, -3.0, 14.0], [1.0, 1.0, 1.0]];
-        let mut parts = FrameParts { sim_box: b, ids: vec![1, 2], types: vec![1, 1], positions: p.clone(), ..Default::default() };
+        let mut parts = FrameParts {
+            sim_box: b,
+            ids: vec![1, 2],
+            types: vec![1, 1],
+            positions: p.clone(),
+            ..Default::default()
+        };
         parts.images = Some(vec![[1, 0, -1], [0, 0, 0]]);
         let mut f = Frame::from_parts(parts).unwrap();
-        let before: Vec<_> = (0..2).map(|i| b.unwrap(p[i], f.images().unwrap()[i])).collect();
+        let before: Vec<_> = (0..2)
+            .map(|i| b.unwrap(p[i], f.images().unwrap()[i]))
+            .collect();
         f.wrap_positions().unwrap();
         for i in 0..2 {
             let after = b.unwrap(f.positions()[i], f.images().unwrap()[i]);

@@ -26,7 +26,13 @@ pub struct SimBox {
 impl Default for SimBox {
     /// A periodic unit cube at the origin (a placeholder for empty frames).
     fn default() -> Self {
-        SimBox { lo: [0.0; 3], hi: [1.0; 3], lengths: [1.0; 3], tilts: [0.0; 3], periodic: [true; 3] }
+        SimBox {
+            lo: [0.0; 3],
+            hi: [1.0; 3],
+            lengths: [1.0; 3],
+            tilts: [0.0; 3],
+            periodic: [true; 3],
+        }
     }
 }
 
@@ -65,7 +71,7 @@ impl SimBox {
         }
         let lengths = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
         for i in 0..3 {
-            if !(lengths[i] > 0.0) || !lengths[i].is_finite() {
+            if !lengths[i].is_finite() || lengths[i] <= 0.0 {
                 return Err(CoreError::InvalidBox(format!(
                     "{a}hi {} must be greater than {a}lo {}",
                     hi[i],
@@ -84,10 +90,18 @@ impl SimBox {
             }
         }
         let volume = lengths[0] * lengths[1] * lengths[2];
-        if !(volume > 0.0) || !volume.is_finite() {
-            return Err(CoreError::InvalidBox(format!("volume {volume} must be finite and positive")));
+        if !volume.is_finite() || volume <= 0.0 {
+            return Err(CoreError::InvalidBox(format!(
+                "volume {volume} must be finite and positive"
+            )));
         }
-        Ok(SimBox { lo, hi, lengths, tilts, periodic: [true; 3] })
+        Ok(SimBox {
+            lo,
+            hi,
+            lengths,
+            tilts,
+            periodic: [true; 3],
+        })
     }
 
     /// The same box with the given periodicity per axis (x, y, z).
@@ -185,7 +199,11 @@ impl SimBox {
     pub fn cartesian_vector(&self, f: [f64; 3]) -> [f64; 3] {
         let [lx, ly, lz] = self.lengths;
         let [xy, xz, yz] = self.tilts;
-        [lx * f[0] + xy * f[1] + xz * f[2], ly * f[1] + yz * f[2], lz * f[2]]
+        [
+            lx * f[0] + xy * f[1] + xz * f[2],
+            ly * f[1] + yz * f[2],
+            lz * f[2],
+        ]
     }
 
     /// Fractional coordinates of a point: `H⁻¹ (p − lo)`; inside the box they lie in `[0, 1)`.
@@ -237,7 +255,11 @@ impl SimBox {
     /// The unwrapped position `p + H n` of a point with image flags `n`.
     #[inline]
     pub fn unwrap(&self, p: [f64; 3], image: [i32; 3]) -> [f64; 3] {
-        let s = self.cartesian_vector([f64::from(image[0]), f64::from(image[1]), f64::from(image[2])]);
+        let s = self.cartesian_vector([
+            f64::from(image[0]),
+            f64::from(image[1]),
+            f64::from(image[2]),
+        ]);
         [p[0] + s[0], p[1] + s[1], p[2] + s[2]]
     }
 
@@ -374,9 +396,15 @@ mod tests {
     #[test]
     fn rejects_impossible_boxes() {
         let e = SimBox::triclinic([0.0; 3], [1.0, 0.0, 1.0], [0.0; 3]).unwrap_err();
-        assert_eq!(e.to_string(), "invalid box: yhi 0 must be greater than ylo 0");
+        assert_eq!(
+            e.to_string(),
+            "invalid box: yhi 0 must be greater than ylo 0"
+        );
         let e = SimBox::triclinic([0.0; 3], [1.0, f64::NAN, 1.0], [0.0; 3]).unwrap_err();
-        assert_eq!(e.to_string(), "invalid box: ylo 0 and yhi NaN must be finite");
+        assert_eq!(
+            e.to_string(),
+            "invalid box: ylo 0 and yhi NaN must be finite"
+        );
         let e = SimBox::triclinic([0.0; 3], [1.0; 3], [0.0, f64::INFINITY, 0.0]).unwrap_err();
         assert_eq!(e.to_string(), "invalid box: tilt xz = inf must be finite");
         assert!(SimBox::cubic(-2.0).is_err());
@@ -390,7 +418,9 @@ mod tests {
         assert_eq!(b.lattice_vector(2), [2.0, 3.0, 6.0]);
         // Widths: V / |b × c| etc., computed by hand.
         let w = b.perpendicular_widths();
-        let bc = ((5.0f64 * 6.0).powi(2) + (1.0f64 * 6.0).powi(2) + (1.0f64 * 3.0 - 5.0 * 2.0).powi(2)).sqrt();
+        let bc =
+            ((5.0f64 * 6.0).powi(2) + (1.0f64 * 6.0).powi(2) + (1.0f64 * 3.0 - 5.0 * 2.0).powi(2))
+                .sqrt();
         assert!((w[0] - 120.0 / bc).abs() < 1e-12);
         assert!((w[1] - 120.0 / (4.0 * (36.0f64 + 9.0).sqrt())).abs() < 1e-12);
         assert_eq!(w[2], 6.0);
@@ -419,13 +449,17 @@ mod tests {
         assert!(w[0] >= 0.0 && w[0] < 10.0);
         assert_eq!(
             c.wrap_with_image([1e300, 0.0, 0.0]).unwrap_err(),
-            CoreError::ImageOverflow { position: [1e300, 0.0, 0.0] }
+            CoreError::ImageOverflow {
+                position: [1e300, 0.0, 0.0]
+            }
         );
     }
 
     #[test]
     fn non_periodic_axes_are_left_alone() {
-        let b = SimBox::cubic(10.0).unwrap().with_periodicity([true, false, true]);
+        let b = SimBox::cubic(10.0)
+            .unwrap()
+            .with_periodicity([true, false, true]);
         let w = b.wrap([12.0, 12.0, -1.0]);
         for (x, y) in w.iter().zip([2.0, 12.0, 9.0]) {
             assert!((x - y).abs() < 1e-12, "{w:?}");
@@ -458,7 +492,10 @@ mod tests {
                 }
             }
         }
-        assert!(defeated > 100, "the grid must defeat naive rounding often: {defeated}");
+        assert!(
+            defeated > 100,
+            "the grid must defeat naive rounding often: {defeated}"
+        );
     }
 
     fn arb_box() -> impl Strategy<Value = SimBox> {

@@ -9,11 +9,11 @@ use std::path::Path;
 
 use interstice_core::{Column, ColumnData, Frame, FrameParts, SimBox};
 
+use crate::IoError;
 use crate::error::excerpt;
 use crate::output::OutputFile;
 use crate::source::{LineStream, Source};
 use crate::text::{parse_finite, parse_i64, parse_u64, split_fields};
-use crate::IoError;
 
 /// The content of a LAMMPS data file.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +42,12 @@ pub fn read_data(path: impl AsRef<Path>) -> Result<DataFile, IoError> {
 /// # Errors
 /// As [`read_data`].
 pub fn read_data_from(source: Source<'_>) -> Result<DataFile, IoError> {
-    DataParser { s: LineStream::open(source)?, line: Vec::new(), fields: Vec::new() }.parse()
+    DataParser {
+        s: LineStream::open(source)?,
+        line: Vec::new(),
+        fields: Vec::new(),
+    }
+    .parse()
 }
 
 struct DataParser<'a> {
@@ -52,16 +57,44 @@ struct DataParser<'a> {
 }
 
 /// Sections we read, with the header count that sizes them.
-const SECTIONS: [&str; 6] = ["Masses", "Atoms", "Velocities", "Pair Coeffs", "PairIJ Coeffs", "Atom Type Labels"];
+const SECTIONS: [&str; 6] = [
+    "Masses",
+    "Atoms",
+    "Velocities",
+    "Pair Coeffs",
+    "PairIJ Coeffs",
+    "Atom Type Labels",
+];
 /// Header counts of molecular styles, which must be zero here.
 const MOLECULAR_COUNTS: [&str; 13] = [
-    "bonds", "angles", "dihedrals", "impropers", "bond types", "angle types", "dihedral types", "improper types",
-    "extra bond per atom", "ellipsoids", "lines", "triangles", "bodies",
+    "bonds",
+    "angles",
+    "dihedrals",
+    "impropers",
+    "bond types",
+    "angle types",
+    "dihedral types",
+    "improper types",
+    "extra bond per atom",
+    "ellipsoids",
+    "lines",
+    "triangles",
+    "bodies",
 ];
 /// Sections of molecular styles, which `atom_style atomic` cannot have.
 const MOLECULAR: [&str; 12] = [
-    "Bonds", "Angles", "Dihedrals", "Impropers", "Bond Coeffs", "Angle Coeffs", "Dihedral Coeffs", "Improper Coeffs",
-    "Ellipsoids", "Lines", "Triangles", "Bodies",
+    "Bonds",
+    "Angles",
+    "Dihedrals",
+    "Impropers",
+    "Bond Coeffs",
+    "Angle Coeffs",
+    "Dihedral Coeffs",
+    "Improper Coeffs",
+    "Ellipsoids",
+    "Lines",
+    "Triangles",
+    "Bodies",
 ];
 
 impl DataParser<'_> {
@@ -77,7 +110,8 @@ impl DataParser<'_> {
 
     /// The comment of the current line, trimmed.
     fn comment(&self) -> Option<String> {
-        memchr::memchr(b'#', &self.line).map(|k| String::from_utf8_lossy(self.line[k + 1..].trim_ascii()).into_owned())
+        memchr::memchr(b'#', &self.line)
+            .map(|k| String::from_utf8_lossy(self.line[k + 1..].trim_ascii()).into_owned())
     }
 
     /// Advances to the next line with content; `false` at the end of the file.
@@ -95,8 +129,12 @@ impl DataParser<'_> {
     fn numbers(&mut self, count: usize, what: &str) -> Result<Vec<f64>, IoError> {
         let content = self.content().to_vec();
         split_fields(&content, &mut self.fields);
-        let v: Option<Vec<f64>> =
-            self.fields.iter().take(count).map(|&(a, b)| parse_finite(&content[a as usize..b as usize])).collect();
+        let v: Option<Vec<f64>> = self
+            .fields
+            .iter()
+            .take(count)
+            .map(|&(a, b)| parse_finite(&content[a as usize..b as usize]))
+            .collect();
         match v {
             Some(v) if v.len() == count => Ok(v),
             _ => Err(self.err(format!("expected {what}, found '{}'", excerpt(&content)))),
@@ -106,7 +144,10 @@ impl DataParser<'_> {
     fn parse(mut self) -> Result<DataFile, IoError> {
         let name = self.s.name().to_string();
         if !self.s.read_line(&mut self.line)? {
-            return Err(IoError::invalid(&name, "empty file: expected a LAMMPS data file (a title line, then the header)"));
+            return Err(IoError::invalid(
+                &name,
+                "empty file: expected a LAMMPS data file (a title line, then the header)",
+            ));
         }
         let title = String::from_utf8_lossy(self.line.trim_ascii()).into_owned();
         let mut natoms: Option<u64> = None;
@@ -118,7 +159,11 @@ impl DataParser<'_> {
         let mut section: Option<(String, u64)> = None;
         while self.next_content()? {
             let text = String::from_utf8_lossy(self.content()).into_owned();
-            if let Some(s) = SECTIONS.iter().chain(MOLECULAR.iter()).find(|s| text == **s) {
+            if let Some(s) = SECTIONS
+                .iter()
+                .chain(MOLECULAR.iter())
+                .find(|s| text == **s)
+            {
                 section = Some(((*s).to_string(), self.s.line()));
                 break;
             }
@@ -128,20 +173,26 @@ impl DataParser<'_> {
                 natoms = Some(self.count(w[0], "atoms")?);
             } else if kind == "atom types" {
                 ntypes = Some(self.count(w[0], "atom types")?);
-            } else if w.len() == 4 && ["xlo xhi", "ylo yhi", "zlo zhi"].contains(&w[2..].join(" ").as_str()) {
+            } else if w.len() == 4
+                && ["xlo xhi", "ylo yhi", "zlo zhi"].contains(&w[2..].join(" ").as_str())
+            {
                 let axis = usize::from(w[2].as_bytes()[0] - b'x');
                 let v = self.numbers(2, "two numbers before the keywords (lo hi)")?;
                 (lo[axis], hi[axis]) = (v[0], v[1]);
             } else if w.len() == 6 && w[3..] == ["xy", "xz", "yz"] {
                 let v = self.numbers(3, "'xy xz yz' tilt factors")?;
                 tilts = [v[0], v[1], v[2]];
-            } else if ["avec", "bvec", "cvec"].contains(&w[w.len() - 1]) || text.ends_with("abc origin") {
+            } else if ["avec", "bvec", "cvec"].contains(&w[w.len() - 1])
+                || text.ends_with("abc origin")
+            {
                 return Err(self.err(
                     "general triclinic boxes (avec, bvec, cvec) are not supported: write the file without 'triclinic/general'",
                 ));
             } else if MOLECULAR_COUNTS.contains(&kind.as_str()) {
                 if self.count(w[0], &kind)? != 0 {
-                    return Err(self.err(format!("'{text}' needs a molecular atom style: only atom_style atomic is supported")));
+                    return Err(self.err(format!(
+                        "'{text}' needs a molecular atom style: only atom_style atomic is supported"
+                    )));
                 }
             } else {
                 return Err(self.err(format!(
@@ -150,10 +201,14 @@ impl DataParser<'_> {
                 )));
             }
         }
-        let natoms = natoms.ok_or_else(|| IoError::invalid(&name, "missing header line 'N atoms'"))?;
-        let ntypes = ntypes.ok_or_else(|| IoError::invalid(&name, "missing header line 'N atom types'"))?;
-        let atom_types = u32::try_from(ntypes).map_err(|_| IoError::invalid(&name, format!("{ntypes} atom types is too many")))?;
-        let sim_box = SimBox::triclinic(lo, hi, tilts).map_err(|e| IoError::invalid(&name, e.to_string()))?;
+        let natoms =
+            natoms.ok_or_else(|| IoError::invalid(&name, "missing header line 'N atoms'"))?;
+        let ntypes =
+            ntypes.ok_or_else(|| IoError::invalid(&name, "missing header line 'N atom types'"))?;
+        let atom_types = u32::try_from(ntypes)
+            .map_err(|_| IoError::invalid(&name, format!("{ntypes} atom types is too many")))?;
+        let sim_box =
+            SimBox::triclinic(lo, hi, tilts).map_err(|e| IoError::invalid(&name, e.to_string()))?;
 
         let mut masses = BTreeMap::new();
         let mut atoms: Option<FrameParts> = None;
@@ -168,12 +223,19 @@ impl DataParser<'_> {
                         self.entry("Masses", at)?;
                         let content = self.content().to_vec();
                         split_fields(&content, &mut self.fields);
-                        let t = self.fields.first().and_then(|&(a, b)| parse_u64(&content[a as usize..b as usize]));
-                        let m = self.fields.get(1).and_then(|&(a, b)| parse_finite(&content[a as usize..b as usize]));
+                        let t = self
+                            .fields
+                            .first()
+                            .and_then(|&(a, b)| parse_u64(&content[a as usize..b as usize]));
+                        let m = self
+                            .fields
+                            .get(1)
+                            .and_then(|&(a, b)| parse_finite(&content[a as usize..b as usize]));
                         match (t, m, self.fields.len()) {
                             (Some(t), Some(m), 2) if t >= 1 && t <= ntypes && m > 0.0 => {
                                 if masses.insert(t as u32, m).is_some() {
-                                    return Err(self.err(format!("the mass of atom type {t} is given twice")));
+                                    return Err(self
+                                        .err(format!("the mass of atom type {t} is given twice")));
                                 }
                             }
                             _ => {
@@ -186,10 +248,12 @@ impl DataParser<'_> {
                     }
                 }
                 "Atoms" => {
-                    if let Some(style) = self.comment().filter(|c| !c.is_empty()) {
-                        if style != "atomic" {
-                            return Err(self.err(format!("atom style '{style}' is not supported: expected 'Atoms # atomic'")));
-                        }
+                    if let Some(style) = self.comment().filter(|c| !c.is_empty())
+                        && style != "atomic"
+                    {
+                        return Err(self.err(format!(
+                            "atom style '{style}' is not supported: expected 'Atoms # atomic'"
+                        )));
                     }
                     atoms = Some(self.atoms(natoms, ntypes, sim_box, at)?);
                 }
@@ -199,18 +263,36 @@ impl DataParser<'_> {
                         self.entry("Velocities", at)?;
                         let content = self.content().to_vec();
                         split_fields(&content, &mut self.fields);
-                        let id = self.fields.first().and_then(|&(a, b)| parse_u64(&content[a as usize..b as usize]));
-                        let vals: Option<Vec<f64>> =
-                            self.fields.iter().skip(1).map(|&(a, b)| parse_finite(&content[a as usize..b as usize])).collect();
+                        let id = self
+                            .fields
+                            .first()
+                            .and_then(|&(a, b)| parse_u64(&content[a as usize..b as usize]));
+                        let vals: Option<Vec<f64>> = self
+                            .fields
+                            .iter()
+                            .skip(1)
+                            .map(|&(a, b)| parse_finite(&content[a as usize..b as usize]))
+                            .collect();
                         match (id, vals) {
-                            (Some(id), Some(vals)) if vals.len() == 3 => v.push((id, [vals[0], vals[1], vals[2]], self.s.line())),
-                            _ => return Err(self.err(format!("expected 'id vx vy vz', found '{}'", excerpt(&content)))),
+                            (Some(id), Some(vals)) if vals.len() == 3 => {
+                                v.push((id, [vals[0], vals[1], vals[2]], self.s.line()))
+                            }
+                            _ => {
+                                return Err(self.err(format!(
+                                    "expected 'id vx vy vz', found '{}'",
+                                    excerpt(&content)
+                                )));
+                            }
                         }
                     }
                     velocities = Some(v);
                 }
                 other => {
-                    let n = if other == "PairIJ Coeffs" { ntypes * (ntypes + 1) / 2 } else { ntypes };
+                    let n = if other == "PairIJ Coeffs" {
+                        ntypes * (ntypes + 1) / 2
+                    } else {
+                        ntypes
+                    };
                     for _ in 0..n {
                         self.entry(other, at)?;
                     }
@@ -218,36 +300,77 @@ impl DataParser<'_> {
             }
             if self.next_content()? {
                 let text = String::from_utf8_lossy(self.content()).into_owned();
-                let Some(s) = SECTIONS.iter().chain(MOLECULAR.iter()).find(|s| text == **s) else {
-                    return Err(self.err(format!("expected a section name such as 'Velocities', found '{}'", excerpt(text.as_bytes()))));
+                let Some(s) = SECTIONS
+                    .iter()
+                    .chain(MOLECULAR.iter())
+                    .find(|s| text == **s)
+                else {
+                    return Err(self.err(format!(
+                        "expected a section name such as 'Velocities', found '{}'",
+                        excerpt(text.as_bytes())
+                    )));
                 };
                 section = Some(((*s).to_string(), self.s.line()));
             }
         }
         let mut parts = atoms.ok_or_else(|| IoError::invalid(&name, "missing section 'Atoms'"))?;
         if let Some(v) = velocities {
-            let index: BTreeMap<u64, usize> = parts.ids.iter().enumerate().map(|(k, &id)| (id, k)).collect();
-            let mut cols = [vec![f64::NAN; parts.ids.len()], vec![f64::NAN; parts.ids.len()], vec![f64::NAN; parts.ids.len()]];
+            let index: BTreeMap<u64, usize> = parts
+                .ids
+                .iter()
+                .enumerate()
+                .map(|(k, &id)| (id, k))
+                .collect();
+            let mut cols = [
+                vec![f64::NAN; parts.ids.len()],
+                vec![f64::NAN; parts.ids.len()],
+                vec![f64::NAN; parts.ids.len()],
+            ];
             let mut seen = vec![false; parts.ids.len()];
             for (id, vel, line) in v {
-                let k = *index.get(&id).ok_or_else(|| IoError::parse(&name, line, format!("velocity of atom id {id}, which is not in 'Atoms'")))?;
+                let k = *index.get(&id).ok_or_else(|| {
+                    IoError::parse(
+                        &name,
+                        line,
+                        format!("velocity of atom id {id}, which is not in 'Atoms'"),
+                    )
+                })?;
                 if std::mem::replace(&mut seen[k], true) {
-                    return Err(IoError::parse(&name, line, format!("the velocity of atom id {id} is given twice")));
+                    return Err(IoError::parse(
+                        &name,
+                        line,
+                        format!("the velocity of atom id {id} is given twice"),
+                    ));
                 }
                 for d in 0..3 {
                     cols[d][k] = vel[d];
                 }
             }
             for (c, n) in cols.into_iter().zip(["vx", "vy", "vz"]) {
-                parts.columns.push(Column { name: n.to_string(), data: ColumnData::Float(c) });
+                parts.columns.push(Column {
+                    name: n.to_string(),
+                    data: ColumnData::Float(c),
+                });
             }
         }
-        let frame = Frame::from_parts(parts).map_err(|e| IoError::Core { path: name, cause: e })?;
-        Ok(DataFile { title, frame, atom_types, masses })
+        let frame = Frame::from_parts(parts).map_err(|e| IoError::Core {
+            path: name,
+            cause: e,
+        })?;
+        Ok(DataFile {
+            title,
+            frame,
+            atom_types,
+            masses,
+        })
     }
 
     fn count(&self, word: &str, what: &str) -> Result<u64, IoError> {
-        parse_u64(word.as_bytes()).ok_or_else(|| self.err(format!("expected a non-negative integer count of {what}, found '{word}'")))
+        parse_u64(word.as_bytes()).ok_or_else(|| {
+            self.err(format!(
+                "expected a non-negative integer count of {what}, found '{word}'"
+            ))
+        })
     }
 
     /// Moves to the next entry of a section.
@@ -262,9 +385,18 @@ impl DataParser<'_> {
         Ok(())
     }
 
-    fn atoms(&mut self, natoms: u64, ntypes: u64, sim_box: SimBox, at: u64) -> Result<FrameParts, IoError> {
+    fn atoms(
+        &mut self,
+        natoms: u64,
+        ntypes: u64,
+        sim_box: SimBox,
+        at: u64,
+    ) -> Result<FrameParts, IoError> {
         let cap = natoms.min(self.s.remaining().map_or(1 << 20, |r| r / 10)) as usize;
-        let mut parts = FrameParts { sim_box, ..FrameParts::default() };
+        let mut parts = FrameParts {
+            sim_box,
+            ..FrameParts::default()
+        };
         parts.ids.reserve(cap);
         parts.types.reserve(cap);
         parts.positions.reserve(cap);
@@ -282,17 +414,28 @@ impl DataParser<'_> {
                 )));
             }
             if *width.get_or_insert(n) != n {
-                return Err(self.err(format!("expected {} columns like the first atom line, found {n}", width.unwrap_or(n))));
+                return Err(self.err(format!(
+                    "expected {} columns like the first atom line, found {n}",
+                    width.unwrap_or(n)
+                )));
             }
             let f = |k: usize| {
                 let (a, b) = self.fields[k];
                 &content[a as usize..b as usize]
             };
-            let bad = |k: usize, what: &str| self.err(format!("expected {what}, found '{}'", excerpt(f(k))));
-            parts.ids.push(parse_u64(f(0)).ok_or_else(|| bad(0, "a non-negative integer atom id"))?);
-            let t = parse_u64(f(1)).filter(|&t| t >= 1).ok_or_else(|| bad(1, "a positive integer atom type"))?;
+            let bad = |k: usize, what: &str| {
+                self.err(format!("expected {what}, found '{}'", excerpt(f(k))))
+            };
+            parts
+                .ids
+                .push(parse_u64(f(0)).ok_or_else(|| bad(0, "a non-negative integer atom id"))?);
+            let t = parse_u64(f(1))
+                .filter(|&t| t >= 1)
+                .ok_or_else(|| bad(1, "a positive integer atom type"))?;
             if t > ntypes {
-                return Err(self.err(format!("atom type {t} exceeds the {ntypes} atom types of the header")));
+                return Err(self.err(format!(
+                    "atom type {t} exceeds the {ntypes} atom types of the header"
+                )));
             }
             parts.types.push(t as u32);
             let mut p = [0.0; 3];
@@ -317,7 +460,10 @@ impl DataParser<'_> {
             return Err(IoError::parse(
                 self.s.name(),
                 lines[second],
-                format!("atom id {} appears twice (first on line {})", parts.ids[first], lines[first]),
+                format!(
+                    "atom id {} appears twice (first on line {})",
+                    parts.ids[first], lines[first]
+                ),
             ));
         }
         Ok(parts)
@@ -340,20 +486,46 @@ pub fn write_data(path: impl AsRef<Path>, data: &DataFile) -> Result<(), IoError
 ///
 /// # Errors
 /// As [`write_data`].
-pub fn write_data_to(out: &mut impl std::io::Write, name: &str, data: &DataFile) -> Result<(), IoError> {
+pub fn write_data_to(
+    out: &mut impl std::io::Write,
+    name: &str,
+    data: &DataFile,
+) -> Result<(), IoError> {
     use std::fmt::Write as _;
     let f = &data.frame;
     if let Some(&t) = f.types().iter().find(|&&t| t > data.atom_types) {
-        return Err(IoError::invalid(name, format!("atom type {t} exceeds the {} atom types to write", data.atom_types)));
+        return Err(IoError::invalid(
+            name,
+            format!(
+                "atom type {t} exceeds the {} atom types to write",
+                data.atom_types
+            ),
+        ));
     }
     if let Some(&t) = data.masses.keys().find(|&&t| t == 0 || t > data.atom_types) {
-        return Err(IoError::invalid(name, format!("a mass is given for atom type {t}, outside 1..={}", data.atom_types)));
+        return Err(IoError::invalid(
+            name,
+            format!(
+                "a mass is given for atom type {t}, outside 1..={}",
+                data.atom_types
+            ),
+        ));
     }
     let b = f.sim_box();
     let (lo, hi, [xy, xz, yz]) = (b.lo(), b.hi(), b.tilts());
     let mut s = String::new();
-    let title = if data.title.is_empty() { "LAMMPS data file written by interstice" } else { data.title.as_str() };
-    let _ = write!(s, "{}\n\n{} atoms\n{} atom types\n\n", title.replace('\n', " "), f.len(), data.atom_types);
+    let title = if data.title.is_empty() {
+        "LAMMPS data file written by interstice"
+    } else {
+        data.title.as_str()
+    };
+    let _ = write!(
+        s,
+        "{}\n\n{} atoms\n{} atom types\n\n",
+        title.replace('\n', " "),
+        f.len(),
+        data.atom_types
+    );
     for (k, a) in ["x", "y", "z"].iter().enumerate() {
         let _ = writeln!(s, "{:?} {:?} {a}lo {a}hi", lo[k], hi[k]);
     }
@@ -369,7 +541,15 @@ pub fn write_data_to(out: &mut impl std::io::Write, name: &str, data: &DataFile)
     s.push_str("\nAtoms # atomic\n\n");
     for i in 0..f.len() {
         let p = f.positions()[i];
-        let _ = write!(s, "{} {} {:?} {:?} {:?}", f.ids()[i], f.types()[i], p[0], p[1], p[2]);
+        let _ = write!(
+            s,
+            "{} {} {:?} {:?} {:?}",
+            f.ids()[i],
+            f.types()[i],
+            p[0],
+            p[1],
+            p[2]
+        );
         if let Some(img) = f.images() {
             let _ = write!(s, " {} {} {}", img[i][0], img[i][1], img[i][2]);
         }
@@ -383,6 +563,6 @@ pub fn write_data_to(out: &mut impl std::io::Write, name: &str, data: &DataFile)
             let _ = writeln!(s, "{} {:?} {:?} {:?}", f.ids()[i], g(vx), g(vy), g(vz));
         }
     }
-    out.write_all(s.as_bytes()).map_err(|e| IoError::os(name, "cannot write", e))
+    out.write_all(s.as_bytes())
+        .map_err(|e| IoError::os(name, "cannot write", e))
 }
-

@@ -25,8 +25,12 @@ pub fn info() -> &'static FormatInfo {
     &FORMATS[0]
 }
 
-const COORDS: [[&str; 3]; 4] =
-    [["x", "y", "z"], ["xu", "yu", "zu"], ["xs", "ys", "zs"], ["xsu", "ysu", "zsu"]];
+const COORDS: [[&str; 3]; 4] = [
+    ["x", "y", "z"],
+    ["xu", "yu", "zu"],
+    ["xs", "ys", "zs"],
+    ["xsu", "ysu", "zsu"],
+];
 const IMAGES: [&str; 3] = ["ix", "iy", "iz"];
 
 /// What a column of the `ITEM: ATOMS` line holds.
@@ -61,7 +65,10 @@ impl Layout {
         let has = |n: &str| names.iter().any(|c| c == n);
         for required in ["id", "type"] {
             if !has(required) {
-                return Err(format!("missing column '{required}' in 'ITEM: ATOMS {}'", names.join(" ")));
+                return Err(format!(
+                    "missing column '{required}' in 'ITEM: ATOMS {}'",
+                    names.join(" ")
+                ));
             }
         }
         let coords = (0..4).find(|&k| COORDS[k].iter().all(|c| has(c))).ok_or_else(|| {
@@ -72,7 +79,10 @@ impl Layout {
         })?;
         let image_count = IMAGES.iter().filter(|c| has(c)).count();
         if image_count != 0 && image_count != 3 {
-            return Err(format!("image flags need all of ix iy iz, found only some in 'ITEM: ATOMS {}'", names.join(" ")));
+            return Err(format!(
+                "image flags need all of ix iy iz, found only some in 'ITEM: ATOMS {}'",
+                names.join(" ")
+            ));
         }
         // Image flags belong to wrapped coordinates; with unwrapped ones they stay extra columns.
         let has_images = image_count == 3 && (coords == 0 || coords == 2);
@@ -82,8 +92,12 @@ impl Layout {
             let role = match n.as_str() {
                 "id" => Role::Id,
                 "type" => Role::Type,
-                c if COORDS[coords].contains(&c) => Role::Coord(COORDS[coords].iter().position(|x| *x == c).unwrap_or(0)),
-                c if has_images && IMAGES.contains(&c) => Role::Image(IMAGES.iter().position(|x| *x == c).unwrap_or(0)),
+                c if COORDS[coords].contains(&c) => {
+                    Role::Coord(COORDS[coords].iter().position(|x| *x == c).unwrap_or(0))
+                }
+                c if has_images && IMAGES.contains(&c) => {
+                    Role::Image(IMAGES.iter().position(|x| *x == c).unwrap_or(0))
+                }
                 other => {
                     extras.push((other.to_string(), other == "element"));
                     Role::Extra(extras.len() - 1)
@@ -91,7 +105,13 @@ impl Layout {
             };
             roles.push(role);
         }
-        Ok(Layout { names, roles, coords, has_images, extras })
+        Ok(Layout {
+            names,
+            roles,
+            coords,
+            has_images,
+            extras,
+        })
     }
 }
 
@@ -156,7 +176,10 @@ impl<'a> DumpReader<'a> {
     /// # Errors
     /// None today; the signature matches [`DumpReader::open`].
     pub fn from_bytes(name: &str, bytes: &'a [u8]) -> Result<DumpReader<'a>, IoError> {
-        DumpReader::from_source(Source::Memory { name: name.to_string(), bytes })
+        DumpReader::from_source(Source::Memory {
+            name: name.to_string(),
+            bytes,
+        })
     }
 
     /// Reads a dump from any [`Source`].
@@ -205,7 +228,11 @@ impl<'a> DumpReader<'a> {
     /// [`IoError::Parse`] naming the line for malformed content; [`IoError::Os`].
     pub fn read(&mut self) -> Result<Option<Frame>, IoError> {
         let mut frame = Frame::default();
-        Ok(if self.read_into(&mut frame)? { Some(frame) } else { None })
+        Ok(if self.read_into(&mut frame)? {
+            Some(frame)
+        } else {
+            None
+        })
     }
 
     /// Reads the next frame into `frame`, reusing its buffers; `false` at the end.
@@ -213,7 +240,9 @@ impl<'a> DumpReader<'a> {
     /// # Errors
     /// As [`DumpReader::read`]; on error `frame` is left empty.
     pub fn read_into(&mut self, frame: &mut Frame) -> Result<bool, IoError> {
-        let Some(header) = self.read_header()? else { return Ok(false) };
+        let Some(header) = self.read_header()? else {
+            return Ok(false);
+        };
         let parts = std::mem::take(frame).into_parts();
         *frame = self.read_atoms(&header, parts)?;
         self.next += 1;
@@ -225,7 +254,9 @@ impl<'a> DumpReader<'a> {
     /// # Errors
     /// [`IoError::Parse`] for a malformed header or a truncated frame.
     pub fn forward(&mut self) -> Result<bool, IoError> {
-        let Some(header) = self.read_header()? else { return Ok(false) };
+        let Some(header) = self.read_header()? else {
+            return Ok(false);
+        };
         let skipped = self.stream.skip_lines(header.natoms)?;
         if skipped < header.natoms {
             return Err(IoError::parse(
@@ -286,7 +317,10 @@ impl<'a> DumpReader<'a> {
     fn out_of_range(&self, index: usize) -> IoError {
         IoError::invalid(
             self.stream.name(),
-            format!("frame {index} is out of range: the file has {} frames", self.starts.len()),
+            format!(
+                "frame {index} is out of range: the file has {} frames",
+                self.starts.len()
+            ),
         )
     }
 
@@ -301,11 +335,11 @@ impl<'a> DumpReader<'a> {
             self.next = index;
             return Ok(());
         }
-        if let Some(&(o, l)) = self.starts.last() {
-            if self.next < self.starts.len() - 1 {
-                self.stream.seek(o, l)?;
-                self.next = self.starts.len() - 1;
-            }
+        if let Some(&(o, l)) = self.starts.last()
+            && self.next < self.starts.len() - 1
+        {
+            self.stream.seek(o, l)?;
+            self.next = self.starts.len() - 1;
         }
         while self.next < index {
             if !self.forward()? {
@@ -366,10 +400,17 @@ impl<'a> DumpReader<'a> {
         let mut natoms = None;
         let mut sim_box = None;
         loop {
-            let item = String::from_utf8_lossy(self.line.strip_prefix(b"ITEM:").unwrap_or(&self.line)).trim().to_string();
+            let item =
+                String::from_utf8_lossy(self.line.strip_prefix(b"ITEM:").unwrap_or(&self.line))
+                    .trim()
+                    .to_string();
             let item_line = self.stream.line();
             let seen = |b: bool, this: &Self| {
-                if b { Err(this.err(format!("'ITEM: {item}' appears twice in one frame"))) } else { Ok(()) }
+                if b {
+                    Err(this.err(format!("'ITEM: {item}' appears twice in one frame")))
+                } else {
+                    Ok(())
+                }
             };
             if item == "TIMESTEP" {
                 seen(timestep.is_some(), self)?;
@@ -389,11 +430,18 @@ impl<'a> DumpReader<'a> {
                 seen(sim_box.is_some(), self)?;
                 sim_box = Some(self.read_box(rest, item_line)?);
             } else if let Some(rest) = item.strip_prefix("ATOMS") {
-                let names: Vec<String> = rest.split_ascii_whitespace().map(str::to_string).collect();
+                let names: Vec<String> =
+                    rest.split_ascii_whitespace().map(str::to_string).collect();
                 if names.is_empty() {
-                    return Err(self.err("expected column names after 'ITEM: ATOMS' (dump atom or dump custom)"));
+                    return Err(self.err(
+                        "expected column names after 'ITEM: ATOMS' (dump atom or dump custom)",
+                    ));
                 }
-                let missing = [(timestep.is_none(), "TIMESTEP"), (natoms.is_none(), "NUMBER OF ATOMS"), (sim_box.is_none(), "BOX BOUNDS")];
+                let missing = [
+                    (timestep.is_none(), "TIMESTEP"),
+                    (natoms.is_none(), "NUMBER OF ATOMS"),
+                    (sim_box.is_none(), "BOX BOUNDS"),
+                ];
                 if let Some((_, m)) = missing.iter().find(|(absent, _)| *absent) {
                     return Err(self.err(format!("missing 'ITEM: {m}' before 'ITEM: ATOMS'")));
                 }
@@ -415,7 +463,10 @@ impl<'a> DumpReader<'a> {
             }
             self.expect_line("'ITEM: ATOMS' and the atoms of the frame")?;
             if !self.line.starts_with(b"ITEM:") {
-                return Err(self.err(format!("expected an 'ITEM:' line, found '{}'", excerpt(&self.line))));
+                return Err(self.err(format!(
+                    "expected an 'ITEM:' line, found '{}'",
+                    excerpt(&self.line)
+                )));
             }
         }
     }
@@ -438,7 +489,10 @@ impl<'a> DumpReader<'a> {
             words.drain(..3);
         }
         let bad_flags = || {
-            self.err(format!("expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found '{}'", flags.trim()))
+            self.err(format!(
+                "expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found '{}'",
+                flags.trim()
+            ))
         };
         let periodic = match words.len() {
             // Dumps from LAMMPS before 2009 carry no flags: periodic is the default boundary.
@@ -459,24 +513,37 @@ impl<'a> DumpReader<'a> {
         let mut v = [[0.0; 3]; 3];
         for (axis, name) in ["x", "y", "z"].iter().enumerate() {
             let what = if triclinic {
-                format!("'{name}lo_bound {name}hi_bound {}' (3 numbers)", ["xy", "xz", "yz"][axis])
+                format!(
+                    "'{name}lo_bound {name}hi_bound {}' (3 numbers)",
+                    ["xy", "xz", "yz"][axis]
+                )
             } else {
                 format!("'{name}lo {name}hi' (2 numbers)")
             };
             self.expect_line(&format!("the box bounds {what}"))?;
             let n = split_fields(&self.line, &mut self.fields);
-            let values: Option<Vec<f64>> =
-                self.fields.iter().map(|&(a, b)| parse_finite(&self.line[a as usize..b as usize])).collect();
+            let values: Option<Vec<f64>> = self
+                .fields
+                .iter()
+                .map(|&(a, b)| parse_finite(&self.line[a as usize..b as usize]))
+                .collect();
             match values {
                 Some(vals) if n == width => v[axis][..width].copy_from_slice(&vals),
-                _ => return Err(self.err(format!("expected {what}, found '{}'", excerpt(&self.line)))),
+                _ => {
+                    return Err(
+                        self.err(format!("expected {what}, found '{}'", excerpt(&self.line)))
+                    );
+                }
             }
         }
         let [xy, xz, yz] = [v[0][2], v[1][2], v[2][2]];
         let (lo, hi) = if triclinic {
             let (xmin, xmax) = tilt_extent_x(xy, xz);
             let (ymin, ymax) = (yz.min(0.0), yz.max(0.0));
-            ([v[0][0] - xmin, v[1][0] - ymin, v[2][0]], [v[0][1] - xmax, v[1][1] - ymax, v[2][1]])
+            (
+                [v[0][0] - xmin, v[1][0] - ymin, v[2][0]],
+                [v[0][1] - xmax, v[1][1] - ymax, v[2][1]],
+            )
         } else {
             ([v[0][0], v[1][0], v[2][0]], [v[0][1], v[1][1], v[2][1]])
         };
@@ -511,7 +578,13 @@ impl<'a> DumpReader<'a> {
             .layout
             .extras
             .iter()
-            .map(|&(_, text)| if text { ColumnData::Text(Vec::new()) } else { ColumnData::Int(Vec::new()) })
+            .map(|&(_, text)| {
+                if text {
+                    ColumnData::Text(Vec::new())
+                } else {
+                    ColumnData::Int(Vec::new())
+                }
+            })
             .collect();
         parts.columns.clear();
         let mut pos = [0.0; 3];
@@ -535,7 +608,10 @@ impl<'a> DumpReader<'a> {
                         h.atoms_line
                     )));
                 }
-                return Err(self.err(format!("expected {ncols} columns ({}), found {found}", h.layout.names.join(" "))));
+                return Err(self.err(format!(
+                    "expected {ncols} columns ({}), found {found}",
+                    h.layout.names.join(" ")
+                )));
             }
             for (c, &(a, b)) in self.fields.iter().enumerate() {
                 let f = &self.line[a as usize..b as usize];
@@ -543,33 +619,43 @@ impl<'a> DumpReader<'a> {
                     IoError::parse(
                         self.stream.name(),
                         self.stream.line(),
-                        format!("expected {what} in column '{}', found '{}'", h.layout.names[c], excerpt(f)),
+                        format!(
+                            "expected {what} in column '{}', found '{}'",
+                            h.layout.names[c],
+                            excerpt(f)
+                        ),
                     )
                 };
                 match h.layout.roles[c] {
-                    Role::Id => parts.ids.push(parse_u64(f).ok_or_else(|| bad("a non-negative integer atom id"))?),
+                    Role::Id => parts
+                        .ids
+                        .push(parse_u64(f).ok_or_else(|| bad("a non-negative integer atom id"))?),
                     Role::Type => {
                         let t = parse_u64(f)
                             .filter(|&t| t >= 1 && t <= u64::from(u32::MAX))
                             .ok_or_else(|| bad("a positive integer atom type"))?;
-                        if let Some((allowed, map)) = &self.allowed {
-                            if !allowed.get(t as usize).copied().unwrap_or(false) {
-                                return Err(IoError::parse(
-                                    self.stream.name(),
-                                    self.stream.line(),
-                                    format!("atom type {t} is not in the type map '{map}'"),
-                                ));
-                            }
+                        if let Some((allowed, map)) = &self.allowed
+                            && !allowed.get(t as usize).copied().unwrap_or(false)
+                        {
+                            return Err(IoError::parse(
+                                self.stream.name(),
+                                self.stream.line(),
+                                format!("atom type {t} is not in the type map '{map}'"),
+                            ));
                         }
                         parts.types.push(t as u32);
                     }
-                    Role::Coord(i) => pos[i] = parse_finite(f).ok_or_else(|| bad("a finite number"))?,
+                    Role::Coord(i) => {
+                        pos[i] = parse_finite(f).ok_or_else(|| bad("a finite number"))?
+                    }
                     Role::Image(i) => {
                         img[i] = parse_i64(f)
                             .and_then(|v| i32::try_from(v).ok())
                             .ok_or_else(|| bad("an integer image flag"))?;
                     }
-                    Role::Extra(e) => push_extra(&mut extras[e], f).map_err(|()| bad("a number"))?,
+                    Role::Extra(e) => {
+                        push_extra(&mut extras[e], f).map_err(|()| bad("a number"))?
+                    }
                 }
             }
             parts.positions.push(pos);
@@ -588,14 +674,20 @@ impl<'a> DumpReader<'a> {
             .extras
             .iter()
             .zip(extras)
-            .map(|((name, _), data)| Column { name: name.clone(), data })
+            .map(|((name, _), data)| Column {
+                name: name.clone(),
+                data,
+            })
             .collect();
         let first_atom_line = h.atoms_line + 1;
         Frame::from_parts(parts).map_err(|e| match e {
             CoreError::DuplicateId { id, first, second } => IoError::parse(
                 self.stream.name(),
                 first_atom_line + second as u64,
-                format!("atom id {id} appears twice (first on line {})", first_atom_line + first as u64),
+                format!(
+                    "atom id {id} appears twice (first on line {})",
+                    first_atom_line + first as u64
+                ),
             ),
             other => IoError::parse(self.stream.name(), h.atoms_line, other.to_string()),
         })
@@ -623,7 +715,10 @@ fn push_extra(column: &mut ColumnData, f: &[u8]) -> Result<(), ()> {
 /// The extent of the tilted cell beyond `[xlo, xhi]`: `(min(0, xy, xz, xy + xz), max(...))`.
 fn tilt_extent_x(xy: f64, xz: f64) -> (f64, f64) {
     let c = [0.0, xy, xz, xy + xz];
-    (c.iter().copied().fold(f64::INFINITY, f64::min), c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+    (
+        c.iter().copied().fold(f64::INFINITY, f64::min),
+        c.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    )
 }
 
 /// A bound `b ≈ v + shift` chosen so that a reader computing `b − shift` gets `v` back exactly when possible.
@@ -684,7 +779,11 @@ impl DumpWriter<OutputFile> {
     /// [`IoError::Os`] if the temporary file cannot be created.
     pub fn create(path: impl AsRef<Path>) -> Result<DumpWriter<OutputFile>, IoError> {
         let out = OutputFile::create(path.as_ref())?;
-        Ok(DumpWriter { name: path.as_ref().display().to_string(), out, buf: String::new() })
+        Ok(DumpWriter {
+            name: path.as_ref().display().to_string(),
+            out,
+            buf: String::new(),
+        })
     }
 
     /// Flushes and moves the file into place.
@@ -699,7 +798,11 @@ impl DumpWriter<OutputFile> {
 impl<W: std::io::Write> DumpWriter<W> {
     /// Writes into any byte sink; `name` is used in messages.
     pub fn new(out: W, name: &str) -> DumpWriter<W> {
-        DumpWriter { out, name: name.to_string(), buf: String::new() }
+        DumpWriter {
+            out,
+            name: name.to_string(),
+            buf: String::new(),
+        }
     }
 
     /// Gives back the sink.
@@ -715,13 +818,18 @@ impl<W: std::io::Write> DumpWriter<W> {
     pub fn write(&mut self, frame: &Frame) -> Result<(), IoError> {
         use std::fmt::Write as _;
         for c in frame.columns() {
-            if let ColumnData::Text(values) = &c.data {
-                if let Some(v) = values.iter().find(|v| v.is_empty() || v.chars().any(char::is_whitespace)) {
-                    return Err(IoError::invalid(
-                        &self.name,
-                        format!("column '{}' has the value '{v}', which is empty or contains whitespace", c.name),
-                    ));
-                }
+            if let ColumnData::Text(values) = &c.data
+                && let Some(v) = values
+                    .iter()
+                    .find(|v| v.is_empty() || v.chars().any(char::is_whitespace))
+            {
+                return Err(IoError::invalid(
+                    &self.name,
+                    format!(
+                        "column '{}' has the value '{v}', which is empty or contains whitespace",
+                        c.name
+                    ),
+                ));
             }
         }
         let b = frame.sim_box();
@@ -730,15 +838,34 @@ impl<W: std::io::Write> DumpWriter<W> {
         if let Some(t) = frame.time() {
             let _ = write!(s, "ITEM: TIME\n{t:?}\n");
         }
-        let _ = write!(s, "ITEM: TIMESTEP\n{}\nITEM: NUMBER OF ATOMS\n{}\n", frame.timestep(), frame.len());
-        let flags: Vec<&str> = b.periodic().iter().map(|&p| if p { "pp" } else { "ff" }).collect();
+        let _ = write!(
+            s,
+            "ITEM: TIMESTEP\n{}\nITEM: NUMBER OF ATOMS\n{}\n",
+            frame.timestep(),
+            frame.len()
+        );
+        let flags: Vec<&str> = b
+            .periodic()
+            .iter()
+            .map(|&p| if p { "pp" } else { "ff" })
+            .collect();
         let (lo, hi) = (b.lo(), b.hi());
         if b.is_triclinic() {
             let [xy, xz, yz] = b.tilts();
             let (xmin, xmax) = tilt_extent_x(xy, xz);
             let _ = writeln!(s, "ITEM: BOX BOUNDS xy xz yz {}", flags.join(" "));
-            let _ = writeln!(s, "{:?} {:?} {xy:?}", exact_bound(lo[0], xmin), exact_bound(hi[0], xmax));
-            let _ = writeln!(s, "{:?} {:?} {xz:?}", exact_bound(lo[1], yz.min(0.0)), exact_bound(hi[1], yz.max(0.0)));
+            let _ = writeln!(
+                s,
+                "{:?} {:?} {xy:?}",
+                exact_bound(lo[0], xmin),
+                exact_bound(hi[0], xmax)
+            );
+            let _ = writeln!(
+                s,
+                "{:?} {:?} {xz:?}",
+                exact_bound(lo[1], yz.min(0.0)),
+                exact_bound(hi[1], yz.max(0.0))
+            );
             let _ = writeln!(s, "{:?} {:?} {yz:?}", lo[2], hi[2]);
         } else {
             let _ = writeln!(s, "ITEM: BOX BOUNDS {}", flags.join(" "));
@@ -757,7 +884,15 @@ impl<W: std::io::Write> DumpWriter<W> {
         s.push('\n');
         for i in 0..frame.len() {
             let p = frame.positions()[i];
-            let _ = write!(s, "{} {} {:?} {:?} {:?}", frame.ids()[i], frame.types()[i], p[0], p[1], p[2]);
+            let _ = write!(
+                s,
+                "{} {} {:?} {:?} {:?}",
+                frame.ids()[i],
+                frame.types()[i],
+                p[0],
+                p[1],
+                p[2]
+            );
             if let Some(img) = frame.images() {
                 let _ = write!(s, " {} {} {}", img[i][0], img[i][1], img[i][2]);
             }
@@ -770,11 +905,15 @@ impl<W: std::io::Write> DumpWriter<W> {
             }
             s.push('\n');
             if s.len() > 1 << 16 {
-                self.out.write_all(s.as_bytes()).map_err(|e| IoError::os(&self.name, "cannot write", e))?;
+                self.out
+                    .write_all(s.as_bytes())
+                    .map_err(|e| IoError::os(&self.name, "cannot write", e))?;
                 s.clear();
             }
         }
-        self.out.write_all(s.as_bytes()).map_err(|e| IoError::os(&self.name, "cannot write", e))?;
+        self.out
+            .write_all(s.as_bytes())
+            .map_err(|e| IoError::os(&self.name, "cannot write", e))?;
         Ok(())
     }
 }

@@ -50,15 +50,26 @@ pub enum IoError {
 
 impl IoError {
     pub(crate) fn parse(path: &str, line: u64, message: impl Into<String>) -> IoError {
-        IoError::Parse { path: path.to_string(), line, message: message.into() }
+        IoError::Parse {
+            path: path.to_string(),
+            line,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn invalid(path: &str, message: impl Into<String>) -> IoError {
-        IoError::Invalid { path: path.to_string(), message: message.into() }
+        IoError::Invalid {
+            path: path.to_string(),
+            message: message.into(),
+        }
     }
 
     pub(crate) fn os(path: &str, message: impl Into<String>, source: std::io::Error) -> IoError {
-        IoError::Os { path: path.to_string(), message: message.into(), cause: source }
+        IoError::Os {
+            path: path.to_string(),
+            message: message.into(),
+            cause: source,
+        }
     }
 
     /// The 1-based line of a parse error.

@@ -35,17 +35,25 @@ impl OutputFile {
     /// missing directory).
     pub fn create(dest: &Path) -> Result<OutputFile, IoError> {
         let name = dest.display().to_string();
-        let file_name = dest
-            .file_name()
-            .ok_or_else(|| IoError::invalid(&name, "expected a file name, found a directory path"))?;
+        let file_name = dest.file_name().ok_or_else(|| {
+            IoError::invalid(&name, "expected a file name, found a directory path")
+        })?;
         let mut tmp_name = std::ffi::OsString::from(".");
         tmp_name.push(file_name);
         tmp_name.push(format!(".{}.tmp", std::process::id()));
         let tmp = dest.with_file_name(tmp_name);
         let file = File::create(&tmp).map_err(|e| IoError::os(&name, "cannot create", e))?;
         let w = BufWriter::with_capacity(1 << 17, file);
-        let sink = if is_gz_path(dest) { Sink::Gz(GzEncoder::new(w, flate2::Compression::new(6))) } else { Sink::Plain(w) };
-        Ok(OutputFile { sink: Some(sink), tmp, dest: dest.to_path_buf() })
+        let sink = if is_gz_path(dest) {
+            Sink::Gz(GzEncoder::new(w, flate2::Compression::new(6)))
+        } else {
+            Sink::Plain(w)
+        };
+        Ok(OutputFile {
+            sink: Some(sink),
+            tmp,
+            dest: dest.to_path_buf(),
+        })
     }
 
     /// The destination path.
@@ -61,13 +69,17 @@ impl OutputFile {
         let name = self.dest.display().to_string();
         let file = match self.sink.take() {
             Some(Sink::Plain(w)) => w.into_inner().map_err(|e| e.into_error()),
-            Some(Sink::Gz(g)) => g.finish().and_then(|w| w.into_inner().map_err(|e| e.into_error())),
+            Some(Sink::Gz(g)) => g
+                .finish()
+                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
             None => return Ok(()),
         }
         .map_err(|e| IoError::os(&name, "cannot write", e))?;
-        file.sync_all().map_err(|e| IoError::os(&name, "cannot write", e))?;
+        file.sync_all()
+            .map_err(|e| IoError::os(&name, "cannot write", e))?;
         drop(file);
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| IoError::os(&name, "cannot move the finished file into place", e))
+        std::fs::rename(&self.tmp, &self.dest)
+            .map_err(|e| IoError::os(&name, "cannot move the finished file into place", e))
     }
 }
 
@@ -133,7 +145,13 @@ mod tests {
 
     #[test]
     fn missing_directory_is_a_clear_error() {
-        let e = OutputFile::create(Path::new("/nonexistent-dir/x.dump")).err().unwrap().to_string();
-        assert!(e.starts_with("/nonexistent-dir/x.dump: cannot create: "), "{e}");
+        let e = OutputFile::create(Path::new("/nonexistent-dir/x.dump"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with("/nonexistent-dir/x.dump: cannot create: "),
+            "{e}"
+        );
     }
 }

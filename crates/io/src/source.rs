@@ -73,7 +73,14 @@ impl<'a> LineStream<'a> {
     pub(crate) fn open(source: Source<'a>) -> Result<LineStream<'a>, IoError> {
         let name = source.name();
         let (reader, plain_len) = open_reader(&source, &name)?;
-        Ok(LineStream { source, name, reader, offset: 0, line: 0, plain_len })
+        Ok(LineStream {
+            source,
+            name,
+            reader,
+            offset: 0,
+            line: 0,
+            plain_len,
+        })
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -95,9 +102,13 @@ impl<'a> LineStream<'a> {
 
     fn read_error(&self, e: std::io::Error) -> IoError {
         match e.kind() {
-            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => {
-                IoError::parse(&self.name, self.line + 1, format!("cannot decompress: corrupt gzip data ({e})"))
-            }
+            std::io::ErrorKind::InvalidInput
+            | std::io::ErrorKind::InvalidData
+            | std::io::ErrorKind::UnexpectedEof => IoError::parse(
+                &self.name,
+                self.line + 1,
+                format!("cannot decompress: corrupt gzip data ({e})"),
+            ),
             _ => IoError::os(&self.name, format!("cannot read line {}", self.line + 1), e),
         }
     }
@@ -172,7 +183,8 @@ impl<'a> LineStream<'a> {
     pub(crate) fn seek(&mut self, offset: u64, line: u64) -> Result<(), IoError> {
         match &mut self.reader {
             Reader::File(r) => {
-                r.seek(SeekFrom::Start(offset)).map_err(|e| IoError::os(&self.name, "cannot seek", e))?;
+                r.seek(SeekFrom::Start(offset))
+                    .map_err(|e| IoError::os(&self.name, "cannot seek", e))?;
             }
             Reader::Memory(c) => c.set_position(offset),
             Reader::GzFile(_) | Reader::GzMemory(_) => {
@@ -181,10 +193,14 @@ impl<'a> LineStream<'a> {
                     self.offset = 0;
                 }
                 let want = offset - self.offset;
-                let skipped = std::io::copy(&mut self.reader.buf().take(want), &mut std::io::sink())
-                    .map_err(|e| self.read_error(e))?;
+                let skipped =
+                    std::io::copy(&mut self.reader.buf().take(want), &mut std::io::sink())
+                        .map_err(|e| self.read_error(e))?;
                 if skipped != want {
-                    return Err(IoError::invalid(&self.name, "the file became shorter while it was read"));
+                    return Err(IoError::invalid(
+                        &self.name,
+                        "the file became shorter while it was read",
+                    ));
                 }
             }
         }
@@ -200,18 +216,32 @@ fn open_reader<'a>(source: &Source<'a>, name: &str) -> Result<(Reader<'a>, Optio
             let file = File::open(path).map_err(|e| IoError::os(name, "cannot open", e))?;
             let len = file.metadata().map(|m| m.len()).ok();
             let mut r = BufReader::with_capacity(BUFFER, file);
-            let head = r.fill_buf().map_err(|e| IoError::os(name, "cannot read", e))?;
+            let head = r
+                .fill_buf()
+                .map_err(|e| IoError::os(name, "cannot read", e))?;
             if head.starts_with(&GZIP_MAGIC) {
-                Ok((Reader::GzFile(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(r))), None))
+                Ok((
+                    Reader::GzFile(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(r))),
+                    None,
+                ))
             } else {
                 Ok((Reader::File(r), len))
             }
         }
         Source::Memory { bytes, .. } => {
             if bytes.starts_with(&GZIP_MAGIC) {
-                Ok((Reader::GzMemory(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(*bytes))), None))
+                Ok((
+                    Reader::GzMemory(BufReader::with_capacity(
+                        BUFFER,
+                        MultiGzDecoder::new(*bytes),
+                    )),
+                    None,
+                ))
             } else {
-                Ok((Reader::Memory(Cursor::new(*bytes)), Some(bytes.len() as u64)))
+                Ok((
+                    Reader::Memory(Cursor::new(*bytes)),
+                    Some(bytes.len() as u64),
+                ))
             }
         }
     }
@@ -219,7 +249,8 @@ fn open_reader<'a>(source: &Source<'a>, name: &str) -> Result<(Reader<'a>, Optio
 
 /// Whether a path names a gzip file by its extension (for writers).
 pub(crate) fn is_gz_path(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
 #[cfg(test)]
@@ -251,19 +282,34 @@ mod tests {
     #[test]
     fn plain_gz_and_concatenated_members_read_the_same() {
         let text = b"a\r\nbb\nccc\nlast";
-        let mem = Source::Memory { name: "m".into(), bytes: text };
+        let mem = Source::Memory {
+            name: "m".into(),
+            bytes: text,
+        };
         let expected = vec!["a", "bb", "ccc", "last"];
         assert_eq!(lines(mem), expected);
         let g = gz(&[b"a\r\nbb\n", b"ccc\nla", b"st"]);
-        assert_eq!(lines(Source::Memory { name: "m".into(), bytes: &g }), expected);
+        assert_eq!(
+            lines(Source::Memory {
+                name: "m".into(),
+                bytes: &g
+            }),
+            expected
+        );
     }
 
     #[test]
     fn skip_and_seek_keep_line_numbers() {
-        let text: Vec<u8> = (1..=1000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let text: Vec<u8> = (1..=1000)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
         let g = gz(&[&text[..3000], &text[3000..]]);
         for bytes in [&text[..], &g[..]] {
-            let mut s = LineStream::open(Source::Memory { name: "m".into(), bytes }).unwrap();
+            let mut s = LineStream::open(Source::Memory {
+                name: "m".into(),
+                bytes,
+            })
+            .unwrap();
             let mut buf = Vec::new();
             assert_eq!(s.skip_lines(10).unwrap(), 10);
             let (off, line) = (s.offset(), s.line());
@@ -276,7 +322,11 @@ mod tests {
             assert_eq!((buf.as_slice(), s.line()), (&b"line 11"[..], 11));
         }
         // A last line without a newline is still a line.
-        let mut s = LineStream::open(Source::Memory { name: "m".into(), bytes: b"a\nb" }).unwrap();
+        let mut s = LineStream::open(Source::Memory {
+            name: "m".into(),
+            bytes: b"a\nb",
+        })
+        .unwrap();
         assert_eq!(s.skip_lines(5).unwrap(), 2);
     }
 
@@ -286,13 +336,20 @@ mod tests {
         let n = g.len();
         g[n / 2] ^= 0xff;
         g.truncate(n - 3);
-        let mut s = LineStream::open(Source::Memory { name: "bad.gz".into(), bytes: &g }).unwrap();
+        let mut s = LineStream::open(Source::Memory {
+            name: "bad.gz".into(),
+            bytes: &g,
+        })
+        .unwrap();
         let mut buf = Vec::new();
         let mut result = Ok(true);
         while let Ok(true) = result {
             result = s.read_line(&mut buf);
         }
         let e = result.unwrap_err().to_string();
-        assert!(e.starts_with("bad.gz:") && e.contains(": cannot decompress: corrupt gzip data"), "{e}");
+        assert!(
+            e.starts_with("bad.gz:") && e.contains(": cannot decompress: corrupt gzip data"),
+            "{e}"
+        );
     }
 }

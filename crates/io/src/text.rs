@@ -46,7 +46,11 @@ pub(crate) fn parse_i64(s: &[u8]) -> Option<i64> {
     match s.first() {
         Some(b'-') => {
             let v = parse_u64(&s[1..]).filter(|_| s.get(1) != Some(&b'+'))?;
-            if v == 1 << 63 { Some(i64::MIN) } else { i64::try_from(v).ok().map(|v| -v) }
+            if v == 1 << 63 {
+                Some(i64::MIN)
+            } else {
+                i64::try_from(v).ok().map(|v| -v)
+            }
         }
         _ => parse_u64(s).and_then(|v| i64::try_from(v).ok()),
     }
@@ -94,8 +98,19 @@ mod tests {
         assert_eq!(parse_finite(b"."), None);
         assert_eq!(parse_finite(b"+.5e-1"), Some(0.05));
         // Agrees with the standard library bit for bit on hard cases.
-        for t in ["2.2250738585072011e-308", "9007199254740993", "0.1", "1e-320", "123456.789e3", "-0"] {
-            assert_eq!(parse_float(t.as_bytes()).map(f64::to_bits), t.parse::<f64>().ok().map(f64::to_bits), "{t}");
+        for t in [
+            "2.2250738585072011e-308",
+            "9007199254740993",
+            "0.1",
+            "1e-320",
+            "123456.789e3",
+            "-0",
+        ] {
+            assert_eq!(
+                parse_float(t.as_bytes()).map(f64::to_bits),
+                t.parse::<f64>().ok().map(f64::to_bits),
+                "{t}"
+            );
         }
     }
 }

@@ -5,11 +5,13 @@
 use std::path::PathBuf;
 
 use interstice_core::TypeMap;
-use interstice_io::{DumpReader, IoError, read_data_from, Source};
+use interstice_io::{DumpReader, IoError, Source, read_data_from};
 use proptest::prelude::*;
 
 fn corpus(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/lammps/bad").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/lammps/bad")
+        .join(name)
 }
 
 /// Reads every frame of a file to the end and returns the first error.
@@ -23,42 +25,104 @@ fn first_error(name: &str) -> String {
     })();
     let message = result.expect_err(name).to_string();
     let prefix = format!("{}", path.display());
-    message.strip_prefix(&prefix).map(|m| format!("<file>{m}")).unwrap_or(message)
+    message
+        .strip_prefix(&prefix)
+        .map(|m| format!("<file>{m}"))
+        .unwrap_or(message)
 }
 
 #[test]
 fn every_bad_file_gives_its_message() {
     let cases = [
-        ("truncated-frame.dump", "<file>:12: unexpected end of file: expected 4 atom lines after 'ITEM: ATOMS' on line 9, found 2"),
-        ("wrong-column-count.dump", "<file>:11: expected 5 columns (id type x y z), found 4"),
-        ("non-numeric-field.dump", "<file>:11: expected a finite number in column 'y', found 'two'"),
-        ("missing-box-bounds.dump", "<file>:5: missing 'ITEM: BOX BOUNDS' before 'ITEM: ATOMS'"),
-        ("malformed-box-bounds.dump", "<file>:7: expected 'ylo_bound yhi_bound xz' (3 numbers), found '0 10'"),
-        ("inverted-box-bounds.dump", "<file>:5: invalid box: xhi 0 must be greater than xlo 10"),
-        ("bad-boundary-flags.dump", "<file>:5: expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found 'pq pp pp'"),
-        ("atom-count-too-high.dump", "<file>:12: expected 3 atom lines after 'ITEM: ATOMS' on line 9, found 2 before this item"),
-        ("atom-count-too-low.dump", "<file>:12: expected 'ITEM: TIMESTEP' or the end of the file after the atoms of frame 0, found '3 1 3.0 3.0 3.0'"),
-        ("duplicate-ids.dump", "<file>:13: atom id 2 appears twice (first on line 11)"),
-        ("missing-coordinate-columns.dump", "<file>:9: missing coordinate columns in 'ITEM: ATOMS id type x y vx vy vz': expected x y z, xu yu zu, xs ys zs or xsu ysu zsu"),
-        ("missing-id-column.dump", "<file>:9: missing column 'id' in 'ITEM: ATOMS type x y z'"),
-        ("unmapped-type.dump", "<file>:12: atom type 3 is not in the type map '1=Cu,2=Zr'"),
-        ("zero-type.dump", "<file>:11: expected a positive integer atom type in column 'type', found '0'"),
-        ("nan-coordinate.dump", "<file>:11: expected a finite number in column 'x', found 'nan'"),
-        ("bad-timestep.dump", "<file>:2: expected a non-negative integer timestep, found 'zero'"),
-        ("general-triclinic.dump", "<file>:5: general triclinic boxes ('BOX BOUNDS abc origin') are not supported: write the dump with 'dump_modify triclinic/general no'"),
-        ("empty.dump", "<file>: empty file: expected a LAMMPS dump starting with 'ITEM: TIMESTEP'"),
+        (
+            "truncated-frame.dump",
+            "<file>:12: unexpected end of file: expected 4 atom lines after 'ITEM: ATOMS' on line 9, found 2",
+        ),
+        (
+            "wrong-column-count.dump",
+            "<file>:11: expected 5 columns (id type x y z), found 4",
+        ),
+        (
+            "non-numeric-field.dump",
+            "<file>:11: expected a finite number in column 'y', found 'two'",
+        ),
+        (
+            "missing-box-bounds.dump",
+            "<file>:5: missing 'ITEM: BOX BOUNDS' before 'ITEM: ATOMS'",
+        ),
+        (
+            "malformed-box-bounds.dump",
+            "<file>:7: expected 'ylo_bound yhi_bound xz' (3 numbers), found '0 10'",
+        ),
+        (
+            "inverted-box-bounds.dump",
+            "<file>:5: invalid box: xhi 0 must be greater than xlo 10",
+        ),
+        (
+            "bad-boundary-flags.dump",
+            "<file>:5: expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found 'pq pp pp'",
+        ),
+        (
+            "atom-count-too-high.dump",
+            "<file>:12: expected 3 atom lines after 'ITEM: ATOMS' on line 9, found 2 before this item",
+        ),
+        (
+            "atom-count-too-low.dump",
+            "<file>:12: expected 'ITEM: TIMESTEP' or the end of the file after the atoms of frame 0, found '3 1 3.0 3.0 3.0'",
+        ),
+        (
+            "duplicate-ids.dump",
+            "<file>:13: atom id 2 appears twice (first on line 11)",
+        ),
+        (
+            "missing-coordinate-columns.dump",
+            "<file>:9: missing coordinate columns in 'ITEM: ATOMS id type x y vx vy vz': expected x y z, xu yu zu, xs ys zs or xsu ysu zsu",
+        ),
+        (
+            "missing-id-column.dump",
+            "<file>:9: missing column 'id' in 'ITEM: ATOMS type x y z'",
+        ),
+        (
+            "unmapped-type.dump",
+            "<file>:12: atom type 3 is not in the type map '1=Cu,2=Zr'",
+        ),
+        (
+            "zero-type.dump",
+            "<file>:11: expected a positive integer atom type in column 'type', found '0'",
+        ),
+        (
+            "nan-coordinate.dump",
+            "<file>:11: expected a finite number in column 'x', found 'nan'",
+        ),
+        (
+            "bad-timestep.dump",
+            "<file>:2: expected a non-negative integer timestep, found 'zero'",
+        ),
+        (
+            "general-triclinic.dump",
+            "<file>:5: general triclinic boxes ('BOX BOUNDS abc origin') are not supported: write the dump with 'dump_modify triclinic/general no'",
+        ),
+        (
+            "empty.dump",
+            "<file>: empty file: expected a LAMMPS dump starting with 'ITEM: TIMESTEP'",
+        ),
     ];
     // An ELF header: shown escaped, cut at 40 characters.
     let garbage = format!(
         "<file>:1: expected 'ITEM: TIMESTEP' at the start of a LAMMPS dump, found '\\u{{7f}}ELF\\u{{2}}\\u{{1}}\\u{{1}}{}…'",
         "\\0".repeat(33)
     );
-    let cases: Vec<(&str, &str)> = cases.into_iter().chain([("garbage.dump", garbage.as_str())]).collect();
+    let cases: Vec<(&str, &str)> = cases
+        .into_iter()
+        .chain([("garbage.dump", garbage.as_str())])
+        .collect();
     let mut failures = Vec::new();
     for &(file, expected) in &cases {
         let got = first_error(file);
         if got != expected {
-            failures.push(format!("{file}:\n  expected: {expected}\n  got:      {got}"));
+            failures.push(format!(
+                "{file}:\n  expected: {expected}\n  got:      {got}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -69,13 +133,18 @@ fn every_bad_file_gives_its_message() {
 
 #[test]
 fn a_missing_file_names_the_path() {
-    let e = DumpReader::open("/no/such/file.dump").err().unwrap().to_string();
+    let e = DumpReader::open("/no/such/file.dump")
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.starts_with("/no/such/file.dump: cannot open: "), "{e}");
 }
 
 #[test]
 fn truncated_gzip_is_reported() {
-    let text = std::fs::read(corpus("duplicate-ids.dump")).unwrap().repeat(50);
+    let text = std::fs::read(corpus("duplicate-ids.dump"))
+        .unwrap()
+        .repeat(50);
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut e, &text).unwrap();
     let mut gz = e.finish().unwrap();
@@ -88,14 +157,23 @@ fn truncated_gzip_is_reported() {
             Err(e) => break e.to_string(),
         }
     };
-    assert!(err.starts_with("cut.dump.gz:") && err.contains("corrupt gzip data"), "{err}");
+    assert!(
+        err.starts_with("cut.dump.gz:") && err.contains("corrupt gzip data"),
+        "{err}"
+    );
 }
 
 #[test]
 fn frame_index_past_the_end() {
-    let text = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/lammps/tiny-two-frames.dump")).unwrap();
+    let text = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/lammps/tiny-two-frames.dump"),
+    )
+    .unwrap();
     let mut r = DumpReader::from_bytes("two.dump", &text).unwrap();
-    assert_eq!(r.read_at(5).unwrap_err().to_string(), "two.dump: frame 5 is out of range: the file has 2 frames");
+    assert_eq!(
+        r.read_at(5).unwrap_err().to_string(),
+        "two.dump: frame 5 is out of range: the file has 2 frames"
+    );
 }
 
 const VALID: &str = "ITEM: TIMESTEP\n10\nITEM: NUMBER OF ATOMS\n3\nITEM: BOX BOUNDS xy xz yz pp pf pp\n-1 11 1.5\n0 10 -0.5\n0 10 0.25\nITEM: ATOMS id type xs ys zs ix iy iz c_pe element\n1 1 0.1 0.2 0.3 0 0 1 -4.5 Cu\n2 2 0.4 0.5 0.6 1 0 0 -5.25 Zr\n3 1 0.7 0.8 0.9 0 -1 0 -3 Cu\nITEM: TIMESTEP\n20\nITEM: NUMBER OF ATOMS\n1\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\nITEM: ATOMS id type x y z\n1 1 1 2 3\n";
@@ -116,7 +194,11 @@ fn read_all(bytes: &[u8]) -> Result<usize, IoError> {
 #[test]
 fn the_fuzz_seeds_are_valid() {
     assert_eq!(read_all(VALID.as_bytes()).unwrap(), 2);
-    let d = read_data_from(Source::Memory { name: "d".into(), bytes: DATA.as_bytes() }).unwrap();
+    let d = read_data_from(Source::Memory {
+        name: "d".into(),
+        bytes: DATA.as_bytes(),
+    })
+    .unwrap();
     assert_eq!(d.frame.len(), 2);
 }
 

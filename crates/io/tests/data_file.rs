@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use interstice_core::{Column, ColumnData, Frame, FrameParts, SimBox};
 use interstice_io::{DataFile, Source, read_data, read_data_from, write_data, write_data_to};
 
-const WRITE_DATA: &str = "LAMMPS data file via write_data, version 22 Jul 2025, timestep = 0, units = metal
+const WRITE_DATA: &str =
+    "LAMMPS data file via write_data, version 22 Jul 2025, timestep = 0, units = metal
 
 2 atoms
 2 atom types
@@ -40,7 +41,11 @@ Velocities
 
 #[test]
 fn reads_what_lammps_write_data_writes() {
-    let d = read_data_from(Source::Memory { name: "w".into(), bytes: WRITE_DATA.as_bytes() }).unwrap();
+    let d = read_data_from(Source::Memory {
+        name: "w".into(),
+        bytes: WRITE_DATA.as_bytes(),
+    })
+    .unwrap();
     assert_eq!(d.atom_types, 2);
     assert_eq!(d.masses, BTreeMap::from([(1, 63.546), (2, 91.224)]));
     let f = &d.frame;
@@ -63,12 +68,25 @@ fn write_then_read_is_identical() {
         sim_box: b,
         ids: vec![5, 3, 9],
         types: vec![1, 3, 2],
-        positions: vec![[0.1, 0.2, 0.3], [1.0 / 3.0, 2.0 / 3.0, 1e-17], [15.0, -0.0, 7.25]],
+        positions: vec![
+            [0.1, 0.2, 0.3],
+            [1.0 / 3.0, 2.0 / 3.0, 1e-17],
+            [15.0, -0.0, 7.25],
+        ],
         images: Some(vec![[0, 0, 0], [-1, 2, 0], [0, 0, 5]]),
         columns: vec![
-            Column { name: "vx".into(), data: ColumnData::Float(vec![0.5, 0.25, 0.125]) },
-            Column { name: "vy".into(), data: ColumnData::Float(vec![0.0, 1.0, 2.0]) },
-            Column { name: "vz".into(), data: ColumnData::Float(vec![-1.0, -2.0, -3.0]) },
+            Column {
+                name: "vx".into(),
+                data: ColumnData::Float(vec![0.5, 0.25, 0.125]),
+            },
+            Column {
+                name: "vy".into(),
+                data: ColumnData::Float(vec![0.0, 1.0, 2.0]),
+            },
+            Column {
+                name: "vz".into(),
+                data: ColumnData::Float(vec![-1.0, -2.0, -3.0]),
+            },
         ],
         ..FrameParts::default()
     };
@@ -90,9 +108,22 @@ fn write_then_read_is_identical() {
 
 #[test]
 fn writer_refuses_inconsistent_types() {
-    let frame = Frame::new(SimBox::cubic(5.0).unwrap(), vec![1], vec![4], vec![[0.0; 3]]).unwrap();
-    let data = DataFile { title: String::new(), frame, atom_types: 2, masses: BTreeMap::new() };
-    let e = write_data_to(&mut Vec::new(), "out.data", &data).unwrap_err().to_string();
+    let frame = Frame::new(
+        SimBox::cubic(5.0).unwrap(),
+        vec![1],
+        vec![4],
+        vec![[0.0; 3]],
+    )
+    .unwrap();
+    let data = DataFile {
+        title: String::new(),
+        frame,
+        atom_types: 2,
+        masses: BTreeMap::new(),
+    };
+    let e = write_data_to(&mut Vec::new(), "out.data", &data)
+        .unwrap_err()
+        .to_string();
     assert_eq!(e, "out.data: atom type 4 exceeds the 2 atom types to write");
 }
 
@@ -100,24 +131,62 @@ fn writer_refuses_inconsistent_types() {
 fn every_bad_data_file_gives_its_message() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/lammps/data-bad");
     let cases = [
-        ("full-style.data", "<file>:9: atom style 'full' is not supported: expected 'Atoms # atomic'"),
-        ("type-out-of-range.data", "<file>:12: atom type 3 exceeds the 2 atom types of the header"),
-        ("truncated-atoms.data", "<file>:13: unexpected end of file in section 'Atoms' that starts on line 9"),
-        ("duplicate-ids.data", "<file>:12: atom id 1 appears twice (first on line 11)"),
-        ("bonds.data", "<file>:5: '5 bonds' needs a molecular atom style: only atom_style atomic is supported"),
-        ("bad-mass-type.data", "<file>:12: expected 'type mass' with a type from 1 to 2 and a positive mass, found '3 91.224'"),
-        ("bad-box-line.data", "<file>:7: expected a header line such as '100 atoms' or '0 10 xlo xhi', or a section such as 'Atoms', found '0 zlo zhi'"),
-        ("missing-atom-types.data", "<file>: missing header line 'N atom types'"),
-        ("velocity-unknown-id.data", "<file>:17: velocity of atom id 3, which is not in 'Atoms'"),
-        ("mixed-widths.data", "<file>:12: expected 5 columns like the first atom line, found 8"),
-        ("empty.data", "<file>: empty file: expected a LAMMPS data file (a title line, then the header)"),
+        (
+            "full-style.data",
+            "<file>:9: atom style 'full' is not supported: expected 'Atoms # atomic'",
+        ),
+        (
+            "type-out-of-range.data",
+            "<file>:12: atom type 3 exceeds the 2 atom types of the header",
+        ),
+        (
+            "truncated-atoms.data",
+            "<file>:13: unexpected end of file in section 'Atoms' that starts on line 9",
+        ),
+        (
+            "duplicate-ids.data",
+            "<file>:12: atom id 1 appears twice (first on line 11)",
+        ),
+        (
+            "bonds.data",
+            "<file>:5: '5 bonds' needs a molecular atom style: only atom_style atomic is supported",
+        ),
+        (
+            "bad-mass-type.data",
+            "<file>:12: expected 'type mass' with a type from 1 to 2 and a positive mass, found '3 91.224'",
+        ),
+        (
+            "bad-box-line.data",
+            "<file>:7: expected a header line such as '100 atoms' or '0 10 xlo xhi', or a section such as 'Atoms', found '0 zlo zhi'",
+        ),
+        (
+            "missing-atom-types.data",
+            "<file>: missing header line 'N atom types'",
+        ),
+        (
+            "velocity-unknown-id.data",
+            "<file>:17: velocity of atom id 3, which is not in 'Atoms'",
+        ),
+        (
+            "mixed-widths.data",
+            "<file>:12: expected 5 columns like the first atom line, found 8",
+        ),
+        (
+            "empty.data",
+            "<file>: empty file: expected a LAMMPS data file (a title line, then the header)",
+        ),
     ];
     let mut failures = Vec::new();
     for (file, expected) in cases {
         let path = dir.join(file);
-        let got = read_data(&path).expect_err(file).to_string().replace(&path.display().to_string(), "<file>");
+        let got = read_data(&path)
+            .expect_err(file)
+            .to_string()
+            .replace(&path.display().to_string(), "<file>");
         if got != expected {
-            failures.push(format!("{file}:\n  expected: {expected}\n  got:      {got}"));
+            failures.push(format!(
+                "{file}:\n  expected: {expected}\n  got:      {got}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

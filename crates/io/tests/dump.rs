@@ -6,7 +6,9 @@ use interstice_io::{DumpReader, DumpWriter};
 use proptest::prelude::*;
 
 fn header(natoms: usize, bounds: &str, columns: &str) -> String {
-    format!("ITEM: TIMESTEP\n5\nITEM: NUMBER OF ATOMS\n{natoms}\nITEM: BOX BOUNDS {bounds}\nITEM: ATOMS {columns}\n")
+    format!(
+        "ITEM: TIMESTEP\n5\nITEM: NUMBER OF ATOMS\n{natoms}\nITEM: BOX BOUNDS {bounds}\nITEM: ATOMS {columns}\n"
+    )
 }
 
 fn close(a: [f64; 3], b: [f64; 3]) -> bool {
@@ -18,8 +20,16 @@ fn triclinic_bounding_box_is_converted_to_lo_hi() {
     // lo = (0, 0, 0), hi = (10, 8, 6), xy = 2, xz = -3, yz = 1.5.
     // LAMMPS writes xlo_bound = xlo + min(0, xy, xz, xy + xz) = -3,
     // xhi_bound = xhi + max(0, xy, xz, xy + xz) = 12, ylo_bound = 0, yhi_bound = 9.5.
-    let text = header(1, "xy xz yz pp pp pp\n-3 12 2\n0 9.5 -3\n0 6 1.5", "id type x y z") + "1 1 0 0 0\n";
-    let f = DumpReader::from_bytes("t", text.as_bytes()).unwrap().read().unwrap().unwrap();
+    let text = header(
+        1,
+        "xy xz yz pp pp pp\n-3 12 2\n0 9.5 -3\n0 6 1.5",
+        "id type x y z",
+    ) + "1 1 0 0 0\n";
+    let f = DumpReader::from_bytes("t", text.as_bytes())
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap();
     let b = f.sim_box();
     assert_eq!(b.lo(), [0.0, 0.0, 0.0]);
     assert_eq!(b.hi(), [10.0, 8.0, 6.0]);
@@ -34,8 +44,12 @@ fn every_coordinate_convention_gives_the_same_positions() {
     let images = [[0, 1, -1], [2, 0, 0]];
     let bounds = {
         let (lo, hi, [xy, xz, yz]) = (b.lo(), b.hi(), b.tilts());
-        let xmin = [0.0, xy, xz, xy + xz].into_iter().fold(f64::INFINITY, f64::min);
-        let xmax = [0.0, xy, xz, xy + xz].into_iter().fold(f64::NEG_INFINITY, f64::max);
+        let xmin = [0.0, xy, xz, xy + xz]
+            .into_iter()
+            .fold(f64::INFINITY, f64::min);
+        let xmax = [0.0, xy, xz, xy + xz]
+            .into_iter()
+            .fold(f64::NEG_INFINITY, f64::max);
         format!(
             "xy xz yz pp pp pp\n{} {} {xy}\n{} {} {xz}\n{} {} {yz}",
             lo[0] + xmin,
@@ -49,57 +63,111 @@ fn every_coordinate_convention_gives_the_same_positions() {
     let wrapped: Vec<[f64; 3]> = frac.iter().map(|&f| b.to_cartesian(f)).collect();
     let unwrapped: Vec<[f64; 3]> = (0..2).map(|i| b.unwrap(wrapped[i], images[i])).collect();
     let sfrac: Vec<[f64; 3]> = (0..2)
-        .map(|i| [frac[i][0] + f64::from(images[i][0]), frac[i][1] + f64::from(images[i][1]), frac[i][2] + f64::from(images[i][2])])
+        .map(|i| {
+            [
+                frac[i][0] + f64::from(images[i][0]),
+                frac[i][1] + f64::from(images[i][1]),
+                frac[i][2] + f64::from(images[i][2]),
+            ]
+        })
         .collect();
     let line = |p: [f64; 3]| format!("{:?} {:?} {:?}", p[0], p[1], p[2]);
     // Columns in unusual orders, with image flags and an extra column.
     let x = header(2, &bounds, "type x y z id ix iy iz c_pe")
-        + &format!("1 {} 7 0 1 -1 -4.5\n2 {} 3 2 0 0 -3\n", line(wrapped[0]), line(wrapped[1]));
-    let xu = header(2, &bounds, "xu id yu zu type")
-        .to_string()
-        + &format!("{} 7 {} {} 1\n", unwrapped[0][0], unwrapped[0][1], unwrapped[0][2])
-        + &format!("{} 3 {} {} 2\n", unwrapped[1][0], unwrapped[1][1], unwrapped[1][2]);
-    let xs = header(2, &bounds, "id type xs ys zs ix iy iz") + &format!("7 1 {} 0 1 -1\n3 2 {} 2 0 0\n", line(frac[0]), line(frac[1]));
-    let xsu = header(2, &bounds, "id type xsu ysu zsu") + &format!("7 1 {}\n3 2 {}\n", line(sfrac[0]), line(sfrac[1]));
+        + &format!(
+            "1 {} 7 0 1 -1 -4.5\n2 {} 3 2 0 0 -3\n",
+            line(wrapped[0]),
+            line(wrapped[1])
+        );
+    let xu = header(2, &bounds, "xu id yu zu type").to_string()
+        + &format!(
+            "{} 7 {} {} 1\n",
+            unwrapped[0][0], unwrapped[0][1], unwrapped[0][2]
+        )
+        + &format!(
+            "{} 3 {} {} 2\n",
+            unwrapped[1][0], unwrapped[1][1], unwrapped[1][2]
+        );
+    let xs = header(2, &bounds, "id type xs ys zs ix iy iz")
+        + &format!(
+            "7 1 {} 0 1 -1\n3 2 {} 2 0 0\n",
+            line(frac[0]),
+            line(frac[1])
+        );
+    let xsu = header(2, &bounds, "id type xsu ysu zsu")
+        + &format!("7 1 {}\n3 2 {}\n", line(sfrac[0]), line(sfrac[1]));
 
-    let read = |t: &str| DumpReader::from_bytes("t", t.as_bytes()).unwrap().read().unwrap().unwrap();
+    let read = |t: &str| {
+        DumpReader::from_bytes("t", t.as_bytes())
+            .unwrap()
+            .read()
+            .unwrap()
+            .unwrap()
+    };
     let fx = read(&x);
     assert_eq!(fx.ids(), &[7, 3]);
     assert_eq!(fx.types(), &[1, 2]);
     assert_eq!(fx.images().unwrap(), &images);
-    assert_eq!(fx.column("c_pe"), Some(&ColumnData::Float(vec![-4.5, -3.0])));
+    assert_eq!(
+        fx.column("c_pe"),
+        Some(&ColumnData::Float(vec![-4.5, -3.0]))
+    );
     let fxs = read(&xs);
     assert_eq!(fxs.images().unwrap(), &images);
     for i in 0..2 {
         assert!(close(fx.positions()[i], wrapped[i]));
         assert!(close(fxs.positions()[i], wrapped[i]));
-        assert!(close(b.unwrap(fx.positions()[i], fx.images().unwrap()[i]), unwrapped[i]));
+        assert!(close(
+            b.unwrap(fx.positions()[i], fx.images().unwrap()[i]),
+            unwrapped[i]
+        ));
     }
     for f in [read(&xu), read(&xsu)] {
         assert!(f.images().is_none());
         for i in 0..2 {
-            assert!(close(f.positions()[i], unwrapped[i]), "{:?} vs {:?}", f.positions()[i], unwrapped[i]);
+            assert!(
+                close(f.positions()[i], unwrapped[i]),
+                "{:?} vs {:?}",
+                f.positions()[i],
+                unwrapped[i]
+            );
         }
     }
 }
 
 #[test]
 fn several_coordinate_sets_keep_the_others_as_columns() {
-    let text = header(1, "pp pp pp\n0 10\n0 10\n0 10", "id type xu yu zu x y z ix iy iz element mol") + "1 1 11 2 3 1 2 3 1 0 0 Cu 4\n";
-    let f = DumpReader::from_bytes("t", text.as_bytes()).unwrap().read().unwrap().unwrap();
+    let text = header(
+        1,
+        "pp pp pp\n0 10\n0 10\n0 10",
+        "id type xu yu zu x y z ix iy iz element mol",
+    ) + "1 1 11 2 3 1 2 3 1 0 0 Cu 4\n";
+    let f = DumpReader::from_bytes("t", text.as_bytes())
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap();
     assert_eq!(f.positions(), &[[1.0, 2.0, 3.0]]);
     assert_eq!(f.images().unwrap(), &[[1, 0, 0]]);
     let names: Vec<&str> = f.columns().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["xu", "yu", "zu", "element", "mol"]);
-    assert_eq!(f.column("element"), Some(&ColumnData::Text(vec!["Cu".into()])));
+    assert_eq!(
+        f.column("element"),
+        Some(&ColumnData::Text(vec!["Cu".into()]))
+    );
     assert_eq!(f.column("mol"), Some(&ColumnData::Int(vec![4])));
     assert_eq!(f.column("xu"), Some(&ColumnData::Int(vec![11])));
 }
 
 #[test]
 fn integer_columns_become_real_when_a_real_appears() {
-    let text = header(3, "pp pp pp\n0 10\n0 10\n0 10", "id type x y z q") + "1 1 0 0 0 1\n2 1 0 0 1 2\n3 1 0 0 2 0.5\n";
-    let f = DumpReader::from_bytes("t", text.as_bytes()).unwrap().read().unwrap().unwrap();
+    let text = header(3, "pp pp pp\n0 10\n0 10\n0 10", "id type x y z q")
+        + "1 1 0 0 0 1\n2 1 0 0 1 2\n3 1 0 0 2 0.5\n";
+    let f = DumpReader::from_bytes("t", text.as_bytes())
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap();
     assert_eq!(f.column("q"), Some(&ColumnData::Float(vec![1.0, 2.0, 0.5])));
 }
 
@@ -108,7 +176,10 @@ fn integer_columns_become_real_when_a_real_appears() {
 fn frames_with_bad_atoms(nframes: usize) -> String {
     let mut s = String::new();
     for k in 0..nframes {
-        s += &format!("ITEM: TIMESTEP\n{}\nITEM: NUMBER OF ATOMS\n3\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\nITEM: ATOMS id type x y z\n", k * 100);
+        s += &format!(
+            "ITEM: TIMESTEP\n{}\nITEM: NUMBER OF ATOMS\n3\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\nITEM: ATOMS id type x y z\n",
+            k * 100
+        );
         for i in 1..=3 {
             if k % 2 == 0 {
                 s += &format!("{i} 1 {k} {i} 0\n");
@@ -135,14 +206,18 @@ fn frame_count_and_random_access_do_not_parse_atoms() {
             assert_eq!(f.positions()[0][0], k as f64);
         }
         // Sequential reading continues after the last frame read.
-        assert_eq!(r.read().unwrap_err().to_string(), "t:46: expected 5 columns (id type x y z), found 4");
+        assert_eq!(
+            r.read().unwrap_err().to_string(),
+            "t:46: expected 5 columns (id type x y z), found 4"
+        );
         assert_eq!(r.frame_count().unwrap(), 7);
     }
 }
 
 #[test]
 fn read_into_reuses_the_frame() {
-    let text = frames_with_bad_atoms(1) + &frames_with_bad_atoms(3).replace("ITEM: TIMESTEP\n0\n", "ITEM: TIMESTEP\n1000\n");
+    let text = frames_with_bad_atoms(1)
+        + &frames_with_bad_atoms(3).replace("ITEM: TIMESTEP\n0\n", "ITEM: TIMESTEP\n1000\n");
     let mut r = DumpReader::from_bytes("t", text.as_bytes()).unwrap();
     let mut f = Frame::default();
     assert!(r.read_into(&mut f).unwrap());
@@ -176,14 +251,36 @@ fn arb_frame() -> impl Strategy<Value = Frame> {
     )
         .prop_map(|(lo, l, t, p, tilted)| {
             let hi = [lo[0] + l[0], lo[1] + l[1], lo[2] + l[2]];
-            let tilts = if tilted { [t[0] * l[0], t[1] * l[0], t[2] * l[1]] } else { [0.0; 3] };
-            SimBox::triclinic(lo, hi, tilts).unwrap().with_periodicity(p)
+            let tilts = if tilted {
+                [t[0] * l[0], t[1] * l[0], t[2] * l[1]]
+            } else {
+                [0.0; 3]
+            };
+            SimBox::triclinic(lo, hi, tilts)
+                .unwrap()
+                .with_periodicity(p)
         });
-    (boxes, 0usize..40, any::<u64>(), any::<bool>(), any::<bool>(), prop::option::of(-1e6f64..1e6)).prop_flat_map(
-        |(b, n, ts, with_images, with_columns, time)| {
+    (
+        boxes,
+        0usize..40,
+        any::<u64>(),
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(-1e6f64..1e6),
+    )
+        .prop_flat_map(|(b, n, ts, with_images, with_columns, time)| {
             (
                 Just(b),
-                prop::collection::vec((1u32..5, prop::array::uniform3(-1e3f64..1e3), prop::array::uniform3(-50i32..50), any::<f64>(), any::<i64>()), n),
+                prop::collection::vec(
+                    (
+                        1u32..5,
+                        prop::array::uniform3(-1e3f64..1e3),
+                        prop::array::uniform3(-50i32..50),
+                        any::<f64>(),
+                        any::<i64>(),
+                    ),
+                    n,
+                ),
                 Just(ts),
                 Just(with_images),
                 Just(with_columns),
@@ -205,15 +302,28 @@ fn arb_frame() -> impl Strategy<Value = Frame> {
                     }
                     if with_columns {
                         parts.columns = vec![
-                            Column { name: "d2min".into(), data: ColumnData::Float(atoms.iter().map(|a| a.3).collect()) },
-                            Column { name: "plastic".into(), data: ColumnData::Int(atoms.iter().map(|a| a.4).collect()) },
-                            Column { name: "element".into(), data: ColumnData::Text(atoms.iter().map(|a| ["Cu", "Zr"][a.0 as usize % 2].into()).collect()) },
+                            Column {
+                                name: "d2min".into(),
+                                data: ColumnData::Float(atoms.iter().map(|a| a.3).collect()),
+                            },
+                            Column {
+                                name: "plastic".into(),
+                                data: ColumnData::Int(atoms.iter().map(|a| a.4).collect()),
+                            },
+                            Column {
+                                name: "element".into(),
+                                data: ColumnData::Text(
+                                    atoms
+                                        .iter()
+                                        .map(|a| ["Cu", "Zr"][a.0 as usize % 2].into())
+                                        .collect(),
+                                ),
+                            },
                         ];
                     }
                     Frame::from_parts(parts).unwrap()
                 })
-        },
-    )
+        })
 }
 
 /// Box equality: exact, except that a tilted box may differ by an ulp in
@@ -240,7 +350,10 @@ fn same(a: &Frame, b: &Frame) -> bool {
         && a.columns().iter().zip(b.columns()).all(|(x, y)| {
             x.name == y.name
                 && match (&x.data, &y.data) {
-                    (ColumnData::Float(u), ColumnData::Float(v)) => u.iter().zip(v).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
+                    (ColumnData::Float(u), ColumnData::Float(v)) => u
+                        .iter()
+                        .zip(v)
+                        .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
                     // Reals are written with a '.' or an exponent, so they read back as reals;
                     // an empty column has no values to tell its kind by.
                     (u, v) => u == v || (u.is_empty() && v.is_empty()),
@@ -283,7 +396,12 @@ fn typical_lammps_boxes_round_trip() {
         let l = 10.0 + 0.37 * f64::from(k);
         let lo = if k % 2 == 0 { 0.0 } else { -l / 2.0 };
         let t = (f64::from(k) / 200.0 - 0.5) * l;
-        let b = SimBox::triclinic([lo; 3], [lo + l, lo + 1.1 * l, lo + 0.9 * l], [t, -0.3 * t, 0.7 * t]).unwrap();
+        let b = SimBox::triclinic(
+            [lo; 3],
+            [lo + l, lo + 1.1 * l, lo + 0.9 * l],
+            [t, -0.3 * t, 0.7 * t],
+        )
+        .unwrap();
         frames.push(Frame::new(b, vec![1], vec![1], vec![[1.0, 2.0, 3.0]]).unwrap());
     }
     let mut w = DumpWriter::new(Vec::new(), "mem");
@@ -308,7 +426,11 @@ fn atomic_gz_writer_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.dump.gz");
     let text = frames_with_bad_atoms(1);
-    let frame = DumpReader::from_bytes("t", text.as_bytes()).unwrap().read().unwrap().unwrap();
+    let frame = DumpReader::from_bytes("t", text.as_bytes())
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap();
     let mut w = DumpWriter::create(&path).unwrap();
     w.write(&frame).unwrap();
     w.write(&frame).unwrap();

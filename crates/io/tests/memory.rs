@@ -40,14 +40,26 @@ fn dump(n: usize) -> String {
     );
     for i in 0..n {
         let x = (i % 1000) as f64 * 0.11;
-        let _ = writeln!(s, "{} {} {x:.6} {:.6} {:.6} 0 1 -1 -4.{}", i + 1, 1 + i % 2, 110.0 - x, x / 2.0, i % 97);
+        let _ = writeln!(
+            s,
+            "{} {} {x:.6} {:.6} {:.6} 0 1 -1 -4.{}",
+            i + 1,
+            1 + i % 2,
+            110.0 - x,
+            x / 2.0,
+            i % 97
+        );
     }
     s
 }
 
 fn frame_heap(f: &interstice_core::Frame) -> usize {
     // What the frame's vectors hold: ids, types, positions, images, one real column.
-    f.ids().len() * 8 + f.types().len() * 4 + f.positions().len() * 24 + f.images().map_or(0, |i| i.len() * 12) + f.len() * 8
+    f.ids().len() * 8
+        + f.types().len() * 4
+        + f.positions().len() * 24
+        + f.images().map_or(0, |i| i.len() * 12)
+        + f.len() * 8
 }
 
 #[test]
@@ -62,12 +74,22 @@ fn reading_holds_at_most_twice_the_frame() {
     for (label, bytes) in [("plain", text.as_bytes()), ("gzip", &gz[..])] {
         let before = LIVE.load(Ordering::SeqCst);
         PEAK.store(before, Ordering::SeqCst);
-        let frame = interstice_io::DumpReader::from_bytes("m", bytes).unwrap().read().unwrap().unwrap();
+        let frame = interstice_io::DumpReader::from_bytes("m", bytes)
+            .unwrap()
+            .read()
+            .unwrap()
+            .unwrap();
         let peak = PEAK.load(Ordering::SeqCst) - before;
         let size = frame_heap(&frame);
         assert_eq!(frame.len(), n);
-        assert!(peak <= 2 * size, "{label}: peak {peak} bytes for a frame of {size} bytes");
-        eprintln!("{label}: peak {peak} bytes, frame {size} bytes, ratio {:.2}", peak as f64 / size as f64);
+        assert!(
+            peak <= 2 * size,
+            "{label}: peak {peak} bytes for a frame of {size} bytes"
+        );
+        eprintln!(
+            "{label}: peak {peak} bytes, frame {size} bytes, ratio {:.2}",
+            peak as f64 / size as f64
+        );
         drop(frame);
     }
 }
