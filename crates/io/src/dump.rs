@@ -754,6 +754,10 @@ impl TrajectoryReader for DumpReader<'_> {
         DumpReader::read_into(self, frame)
     }
 
+    fn forward(&mut self) -> Result<bool, IoError> {
+        DumpReader::forward(self)
+    }
+
     fn read_at_into(&mut self, index: usize, frame: &mut Frame) -> Result<(), IoError> {
         DumpReader::read_at_into(self, index, frame)
     }

@@ -85,6 +85,13 @@ pub trait TrajectoryReader {
     /// When the content is malformed or cannot be read.
     fn read_into(&mut self, frame: &mut Frame) -> Result<bool, IoError>;
 
+    /// Skips the next frame cheaply (without parsing atoms where the format
+    /// allows); `false` at the end.
+    ///
+    /// # Errors
+    /// When the content is malformed or cannot be read.
+    fn forward(&mut self) -> Result<bool, IoError>;
+
     /// Reads frame `index` into `frame`.
     ///
     /// # Errors
