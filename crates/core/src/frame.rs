@@ -58,6 +58,7 @@ const RESERVED: [&str; 5] = ["id", "type", "ix", "iy", "iz"];
 /// Readers fill these vectors (keeping their capacity between frames) and hand
 /// them over in one move.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FrameParts {
     /// The simulation box.
     pub sim_box: SimBox,
@@ -79,7 +80,12 @@ pub struct FrameParts {
 
 /// A validated frame: every per-atom array has one entry per atom, ids are
 /// unique and positions are finite.
+///
+/// With the `serde` feature it serialises as its parts, and deserialising
+/// checks them again.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "FrameParts", into = "FrameParts"))]
 pub struct Frame {
     parts: FrameParts,
 }
@@ -294,6 +300,20 @@ impl Frame {
     }
 }
 
+impl TryFrom<FrameParts> for Frame {
+    type Error = CoreError;
+
+    fn try_from(parts: FrameParts) -> Result<Frame, CoreError> {
+        Frame::from_parts(parts)
+    }
+}
+
+impl From<Frame> for FrameParts {
+    fn from(frame: Frame) -> FrameParts {
+        frame.parts
+    }
+}
+
 /// The first pair of positions `(i, j)`, `i < j`, holding the same id, if any.
 ///
 /// Linear time for the usual dense ids (`max id < 8 N`), `N log N` otherwise.
@@ -426,5 +446,22 @@ mod tests {
         }
         assert_eq!(f.images().unwrap()[1], [0, 0, 0]);
         assert_eq!(f.type_counts(), vec![(1, 2)]);
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip_through_json_and_are_checked_on_the_way_in() {
+        let b = SimBox::triclinic([0.0; 3], [10.0; 3], [1.0, 0.0, -0.5]).unwrap();
+        let mut f = Frame::new(b, vec![1, 2], vec![1, 2], vec![[0.5, 1.5, 2.5], [3.0, 4.0, 5.0]]).unwrap();
+        f.set_column("qs", ColumnData::Float(vec![0.25, 0.75])).unwrap();
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(serde_json::from_str::<Frame>(&json).unwrap(), f);
+        let bad = json.replace("\"ids\":[1,2]", "\"ids\":[1,1]");
+        let e = serde_json::from_str::<Frame>(&bad).unwrap_err().to_string();
+        assert!(e.starts_with("atom id 1 appears twice"), "{e}");
     }
 }

@@ -12,6 +12,9 @@ use crate::IoError;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BUFFER: usize = 1 << 17;
+/// Longer lines are refused: no text format we read has them, and field
+/// offsets are kept in 32 bits.
+const MAX_LINE: usize = 1 << 30;
 
 /// Where bytes come from.
 #[derive(Clone, Debug)]
@@ -122,6 +125,13 @@ impl<'a> LineStream<'a> {
         };
         if n == 0 {
             return Ok(false);
+        }
+        if buf.len() > MAX_LINE {
+            return Err(IoError::parse(
+                &self.name,
+                self.line + 1,
+                format!("line of {} bytes: expected at most {MAX_LINE}", buf.len()),
+            ));
         }
         self.offset += n as u64;
         self.line += 1;
