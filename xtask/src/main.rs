@@ -1,19 +1,22 @@
 //! Project automation, after matklad's cargo-xtask: `cargo xtask <task>`.
 //!
 //! Tasks today:
-//! - `tidy`: the source-hygiene checks of [`tidy`] (also run as a `#[test]`).
+//! - `tidy`: the source-hygiene checks of [`tidy`] (also run as a `#[test]`);
+//! - `md`: LAMMPS glasses and their shear trajectories ([`md`]).
 //!
-//! Later issues add `md`, `reproduce`, `bench-peers` and `codegen` here, one
+//! Later issues add `reproduce`, `bench-peers` and `codegen` here, one
 //! module each.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod md;
 mod tidy;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  md      make metallic glasses with LAMMPS (cargo xtask md for details)
   tidy    check that every .rs file opens with //!, that no test is ignored or
           expects a panic, and that error messages are lowercase without a
           trailing period";
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("tidy") if args.len() == 1 => tidy::run(&project_root()),
+        Some("md") => md::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

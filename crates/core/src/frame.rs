@@ -456,8 +456,15 @@ mod serde_tests {
     #[test]
     fn frames_round_trip_through_json_and_are_checked_on_the_way_in() {
         let b = SimBox::triclinic([0.0; 3], [10.0; 3], [1.0, 0.0, -0.5]).unwrap();
-        let mut f = Frame::new(b, vec![1, 2], vec![1, 2], vec![[0.5, 1.5, 2.5], [3.0, 4.0, 5.0]]).unwrap();
-        f.set_column("qs", ColumnData::Float(vec![0.25, 0.75])).unwrap();
+        let mut f = Frame::new(
+            b,
+            vec![1, 2],
+            vec![1, 2],
+            vec![[0.5, 1.5, 2.5], [3.0, 4.0, 5.0]],
+        )
+        .unwrap();
+        f.set_column("qs", ColumnData::Float(vec![0.25, 0.75]))
+            .unwrap();
         let json = serde_json::to_string(&f).unwrap();
         assert_eq!(serde_json::from_str::<Frame>(&json).unwrap(), f);
         let bad = json.replace("\"ids\":[1,2]", "\"ids\":[1,1]");
