@@ -163,7 +163,7 @@ fn check_sample(paths: &Paths, dir: &Path) -> Result<bool> {
         &work,
         "rdf",
         &(setup.clone()
-            + "neighbor 2.0 bin\ncompute rdf all rdf 400 * * 1 1 1 2 2 2 cutoff 8.0\nfix rdf all ave/time 1 1 1 c_rdf[*] file rdf.txt mode vector\n\
+            + "neighbor 2.0 bin\ncomm_modify cutoff 10.5\ncompute rdf all rdf 400 * * 1 1 1 2 2 2 cutoff 8.0\nfix rdf all ave/time 1 1 1 c_rdf[*] file rdf.txt mode vector\n\
                thermo_style custom step pe vol density\nrun 0\nprint \"SUMMARY $(pe/atoms:%.8f) $(vol/atoms:%.6f) $(density:%.6f)\"\n"),
     )?;
     let rows = read_rdf(&work.join("rdf.txt"))?;

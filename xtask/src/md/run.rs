@@ -38,33 +38,39 @@ const SHEAR_STEPS: usize = 80;
 /// The parameters of one sample.
 #[derive(Clone, Debug)]
 pub struct Spec {
-    condition: &'static Condition,
+    pub(super) condition: &'static Condition,
     /// fcc cells per box edge: 4 n³ atoms.
-    cells: usize,
+    pub(super) cells: usize,
     /// Quench rate, K/s.
-    rate: f64,
-    seed: u64,
-    preset: String,
+    pub(super) rate: f64,
+    pub(super) seed: u64,
+    pub(super) preset: String,
 }
 
 impl Spec {
-    fn atoms(&self) -> usize {
+    pub(super) fn atoms(&self) -> usize {
         4 * self.cells.pow(3)
     }
 
-    fn dir(&self, paths: &Paths) -> PathBuf {
-        paths
-            .md()
-            .join(self.condition.name)
-            .join(format!("n{}-r{:.0e}", self.atoms(), self.rate))
-            .join(format!("seed{}", self.seed))
+    /// `<condition>/n<atoms>-r<rate>/seed<seed>`, the same below `data/md` and `datasets`.
+    pub(super) fn id(&self) -> String {
+        format!("{}/n{}-r{:.0e}/seed{}", self.condition.name, self.atoms(), self.rate, self.seed)
     }
 
-    fn melt_steps(&self) -> u64 {
+    pub(super) fn dir(&self, paths: &Paths) -> PathBuf {
+        paths.md().join(self.id())
+    }
+
+    /// Atom-steps of MD (melt, quench, hold), for cost estimates.
+    pub(super) fn atom_steps(&self) -> f64 {
+        (self.melt_steps() + self.quench_steps() + (HOLD_PS / DT).round() as u64) as f64 * self.atoms() as f64
+    }
+
+    pub(super) fn melt_steps(&self) -> u64 {
         (MELT_PS / DT).round() as u64
     }
 
-    fn quench_steps(&self) -> u64 {
+    pub(super) fn quench_steps(&self) -> u64 {
         let seconds = (self.condition.alloy.melt_temperature - T_LOW) / self.rate;
         (seconds * 1e12 / DT).round() as u64
     }
@@ -150,7 +156,7 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
 }
 
 /// MPI ranks: both cores when the machine is idle, else one.
-fn ranks(requested: Option<usize>) -> usize {
+pub(super) fn ranks(requested: Option<usize>) -> usize {
     requested.unwrap_or_else(|| {
         let load: f64 = std::fs::read_to_string("/proc/loadavg")
             .ok()
@@ -163,7 +169,7 @@ fn ranks(requested: Option<usize>) -> usize {
 fn pair_block(spec: &Spec, paths: &Paths) -> String {
     let a = spec.condition.alloy;
     format!(
-        "pair_coeff * * {pot} {e1} {e2}\nneighbor 1.0 bin\nneigh_modify every 1 delay 0 check yes\ntimestep {DT}\n\
+        "pair_style eam/fs\npair_coeff * * {pot} {e1} {e2}\nneighbor 1.0 bin\nneigh_modify every 1 delay 0 check yes\ntimestep {DT}\n\
          thermo 1000\nthermo_style custom step temp pe press vol pxy\nthermo_modify flush yes\n",
         pot = paths.potential(a).display(),
         e1 = a.elements[0],
@@ -176,7 +182,7 @@ fn melt_input(spec: &Spec, paths: &Paths) -> String {
     let n = spec.cells;
     format!(
         "units metal\natom_style atomic\nboundary p p p\nlattice fcc 4.0\nregion box block 0 {n} 0 {n} 0 {n}\ncreate_box 2 box\ncreate_atoms 1 box\n\
-         set type 1 type/ratio 2 {f} {type_seed}\nmass 1 {m1}\nmass 2 {m2}\npair_style eam/fs\n# potential: {cite}\n{pair}\
+         set type 1 type/ratio 2 {f} {type_seed}\nmass 1 {m1}\nmass 2 {m2}\n# potential: {cite}\n{pair}\
          velocity all create {t} {vel_seed} mom yes rot yes dist gaussian\n\
          fix int all npt temp {t} {t} 0.2 iso 0.0 0.0 2.0\nrun {steps}\nwrite_restart melt.restart\n",
         f = spec.condition.fraction_2,
@@ -216,7 +222,7 @@ fn relax_input(spec: &Spec, paths: &Paths) -> String {
     format!(
         "read_restart held.restart\n{pair}change_box all triclinic\n\
          fix relax all box/relax tri 0.0 vmax 0.001\nmin_style cg\nminimize 1e-12 1e-10 10000 100000\nunfix relax\n\
-         minimize 1e-12 1e-10 10000 100000\nreset_timestep 0\n\
+         minimize 1e-12 1e-10 10000 100000\nreset_timestep 0\nrun 0\n\
          write_dump all custom frame_000.dump.gz id type x y z ix iy iz modify sort id\n\
          write_data reference.data nocoeff\n\
          print \"0 0.0 $(pxy:%.10g) $(pe/atoms:%.10g) $(vol:%.10g)\" file stress-strain.txt screen no\n\
@@ -233,7 +239,7 @@ fn shear_input(spec: &Spec, paths: &Paths, from: usize) -> String {
     for k in from + 1..=SHEAR_STEPS {
         let strain = k as f64 * STRAIN_STEP;
         s += &format!(
-            "change_box all xy delta ${{dxy}} remap units box\nminimize 1e-12 1e-10 10000 100000\n\
+            "change_box all xy delta ${{dxy}} remap units box\nminimize 1e-12 1e-10 10000 100000\nrun 0\n\
              write_dump all custom frame_{k:03}.dump.gz id type x y z ix iy iz modify sort id\n\
              print \"{k} {strain:.5} $(pxy:%.10g) $(pe/atoms:%.10g) $(vol:%.10g)\" append stress-strain.txt screen no\n\
              write_restart aqs_{k:03}.restart\nshell rm -f aqs_{prev:03}.restart\n",
@@ -327,7 +333,7 @@ fn lammps_version(dir: &Path) -> String {
 }
 
 /// Makes (or finishes) one sample.
-fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Result<()> {
+pub(super) fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Result<()> {
     let dir = spec.dir(paths);
     std::fs::create_dir_all(&dir)?;
     let manifest = dir.join("manifest.json");
@@ -552,6 +558,11 @@ mod tests {
         let q = quench_input(&s, &paths, "quench.b.restart");
         assert!(q.starts_with("read_restart quench.b.restart\n"));
         assert!(q.contains("run 990000 upto start 15000 stop 990000\n"));
+        // Restart files do not carry the eam/fs pair style: every stage sets it.
+        for input in [q.as_str(), &hold_input(&s, &paths), &relax_input(&s, &paths), &shear_input(&s, &paths, 3)] {
+            let style = input.find("pair_style eam/fs\n").expect("pair_style");
+            assert!(style < input.find("pair_coeff").unwrap());
+        }
         let shear = shear_input(&s, &paths, 78);
         assert!(shear.starts_with("read_restart aqs_078.restart\n"));
         assert_eq!(shear.matches("change_box all xy delta").count(), 2);
