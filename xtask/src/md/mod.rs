@@ -219,7 +219,9 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         Some("setup") if args.len() == 1 => setup::setup(&paths),
         Some("run") if args.get(1).is_some_and(|a| a == "--next") => {
             let np = match args.get(2..) {
-                Some([flag, n]) if flag == "--np" => Some(n.parse().context("--np: expected a whole number")?),
+                Some([flag, n]) if flag == "--np" => {
+                    Some(n.parse().context("--np: expected a whole number")?)
+                }
                 Some([]) | None => None,
                 _ => bail!("usage: cargo xtask md run --next [--np N]"),
             };

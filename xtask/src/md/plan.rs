@@ -40,22 +40,52 @@ fn dataset_dir(paths: &Paths, spec: &Spec) -> PathBuf {
 /// Reads `datasets/plan.json`.
 pub fn read_plan(paths: &Paths) -> Result<Vec<Planned>> {
     let path = plan_path(paths);
-    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?)
-        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+    )
+    .with_context(|| format!("{} is not valid JSON", path.display()))?;
     let mut out = Vec::new();
-    for (k, entry) in plan["samples"].as_array().context("plan.json: expected a 'samples' array")?.iter().enumerate() {
-        let field = |name: &str| entry.get(name).with_context(|| format!("plan.json sample {k}: missing '{name}'"));
-        let cond = condition(field("condition")?.as_str().context("condition must be a string")?)?;
-        let cells = field("cells")?.as_u64().context("cells must be a whole number")? as usize;
+    for (k, entry) in plan["samples"]
+        .as_array()
+        .context("plan.json: expected a 'samples' array")?
+        .iter()
+        .enumerate()
+    {
+        let field = |name: &str| {
+            entry
+                .get(name)
+                .with_context(|| format!("plan.json sample {k}: missing '{name}'"))
+        };
+        let cond = condition(
+            field("condition")?
+                .as_str()
+                .context("condition must be a string")?,
+        )?;
+        let cells = field("cells")?
+            .as_u64()
+            .context("cells must be a whole number")? as usize;
         let rate = field("rate")?.as_f64().context("rate must be a number")?;
         let frames = field("frames")?.as_str().unwrap_or("labels");
         if frames != "all" && frames != "labels" {
             bail!("plan.json sample {k}: frames must be 'all' or 'labels', found '{frames}'");
         }
-        for seed in field("seeds")?.as_array().context("seeds must be an array")? {
+        for seed in field("seeds")?
+            .as_array()
+            .context("seeds must be an array")?
+        {
             let seed = seed.as_u64().context("seeds must be whole numbers")?;
-            let spec = Spec { condition: cond, cells, rate, seed, preset: "paper-scaled".into() };
-            out.push(Planned { spec, all_frames: frames == "all" });
+            let spec = Spec {
+                condition: cond,
+                cells,
+                rate,
+                seed,
+                preset: "paper-scaled".into(),
+            };
+            out.push(Planned {
+                spec,
+                all_frames: frames == "all",
+            });
         }
     }
     Ok(out)
@@ -82,7 +112,10 @@ fn state(paths: &Paths, p: &Planned) -> String {
 /// `md status`.
 pub fn status(paths: &Paths) -> Result<()> {
     let plan = read_plan(paths)?;
-    println!("{:<34} {:>7} {:>9} {:>7}  state", "sample", "atoms", "rate K/s", "frames");
+    println!(
+        "{:<34} {:>7} {:>9} {:>7}  state",
+        "sample", "atoms", "rate K/s", "frames"
+    );
     let mut missing_hours = 0.0;
     for p in &plan {
         let st = state(paths, p);
@@ -96,7 +129,11 @@ pub fn status(paths: &Paths) -> Result<()> {
             p.spec.atoms(),
             p.spec.rate,
             if p.all_frames { "all" } else { "labels" },
-            if st == "missing" { format!(" (about {hours:.1} core-hours)") } else { String::new() }
+            if st == "missing" {
+                format!(" (about {hours:.1} core-hours)")
+            } else {
+                String::new()
+            }
         );
     }
     let used = dir_size(&paths.root.join("datasets"))?;
@@ -113,7 +150,11 @@ fn dir_size(dir: &Path) -> Result<u64> {
     if dir.is_dir() {
         for e in std::fs::read_dir(dir)? {
             let p = e?.path();
-            total += if p.is_dir() { dir_size(&p)? } else { p.metadata()?.len() };
+            total += if p.is_dir() {
+                dir_size(&p)?
+            } else {
+                p.metadata()?.len()
+            };
         }
     }
     Ok(total)
@@ -134,7 +175,10 @@ pub fn run_next(paths: &Paths, np: Option<usize>) -> Result<()> {
 pub fn pack(paths: &Paths) -> Result<()> {
     let plan = read_plan(paths)?;
     let mut n = 0;
-    for p in plan.iter().filter(|p| state(paths, p) == "finished, not packed") {
+    for p in plan
+        .iter()
+        .filter(|p| state(paths, p) == "finished, not packed")
+    {
         pack_one(paths, p)?;
         n += 1;
     }
@@ -145,10 +189,20 @@ pub fn pack(paths: &Paths) -> Result<()> {
 fn pack_one(paths: &Paths, p: &Planned) -> Result<()> {
     let src = p.spec.dir(paths);
     let dst = dataset_dir(paths, &p.spec);
-    let frames: Vec<usize> = if p.all_frames { (0..=80).collect() } else { LABEL_FRAMES.to_vec() };
-    let mut files: Vec<String> = frames.iter().map(|k| format!("frame_{k:03}.dump.gz")).collect();
+    let frames: Vec<usize> = if p.all_frames {
+        (0..=80).collect()
+    } else {
+        LABEL_FRAMES.to_vec()
+    };
+    let mut files: Vec<String> = frames
+        .iter()
+        .map(|k| format!("frame_{k:03}.dump.gz"))
+        .collect();
     files.push("stress-strain.txt".into());
-    let size: u64 = files.iter().map(|f| src.join(f).metadata().map(|m| m.len()).unwrap_or(0)).sum();
+    let size: u64 = files
+        .iter()
+        .map(|f| src.join(f).metadata().map(|m| m.len()).unwrap_or(0))
+        .sum();
     let used = dir_size(&paths.root.join("datasets"))?;
     if used + size > BUDGET {
         bail!(
@@ -162,10 +216,12 @@ fn pack_one(paths: &Paths, p: &Planned) -> Result<()> {
     let mut sums = serde_json::Map::new();
     for f in &files {
         let from = src.join(f);
-        std::fs::copy(&from, dst.join(f)).with_context(|| format!("cannot copy {}", from.display()))?;
+        std::fs::copy(&from, dst.join(f))
+            .with_context(|| format!("cannot copy {}", from.display()))?;
         sums.insert(f.clone(), json!(sha256(&dst.join(f))?));
     }
-    let mut manifest: Value = serde_json::from_str(&std::fs::read_to_string(src.join("manifest.json"))?)?;
+    let mut manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(src.join("manifest.json"))?)?;
     manifest["packed"] = json!({
         "frames": frames,
         "strains": frames.iter().map(|&k| k as f64 * 0.00125).collect::<Vec<_>>(),
@@ -175,7 +231,15 @@ fn pack_one(paths: &Paths, p: &Planned) -> Result<()> {
     if let Ok(check) = std::fs::read_to_string(src.join("check.json")) {
         manifest["check"] = serde_json::from_str(&check)?;
     }
-    write_atomic(&dst.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
-    println!("packed {} into {} ({:.1} MB)", p.spec.id(), dst.display(), size as f64 / 1e6);
+    write_atomic(
+        &dst.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)?.as_bytes(),
+    )?;
+    println!(
+        "packed {} into {} ({:.1} MB)",
+        p.spec.id(),
+        dst.display(),
+        size as f64 / 1e6
+    );
     Ok(())
 }

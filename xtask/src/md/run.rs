@@ -54,7 +54,13 @@ impl Spec {
 
     /// `<condition>/n<atoms>-r<rate>/seed<seed>`, the same below `data/md` and `datasets`.
     pub(super) fn id(&self) -> String {
-        format!("{}/n{}-r{:.0e}/seed{}", self.condition.name, self.atoms(), self.rate, self.seed)
+        format!(
+            "{}/n{}-r{:.0e}/seed{}",
+            self.condition.name,
+            self.atoms(),
+            self.rate,
+            self.seed
+        )
     }
 
     pub(super) fn dir(&self, paths: &Paths) -> PathBuf {
@@ -63,7 +69,8 @@ impl Spec {
 
     /// Atom-steps of MD (melt, quench, hold), for cost estimates.
     pub(super) fn atom_steps(&self) -> f64 {
-        (self.melt_steps() + self.quench_steps() + (HOLD_PS / DT).round() as u64) as f64 * self.atoms() as f64
+        (self.melt_steps() + self.quench_steps() + (HOLD_PS / DT).round() as u64) as f64
+            * self.atoms() as f64
     }
 
     pub(super) fn melt_steps(&self) -> u64 {
@@ -559,7 +566,12 @@ mod tests {
         assert!(q.starts_with("read_restart quench.b.restart\n"));
         assert!(q.contains("run 990000 upto start 15000 stop 990000\n"));
         // Restart files do not carry the eam/fs pair style: every stage sets it.
-        for input in [q.as_str(), &hold_input(&s, &paths), &relax_input(&s, &paths), &shear_input(&s, &paths, 3)] {
+        for input in [
+            q.as_str(),
+            &hold_input(&s, &paths),
+            &relax_input(&s, &paths),
+            &shear_input(&s, &paths, 3),
+        ] {
             let style = input.find("pair_style eam/fs\n").expect("pair_style");
             assert!(style < input.find("pair_coeff").unwrap());
         }
