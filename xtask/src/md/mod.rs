@@ -154,13 +154,19 @@ pub fn condition(name: &str) -> Result<&'static Condition> {
 pub struct Paths {
     /// The workspace root.
     pub root: PathBuf,
+    /// Potentials and MD samples: `INTERSTICE_DATA` if set (for example a
+    /// folder outside the work tree that outlives a checkout), else `data/`.
+    pub data: PathBuf,
 }
 
 impl Paths {
     /// Paths under the workspace root.
     pub fn new(root: &Path) -> Paths {
+        let data =
+            std::env::var_os("INTERSTICE_DATA").map_or_else(|| root.join("data"), PathBuf::from);
         Paths {
             root: root.to_path_buf(),
+            data,
         }
     }
 
@@ -181,7 +187,7 @@ impl Paths {
 
     /// Extracted potentials.
     pub fn potentials(&self) -> PathBuf {
-        self.root.join("data/potentials")
+        self.data.join("potentials")
     }
 
     /// The parameter file of an alloy.
@@ -191,7 +197,7 @@ impl Paths {
 
     /// Finished and running MD samples.
     pub fn md(&self) -> PathBuf {
-        self.root.join("data/md")
+        self.data.join("md")
     }
 }
 

@@ -553,7 +553,10 @@ mod tests {
     #[test]
     fn inputs_carry_the_parameters() {
         let s = spec();
-        let paths = Paths::new(Path::new("/p"));
+        let paths = Paths {
+            root: PathBuf::from("/p"),
+            data: PathBuf::from("/p/data"),
+        };
         let melt = melt_input(&s, &paths);
         assert!(melt.contains("set type 1 type/ratio 2 0.35 1003\n"));
         assert!(melt.contains("velocity all create 2000 2003 "));

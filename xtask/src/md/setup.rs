@@ -18,7 +18,7 @@ pub fn setup(paths: &Paths) -> Result<()> {
         .filter(|a| !paths.potential(a).exists())
         .collect();
     if !missing.is_empty() {
-        let deb_dir = paths.root.join("data/downloads");
+        let deb_dir = paths.data.join("downloads");
         let tree = unpack_openkim(&deb_dir)?;
         for alloy in missing {
             extract(&tree, alloy, &paths.potentials().join(alloy.name))?;
