@@ -68,6 +68,19 @@ fn g6(x: f64) -> String {
     }
 }
 
+/// `n` uniformly random points at the glass density in a periodic cube.
+pub fn random_points(n: usize, seed: u64) -> (interstice_core::SimBox, Vec<[f64; 3]>) {
+    let l = (n as f64 / GLASS_DENSITY).cbrt();
+    let mut rng = SplitMix64::new(seed);
+    let points = (0..n)
+        .map(|_| [l * rng.next_f64(), l * rng.next_f64(), l * rng.next_f64()])
+        .collect();
+    (
+        interstice_core::SimBox::cubic(l).unwrap_or_default(),
+        points,
+    )
+}
+
 /// Gzip-compresses `text` at the default level, as LAMMPS' `.gz` dumps are.
 pub fn gzip(text: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

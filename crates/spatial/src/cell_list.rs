@@ -3,7 +3,7 @@
 //! so cutoffs beyond half the box (several images of one point) and boxes only
 //! a few atoms wide work too.
 //!
-//! Cells are about half the cutoff hint wide along each perpendicular width;
+//! Cells are at least the cutoff hint wide along each perpendicular width;
 //! a ball query of radius `r` visits, per axis, the cells whose fractional
 //! span meets `[f − r/w, f + r/w]` (a sphere of radius `r` spans `r/w` in
 //! fractional units along an axis of perpendicular width `w`). Per query
@@ -13,8 +13,8 @@ use interstice_core::SimBox;
 
 use crate::brute::wrapped_fraction;
 use crate::{
-    Bond, NeighborQuery, Query, SpatialError, bond_order, bounds, check_points, finite_reach,
-    nearest_by_balls,
+    Bond, NeighborList, NeighborQuery, Query, SpatialError, bounds, check_points, finite_reach,
+    nearest_by_balls, sort_bonds,
 };
 
 /// A cell list over fractional coordinates.
@@ -53,7 +53,7 @@ impl CellList {
         let w = sim_box.perpendicular_widths();
         let mut dims = [1usize; 3];
         for a in 0..3 {
-            dims[a] = ((2.0 * w[a] / r_hint).floor() as usize).clamp(1, MAX_DIM);
+            dims[a] = ((w[a] / r_hint).floor() as usize).clamp(1, MAX_DIM);
         }
         // Not many more cells than points: empty cells cost time and memory.
         while dims.iter().product::<usize>() > 2 * n.max(1) && dims.iter().any(|&d| d > 1) {
@@ -160,7 +160,16 @@ impl CellList {
                 }
             }
         }
-        out[start..].sort_unstable_by(bond_order);
+        // The excluded self bond (image 0, found once) is removed here rather
+        // than tested for every candidate.
+        if let Some(ex) = exclude
+            && let Some(k) = out[start..]
+                .iter()
+                .position(|b| b.j as usize == ex && b.image == [0; 3])
+        {
+            out.swap_remove(start + k);
+        }
+        sort_bonds(&mut out[start..]);
     }
 }
 
@@ -179,6 +188,19 @@ impl NeighborQuery for CellList {
 
     fn point(&self, i: usize) -> [f64; 3] {
         self.input[i]
+    }
+
+    /// Visits the points in cell order (for memory locality); the list is the
+    /// same as the provided method's, in index order.
+    fn query_all(&self, q: &Query) -> Result<NeighborList, SpatialError> {
+        q.check()?;
+        Ok(crate::collect_in_order(
+            self.len(),
+            &self.items,
+            |i, out| {
+                self.query_point(self.input[i], Some(i), q, out);
+            },
+        ))
     }
 
     fn query_point(&self, p: [f64; 3], exclude: Option<usize>, q: &Query, out: &mut Vec<Bond>) {

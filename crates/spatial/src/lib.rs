@@ -179,6 +179,12 @@ pub fn bond_order(a: &Bond, b: &Bond) -> std::cmp::Ordering {
         .then(a.image.cmp(&b.image))
 }
 
+/// Sorts bonds into canonical order. Distances are never negative, so their
+/// bit patterns order like the numbers and compare as integers.
+pub(crate) fn sort_bonds(bonds: &mut [Bond]) {
+    bonds.sort_unstable_by_key(|b| (b.distance.to_bits(), b.j, b.image));
+}
+
 /// A neighbour search structure over a fixed set of points in a box.
 pub trait NeighborQuery: Send + Sync + std::fmt::Debug {
     /// The backend's name, for messages.
@@ -226,6 +232,60 @@ pub trait NeighborQuery: Send + Sync + std::fmt::Debug {
             self.query_point(points[i], None, q, out)
         }))
     }
+}
+
+/// Like [`collect`], but visits the query points in `order` (a permutation,
+/// for example cell order, which keeps the memory a query touches close to
+/// the previous query's) and scatters the results back to index order.
+fn collect_in_order(
+    n_points: usize,
+    order: &[u32],
+    query: impl Fn(usize, &mut Vec<Bond>) + Sync,
+) -> NeighborList {
+    const CHUNK: usize = 512;
+    let n_query = order.len();
+    let chunks: Vec<(Vec<u32>, Vec<Bond>)> = order
+        .par_chunks(CHUNK)
+        .map(|idx| {
+            let mut counts = Vec::with_capacity(idx.len());
+            let mut bonds = Vec::new();
+            for &i in idx {
+                let before = bonds.len();
+                query(i as usize, &mut bonds);
+                counts.push((bonds.len() - before) as u32);
+            }
+            (counts, bonds)
+        })
+        .collect();
+    // Offsets in index order, then every query point's bonds copied to its slot.
+    let mut count = vec![0usize; n_query];
+    for (c, idx) in chunks.iter().zip(order.chunks(CHUNK)) {
+        for (&k, &i) in c.0.iter().zip(idx) {
+            count[i as usize] = k as usize;
+        }
+    }
+    let mut offsets = Vec::with_capacity(n_query + 1);
+    offsets.push(0usize);
+    for k in &count {
+        offsets.push(offsets[offsets.len() - 1] + k);
+    }
+    let total = offsets[n_query];
+    let mut neighbors = vec![0u32; total];
+    let mut distances = vec![0.0; total];
+    let mut vectors = vec![[0.0; 3]; total];
+    for ((counts, bonds), idx) in chunks.iter().zip(order.chunks(CHUNK)) {
+        let mut at = 0;
+        for (&k, &i) in counts.iter().zip(idx) {
+            let dst = offsets[i as usize];
+            for (t, b) in bonds[at..at + k as usize].iter().enumerate() {
+                neighbors[dst + t] = b.j;
+                distances[dst + t] = b.distance;
+                vectors[dst + t] = b.vector;
+            }
+            at += k as usize;
+        }
+    }
+    NeighborList::from_parts(offsets, neighbors, distances, vectors, n_points)
 }
 
 /// Checks that every coordinate is finite and that indices fit 32 bits.

@@ -50,6 +50,23 @@ impl NeighborList {
         }
     }
 
+    pub(crate) fn from_parts(
+        offsets: Vec<usize>,
+        neighbors: Vec<u32>,
+        distances: Vec<f64>,
+        vectors: Vec<[f64; 3]>,
+        n_points: usize,
+    ) -> NeighborList {
+        NeighborList {
+            offsets,
+            neighbors,
+            distances,
+            vectors,
+            weights: None,
+            n_points,
+        }
+    }
+
     /// A list from per-query-point bonds (each already in the order wanted).
     ///
     /// # Errors
