@@ -2,7 +2,8 @@
 //!
 //! Tasks today:
 //! - `tidy`: the source-hygiene checks of [`tidy`] (also run as a `#[test]`);
-//! - `md`: LAMMPS glasses and their shear trajectories ([`md`]).
+//! - `md`: LAMMPS glasses and their shear trajectories ([`md`]);
+//! - `bench-peers`: our time against a peer code's in the same run ([`bench_peers`]).
 //!
 //! Later issues add `reproduce`, `bench-peers` and `codegen` here, one
 //! module each.
@@ -10,12 +11,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench_peers;
 mod md;
 mod tidy;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  bench-peers spatial   our neighbour list against freud's, timed in the same run
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
   tidy    check that every .rs file opens with //!, that no test is ignored or
           expects a panic, and that error messages are lowercase without a
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("tidy") if args.len() == 1 => tidy::run(&project_root()),
         Some("md") => md::main(&project_root(), &args[1..]),
+        Some("bench-peers") => bench_peers::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,0 +1,160 @@
+//! `cargo xtask bench-peers spatial`: our full neighbour list against
+//! freud's on the same points and cutoff, measured in the same run, printed
+//! as freud's time over ours (above 1: we are faster).
+//!
+//! Points are uniform at the glass density (0.06 Å⁻³) in a periodic cube,
+//! drawn from a fixed seed and written once for both sides. Ours is the
+//! release build of `peer-spatial` (cell list, all threads); freud's is
+//! `AABBQuery(...).query(points, {r_max, exclude_ii}).toNeighborList()` with
+//! its default threads, from PyPI in `.venv`. Each side is timed best of three.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const FREUD: &str = r#"
+import sys, time
+import numpy as np
+import freud
+path, L, r, repeats = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+pts = np.fromfile(path, dtype='<f8').reshape(-1, 3) - L / 2
+box = freud.box.Box.cube(L)
+best, bonds = float('inf'), 0
+for _ in range(repeats):
+    t = time.perf_counter()
+    nl = freud.locality.AABBQuery(box, pts).query(pts, dict(r_max=r, exclude_ii=True)).toNeighborList()
+    best = min(best, time.perf_counter() - t)
+    bonds = len(nl)
+print(f"{best:.6f} {bonds} {freud.__version__}")
+"#;
+
+/// Runs `cargo xtask bench-peers <what>`.
+pub fn main(root: &Path, args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("spatial") => spatial(root, &args[1..]),
+        _ => bail!("usage: cargo xtask bench-peers spatial [--sizes N,N,...] [--r R]"),
+    }
+}
+
+fn spatial(root: &Path, args: &[String]) -> Result<()> {
+    let mut sizes = vec![4_000usize, 32_000, 256_000, 1_000_000];
+    let mut r = 5.0f64;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--sizes" => {
+                sizes = value
+                    .split(',')
+                    .map(|s| s.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .context("--sizes: whole numbers")?
+            }
+            "--r" => r = value.parse().context("--r: a number in Å")?,
+            other => bail!("unknown option '{other}'"),
+        }
+    }
+    let python = root.join(".venv/bin/python");
+    if !python.exists() {
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(root.join(".venv"))
+            .status()?
+            .success();
+        if !ok {
+            bail!("cannot create .venv");
+        }
+    }
+    let has_freud = Command::new(&python)
+        .args(["-c", "import freud"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_freud {
+        println!("installing freud-analysis into .venv");
+        let ok = Command::new(root.join(".venv/bin/pip"))
+            .args(["install", "--quiet", "freud-analysis", "numpy"])
+            .status()?
+            .success();
+        if !ok {
+            bail!("pip install freud-analysis failed");
+        }
+    }
+    let ok = Command::new("cargo")
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "interstice-benches",
+            "--bin",
+            "peer-spatial",
+        ])
+        .current_dir(root)
+        .status()?
+        .success();
+    if !ok {
+        bail!("cannot build peer-spatial");
+    }
+    let ours_bin = root.join("target/release/peer-spatial");
+    let work = root.join("target/bench-peers");
+    std::fs::create_dir_all(&work)?;
+    let script = work.join("freud_spatial.py");
+    std::fs::write(&script, FREUD)?;
+    println!(
+        "full neighbour list, r = {r} Å, density 0.06 Å⁻³, periodic cube, best of 3 ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:>9} {:>12} {:>10} {:>10} {:>12}",
+        "atoms", "bonds", "ours s", "freud s", "freud/ours"
+    );
+    for n in sizes {
+        let l = (n as f64 / 0.06).cbrt();
+        let path = work.join(format!("points-{n}.f64"));
+        let mut state = 0x5eed_u64 ^ n as u64;
+        let mut bytes = Vec::with_capacity(n * 24);
+        for _ in 0..3 * n {
+            bytes.extend_from_slice(&(l * split_mix(&mut state)).to_le_bytes());
+        }
+        std::fs::write(&path, &bytes)?;
+        let run = |cmd: &mut Command| -> Result<(f64, u64, String)> {
+            let out = cmd.output()?;
+            if !out.status.success() {
+                bail!("{}", String::from_utf8_lossy(&out.stderr));
+            }
+            let text = String::from_utf8_lossy(&out.stdout);
+            let v: Vec<&str> = text.split_whitespace().collect();
+            Ok((
+                v[0].parse()?,
+                v[1].parse()?,
+                v.get(2).unwrap_or(&"").to_string(),
+            ))
+        };
+        let args = [
+            path.display().to_string(),
+            l.to_string(),
+            r.to_string(),
+            "3".into(),
+        ];
+        let (ours, ours_bonds, _) = run(Command::new(&ours_bin).args(&args))?;
+        let (freud, freud_bonds, version) = run(Command::new(&python).arg(&script).args(&args))?;
+        // freud computes in single precision: bonds within rounding of r may differ.
+        if ours_bonds.abs_diff(freud_bonds) * 10_000 > ours_bonds.max(1) {
+            bail!("bond counts differ at N = {n}: ours {ours_bonds}, freud {freud_bonds}");
+        }
+        println!(
+            "{n:>9} {ours_bonds:>12} {ours:>10.4} {freud:>10.4} {:>12.2}   (freud {version}, {freud_bonds} bonds)",
+            freud / ours
+        );
+    }
+    Ok(())
+}
+
+fn split_mix(state: &mut u64) -> f64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+}
