@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 mod check;
+mod fixture;
 mod plan;
 mod run;
 mod setup;
@@ -215,6 +216,8 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
   run --next [--np N]     make the first sample of datasets/plan.json not yet committed, and pack it
   status                  the plan against what is committed, finished and running
   pack                    copy finished planned samples into datasets/ (80 MB budget)
+  fixture SAMPLE DEST [--frames all|0,80]
+                          copy a finished sample's frames into a fixture folder with a README
   check [SAMPLE...]       density, energy, g(r) peaks, icosahedra, crystallinity and
                           the stress-strain curve of every finished sample";
 
@@ -237,6 +240,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         Some("status") if args.len() == 1 => plan::status(&paths),
         Some("pack") if args.len() == 1 => plan::pack(&paths),
         Some("check") => check::check(&paths, &args[1..]),
+        Some("fixture") => fixture::fixture(&args[1..]),
         _ => bail!("{USAGE}"),
     }
 }
