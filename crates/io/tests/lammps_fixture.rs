@@ -145,3 +145,31 @@ fn data_file_is_the_first_frame() {
         }
     }
 }
+
+#[test]
+fn the_4000_atom_shear_run_has_81_frames_with_growing_tilt() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cuzr65-4000");
+    let first = DumpReader::open(dir.join("frame_000.dump.gz"))
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.len(), 4000);
+    assert_eq!(first.type_counts(), vec![(1, 2600), (2, 1400)]);
+    let ly = first.sim_box().lengths()[1];
+    let xy0 = first.sim_box().tilts()[0];
+    for k in (0..=80).step_by(8) {
+        let mut r = DumpReader::open(dir.join(format!("frame_{k:03}.dump.gz"))).unwrap();
+        assert_eq!(r.frame_count().unwrap(), 1);
+        let f = r.read().unwrap().unwrap();
+        assert_eq!(f.ids(), first.ids());
+        // Simple shear: only xy changes, by 0.125 % of ly per frame.
+        let b = f.sim_box();
+        assert_eq!(b.lengths(), first.sim_box().lengths());
+        assert!(
+            (b.tilts()[0] - xy0 - 0.00125 * k as f64 * ly).abs() < 1e-9,
+            "frame {k}"
+        );
+        assert_eq!(&b.tilts()[1..], &first.sim_box().tilts()[1..]);
+    }
+}

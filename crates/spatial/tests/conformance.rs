@@ -334,10 +334,17 @@ macro_rules! conformance {
 
             #[test]
             fn glass_coordination_matches_brute_force() {
-                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/cuzr-tiny/shear.dump.gz");
-                let mut r = interstice_io::DumpReader::open(path).unwrap();
-                for k in [0, 4] {
-                    let f = r.read_at(k).unwrap();
+                // The tiny sheared glass (five frames) and the 4 000-atom Cu65Zr35 glass at 0 and 10 % shear.
+                let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+                let mut frames = Vec::new();
+                let mut r = interstice_io::DumpReader::open(format!("{root}/cuzr-tiny/shear.dump.gz")).unwrap();
+                frames.push(r.read_at(0).unwrap());
+                frames.push(r.read_at(4).unwrap());
+                for k in [0, 80] {
+                    let path = format!("{root}/cuzr65-4000/frame_{k:03}.dump.gz");
+                    frames.push(interstice_io::DumpReader::open(path).unwrap().read().unwrap().unwrap());
+                }
+                for f in frames {
                     if !$tri && f.sim_box().is_triclinic() {
                         assert!(build(*f.sim_box(), f.positions(), 3.5).is_err());
                         continue;

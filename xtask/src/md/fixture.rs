@@ -37,6 +37,9 @@ pub fn fixture(args: &[String]) -> Result<()> {
         .map(|k| format!("frame_{k:03}.dump.gz"))
         .collect();
     files.extend(["stress-strain.txt".to_string(), "manifest.json".to_string()]);
+    if src.join("check.json").exists() {
+        files.push("check.json".to_string());
+    }
     for f in &files {
         std::fs::copy(src.join(f), dst.join(f))
             .with_context(|| format!("cannot copy {}", src.join(f).display()))?;
@@ -78,7 +81,7 @@ pub fn fixture(args: &[String]) -> Result<()> {
     );
     let _ = writeln!(
         s,
-        "`manifest.json` is the run's own manifest: every protocol parameter, seeds, wall times and the SHA-256 of every file of the run.\n"
+        "`manifest.json` is the run's own manifest: every protocol parameter, seeds, wall times and the SHA-256 of every file of the run.\n`check.json` holds what `cargo xtask md check` measured: density, energy, g(r) peaks, CNA fractions and the stress-strain curve.\n"
     );
     let _ = writeln!(s, "## Protocol\n");
     let _ = writeln!(
@@ -89,6 +92,10 @@ pub fn fixture(args: &[String]) -> Result<()> {
         get("/lammps_seeds/set_type_ratio"),
         get("/lammps_seeds/velocity_create")
     );
+    let rate_text = m
+        .pointer("/protocol/quench/rate_K_per_s")
+        .and_then(Value::as_f64)
+        .map_or("?".into(), |r| format!("{r:.1e}"));
     let _ = writeln!(
         s,
         "Melt at {} K for {} ps (NPT, P = 0, timestep {} ps), linear quench to {} K at {} K/s, {} ps at {} K.",
@@ -96,7 +103,7 @@ pub fn fixture(args: &[String]) -> Result<()> {
         get("/protocol/melt/duration_ps"),
         get("/protocol/timestep_ps"),
         get("/protocol/quench/to_K"),
-        get("/protocol/quench/rate_K_per_s"),
+        rate_text,
         get("/protocol/hold/duration_ps"),
         get("/protocol/hold/temperature_K")
     );
