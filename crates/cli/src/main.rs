@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod info;
+mod label;
 
 /// Predict where a metallic glass deforms plastically from its quenched
 /// structure (Wang & Jain, Nat. Commun. 10, 5537, 2019).
@@ -22,12 +23,15 @@ struct Cli {
 enum Command {
     /// Summarise a LAMMPS dump: frames, atoms, box (with tilts), species, columns.
     Info(info::InfoArgs),
+    /// Label plastic atoms by D²min between a reference and a deformed frame.
+    Label(label::LabelArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
+        Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

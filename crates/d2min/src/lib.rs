@@ -1,9 +1,315 @@
-//! Non-affine displacement (Falk–Langer D²min), local affine strain and plastic
-//! labels for `interstice`.
+//! Non-affine displacement (Falk–Langer D²min), local affine strain and
+//! plastic labels for `interstice` (shared/SPEC.md §6).
 //!
-//! This crate will compute D²min between a reference and a deformed frame with
-//! neighbours from `interstice-spatial`, the local deformation gradient,
-//! Green–Lagrangian strain and its von Mises invariant as OVITO reports them,
-//! cumulative and incremental modes over a trajectory, and the plastic labels
-//! of shared/SPEC.md §6 (issue 7). It depends only on `interstice-core` and
-//! `interstice-spatial`, so it can be used from another simulation code.
+//! For atom `i` and its neighbours `j` within the cutoff in the reference
+//! frame, with bond vectors `d⁰ᵢⱼ` (reference) and `dᵢⱼ` (current), each
+//! minimum-imaged in its own box:
+//!
+//! - `X = Σⱼ dᵢⱼ ⊗ d⁰ᵢⱼ`, `Y = Σⱼ d⁰ᵢⱼ ⊗ d⁰ᵢⱼ`, `F = X Y⁻¹` (the local
+//!   deformation gradient);
+//! - `D²min = Σⱼ |dᵢⱼ − F d⁰ᵢⱼ|²` — the sum convention of Falk and Langer
+//!   (Phys. Rev. E 57, 7192, 1998) and of OVITO's atomic-strain modifier;
+//!   [`D2minParams::per_neighbor`] divides by the neighbour count instead;
+//! - the Green–Lagrangian strain `E = ½ (Fᵀ F − I)`, its von Mises shear
+//!   invariant `√(E_xy² + E_xz² + E_yz² + ((E_xx − E_yy)² + (E_xx − E_zz)² +
+//!   (E_yy − E_zz)²) / 6)` and the volumetric strain `(E_xx + E_yy + E_zz) / 3`,
+//!   as OVITO reports them.
+//!
+//! Atoms are matched by id, in any order. An atom whose `Y` is singular
+//! (fewer than three non-coplanar neighbours) gets NaN and is listed in
+//! [`AtomicStrain::invalid`], never a silent number.
+//!
+//! This crate depends only on `interstice-core` and `interstice-spatial`, so
+//! a simulation code can use it alone.
+#![deny(missing_docs)]
+
+use std::collections::HashMap;
+
+use interstice_core::Frame;
+use interstice_spatial::{CellList, NeighborQuery, Query};
+use rayon::prelude::*;
+
+mod labels;
+
+pub use labels::{first_plastic_step, plastic_above, plastic_top_percent};
+
+/// Everything that can go wrong computing D²min.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum D2minError {
+    /// Parameters out of range.
+    #[error("invalid parameter: {0}")]
+    InvalidParams(String),
+    /// The two frames do not hold the same atoms.
+    #[error("reference has {reference} atoms but the deformed frame has {current}")]
+    AtomCount {
+        /// Atoms in the reference.
+        reference: usize,
+        /// Atoms in the current frame.
+        current: usize,
+    },
+    /// Ids of the reference missing from the current frame.
+    #[error("{count} reference atom ids are missing from the deformed frame (first: {first:?})")]
+    UnmatchedIds {
+        /// How many.
+        count: usize,
+        /// Up to ten of them.
+        first: Vec<u64>,
+    },
+    /// A neighbour search failure (for example a non-finite position).
+    #[error("neighbour search: {0}")]
+    Spatial(String),
+    /// No atom has a single neighbour within the cutoff.
+    #[error("no atom has a neighbour within the cutoff of {0} Å")]
+    NoNeighbors(f64),
+}
+
+/// Parameters of the D²min computation; check them with [`D2minParams::check`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct D2minParams {
+    cutoff: f64,
+    per_neighbor: bool,
+}
+
+impl D2minParams {
+    /// Neighbours within `cutoff` Å in the reference (no universal default:
+    /// 5.0 Å, the first minimum of g(r), is usual for Cu-Zr). The sum
+    /// convention by default.
+    pub fn new(cutoff: f64) -> D2minParams {
+        D2minParams {
+            cutoff,
+            per_neighbor: false,
+        }
+    }
+
+    /// Divide D²min by the neighbour count (pyscal's convention) instead of summing.
+    #[must_use]
+    pub fn per_neighbor(mut self, yes: bool) -> D2minParams {
+        self.per_neighbor = yes;
+        self
+    }
+
+    /// The cutoff, Å.
+    pub fn cutoff(&self) -> f64 {
+        self.cutoff
+    }
+
+    /// Checks the parameters.
+    ///
+    /// # Errors
+    /// [`D2minError::InvalidParams`] unless the cutoff is finite and positive.
+    pub fn check(&self) -> Result<(), D2minError> {
+        if self.cutoff.is_finite() && self.cutoff > 0.0 {
+            Ok(())
+        } else {
+            Err(D2minError::InvalidParams(format!(
+                "cutoff must be finite and positive, found {}",
+                self.cutoff
+            )))
+        }
+    }
+}
+
+/// Per-atom results, in the reference frame's atom order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AtomicStrain {
+    /// Atom ids (the reference's).
+    pub ids: Vec<u64>,
+    /// D²min, Å² (NaN for invalid atoms).
+    pub d2min: Vec<f64>,
+    /// Von Mises shear invariant of the Green–Lagrangian strain.
+    pub shear_strain: Vec<f64>,
+    /// Volumetric strain, a third of the trace of the Green–Lagrangian strain.
+    pub volumetric_strain: Vec<f64>,
+    /// The local deformation gradient `F`, rows first.
+    pub deformation_gradient: Vec<[[f64; 3]; 3]>,
+    /// Neighbours used per atom.
+    pub neighbor_count: Vec<u32>,
+    /// Indices (reference order) of atoms whose `Y` is singular.
+    pub invalid: Vec<usize>,
+}
+
+type M3 = [[f64; 3]; 3];
+
+fn det(m: &M3) -> f64 {
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+}
+
+fn inverse(m: &M3) -> Option<M3> {
+    let d = det(m);
+    // Relative to the scale of m: a (near-)coplanar neighbourhood is singular.
+    let scale = (m[0][0].abs() + m[1][1].abs() + m[2][2].abs()) / 3.0;
+    if d.is_nan() || d.abs() <= 1e-12 * scale * scale * scale {
+        return None;
+    }
+    let c = |a: usize, b: usize, p: usize, q: usize| m[a][b] * m[p][q] - m[a][q] * m[p][b];
+    Some([
+        [c(1, 1, 2, 2) / d, -c(0, 1, 2, 2) / d, c(0, 1, 1, 2) / d],
+        [-c(1, 0, 2, 2) / d, c(0, 0, 2, 2) / d, -c(0, 0, 1, 2) / d],
+        [c(1, 0, 2, 1) / d, -c(0, 0, 2, 1) / d, c(0, 0, 1, 1) / d],
+    ])
+}
+
+fn mul(a: &M3, b: &M3) -> M3 {
+    let mut r = [[0.0; 3]; 3];
+    for i in 0..3 {
+        for j in 0..3 {
+            r[i][j] = a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j];
+        }
+    }
+    r
+}
+
+/// D²min, strain and deformation gradient of every reference atom.
+///
+/// # Errors
+/// [`D2minError::InvalidParams`], [`D2minError::AtomCount`],
+/// [`D2minError::UnmatchedIds`], [`D2minError::Spatial`] and
+/// [`D2minError::NoNeighbors`].
+pub fn atomic_strain(
+    reference: &Frame,
+    current: &Frame,
+    params: &D2minParams,
+) -> Result<AtomicStrain, D2minError> {
+    params.check()?;
+    if reference.len() != current.len() {
+        return Err(D2minError::AtomCount {
+            reference: reference.len(),
+            current: current.len(),
+        });
+    }
+    let index: HashMap<u64, usize> = current
+        .ids()
+        .iter()
+        .enumerate()
+        .map(|(k, &id)| (id, k))
+        .collect();
+    let missing: Vec<u64> = reference
+        .ids()
+        .iter()
+        .filter(|id| !index.contains_key(id))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(D2minError::UnmatchedIds {
+            count: missing.len(),
+            first: missing.into_iter().take(10).collect(),
+        });
+    }
+    let to_current: Vec<usize> = reference.ids().iter().map(|id| index[id]).collect();
+    let cells = CellList::new(*reference.sim_box(), reference.positions(), params.cutoff)
+        .map_err(|e| D2minError::Spatial(e.to_string()))?;
+    let list = cells
+        .query_all(&Query::ball(params.cutoff).map_err(|e| D2minError::Spatial(e.to_string()))?)
+        .map_err(|e| D2minError::Spatial(e.to_string()))?;
+    if list.is_empty() && !reference.is_empty() {
+        return Err(D2minError::NoNeighbors(params.cutoff));
+    }
+    let cur_box = *current.sim_box();
+    let cur = current.positions();
+    let per_atom: Vec<(f64, f64, f64, M3, u32)> = (0..reference.len())
+        .into_par_iter()
+        .map(|i| {
+            let ci = cur[to_current[i]];
+            let mut x = [[0.0; 3]; 3];
+            let mut y = [[0.0; 3]; 3];
+            let bonds: Vec<([f64; 3], [f64; 3])> = list
+                .neighbors_of(i)
+                .iter()
+                .zip(list.vectors_of(i))
+                .map(|(&j, &d0)| {
+                    let cj = cur[to_current[j as usize]];
+                    let d = cur_box.min_image([cj[0] - ci[0], cj[1] - ci[1], cj[2] - ci[2]]);
+                    (d, d0)
+                })
+                .collect();
+            for (d, d0) in &bonds {
+                for a in 0..3 {
+                    for b in 0..3 {
+                        x[a][b] += d[a] * d0[b];
+                        y[a][b] += d0[a] * d0[b];
+                    }
+                }
+            }
+            let n = bonds.len() as u32;
+            let Some(yi) = inverse(&y) else {
+                return (f64::NAN, f64::NAN, f64::NAN, [[f64::NAN; 3]; 3], n);
+            };
+            let f = mul(&x, &yi);
+            let mut d2 = 0.0;
+            for (d, d0) in &bonds {
+                for a in 0..3 {
+                    let r = d[a] - (f[a][0] * d0[0] + f[a][1] * d0[1] + f[a][2] * d0[2]);
+                    d2 += r * r;
+                }
+            }
+            if params.per_neighbor {
+                d2 /= f64::from(n);
+            }
+            // E = (FᵀF − I) / 2.
+            let mut e = [[0.0; 3]; 3];
+            for a in 0..3 {
+                for b in 0..3 {
+                    e[a][b] = 0.5
+                        * (f[0][a] * f[0][b] + f[1][a] * f[1][b] + f[2][a] * f[2][b]
+                            - if a == b { 1.0 } else { 0.0 });
+                }
+            }
+            let shear = (e[0][1] * e[0][1]
+                + e[0][2] * e[0][2]
+                + e[1][2] * e[1][2]
+                + ((e[0][0] - e[1][1]).powi(2)
+                    + (e[0][0] - e[2][2]).powi(2)
+                    + (e[1][1] - e[2][2]).powi(2))
+                    / 6.0)
+                .sqrt();
+            let volumetric = (e[0][0] + e[1][1] + e[2][2]) / 3.0;
+            (d2, shear, volumetric, f, n)
+        })
+        .collect();
+    let invalid = per_atom
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.0.is_nan())
+        .map(|(k, _)| k)
+        .collect();
+    Ok(AtomicStrain {
+        ids: reference.ids().to_vec(),
+        d2min: per_atom.iter().map(|r| r.0).collect(),
+        shear_strain: per_atom.iter().map(|r| r.1).collect(),
+        volumetric_strain: per_atom.iter().map(|r| r.2).collect(),
+        deformation_gradient: per_atom.iter().map(|r| r.3).collect(),
+        neighbor_count: per_atom.iter().map(|r| r.4).collect(),
+        invalid,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_of_a_known_matrix() {
+        let m = [[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]];
+        let inv = inverse(&m).unwrap();
+        let id = mul(&m, &inv);
+        for a in 0..3 {
+            for b in 0..3 {
+                assert!((id[a][b] - if a == b { 1.0 } else { 0.0 }).abs() < 1e-14);
+            }
+        }
+        assert!(inverse(&[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]).is_none());
+    }
+
+    #[test]
+    fn params_are_checked() {
+        assert_eq!(
+            D2minParams::new(-1.0).check().unwrap_err().to_string(),
+            "invalid parameter: cutoff must be finite and positive, found -1"
+        );
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<D2minParams>();
+    }
+}

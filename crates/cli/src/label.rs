@@ -1,0 +1,137 @@
+//! `interstice label`: D²min between a reference and a deformed frame, and
+//! plastic labels, written as CSV or as an OVITO-readable dump.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use interstice_core::{ColumnData, TypeMap};
+use interstice_d2min::{D2minParams, atomic_strain, plastic_above, plastic_top_percent};
+use interstice_io::{DumpReader, DumpWriter, OutputFile};
+
+/// Arguments of `interstice label`.
+#[derive(clap::Args, Debug)]
+pub struct LabelArgs {
+    /// The reference (quenched) configuration, a LAMMPS dump.
+    pub reference: PathBuf,
+    /// The deformed configuration, a LAMMPS dump.
+    pub deformed: PathBuf,
+    /// Neighbour cutoff in the reference, Å (5.0 is the first minimum of g(r) in Cu-Zr).
+    #[arg(long)]
+    pub cutoff: f64,
+    /// Frame of the reference file (0-based; negative counts from the end).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub reference_frame: i64,
+    /// Frame of the deformed file (0-based; negative counts from the end).
+    #[arg(long, default_value_t = -1, allow_hyphen_values = true)]
+    pub frame: i64,
+    /// Plastic: the top PERCENT % of D²min.
+    #[arg(long, default_value_t = 5.0, conflicts_with = "threshold")]
+    pub percent: f64,
+    /// Plastic: D²min at or above this value, Å² (instead of --percent).
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Divide D²min by the neighbour count instead of summing (OVITO sums).
+    #[arg(long)]
+    pub per_neighbor: bool,
+    /// Map LAMMPS types to elements, for example `1=Cu,2=Zr` (checked against the files).
+    #[arg(long)]
+    pub types: Option<String>,
+    /// Output: `.csv` for a table, `.dump` or `.dump.gz` for the reference frame with
+    /// `d2min`, `shear_strain`, `volumetric_strain` and `plastic` columns for OVITO.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn pick(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result<usize> {
+    let count = reader.frame_count()?;
+    let index = if frame < 0 {
+        count as i64 + frame
+    } else {
+        frame
+    };
+    usize::try_from(index)
+        .ok()
+        .filter(|&i| i < count)
+        .with_context(|| format!("{flag} {frame}: {} has {count} frames", reader.name()))
+}
+
+/// Runs the command; prints a one-line summary to `out`.
+pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
+    let map = args
+        .types
+        .as_deref()
+        .map(TypeMap::parse)
+        .transpose()
+        .context("--types")?;
+    let open = |path: &PathBuf| -> Result<DumpReader<'static>> {
+        let r = DumpReader::open(path)?;
+        Ok(match &map {
+            Some(m) => r.with_type_map(m),
+            None => r,
+        })
+    };
+    let mut ref_reader = open(&args.reference)?;
+    let k = pick(&mut ref_reader, args.reference_frame, "--reference-frame")?;
+    let mut reference = ref_reader.read_at(k)?;
+    let mut def_reader = open(&args.deformed)?;
+    let k = pick(&mut def_reader, args.frame, "--frame")?;
+    let deformed = def_reader.read_at(k)?;
+    let params = D2minParams::new(args.cutoff).per_neighbor(args.per_neighbor);
+    let s = atomic_strain(&reference, &deformed, &params)?;
+    let plastic = match args.threshold {
+        Some(t) => plastic_above(&s.d2min, t),
+        None => {
+            if args.percent.is_nan() || args.percent <= 0.0 || args.percent > 100.0 {
+                bail!("--percent must be in (0, 100], found {}", args.percent);
+            }
+            plastic_top_percent(&s.d2min, args.percent)
+        }
+    };
+    let name = args.out.display().to_string();
+    if name.ends_with(".dump") || name.ends_with(".dump.gz") {
+        reference.set_column("d2min", ColumnData::Float(s.d2min.clone()))?;
+        reference.set_column("shear_strain", ColumnData::Float(s.shear_strain.clone()))?;
+        reference.set_column(
+            "volumetric_strain",
+            ColumnData::Float(s.volumetric_strain.clone()),
+        )?;
+        reference.set_column(
+            "plastic",
+            ColumnData::Int(plastic.iter().map(|&p| i64::from(p)).collect()),
+        )?;
+        let mut w = DumpWriter::create(&args.out)?;
+        w.write(&reference)?;
+        w.finish()?;
+    } else {
+        let mut f = OutputFile::create(&args.out)?;
+        let mut text = String::from("id,type,d2min,shear_strain,volumetric_strain,plastic\n");
+        for i in 0..s.ids.len() {
+            use std::fmt::Write as _;
+            let _ = writeln!(
+                text,
+                "{},{},{:?},{:?},{:?},{}",
+                s.ids[i],
+                reference.types()[i],
+                s.d2min[i],
+                s.shear_strain[i],
+                s.volumetric_strain[i],
+                u8::from(plastic[i])
+            );
+        }
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {name}"))?;
+        f.commit()?;
+    }
+    let n_plastic = plastic.iter().filter(|&&p| p).count();
+    let valid: Vec<f64> = s.d2min.iter().copied().filter(|x| !x.is_nan()).collect();
+    let mean = valid.iter().sum::<f64>() / valid.len().max(1) as f64;
+    writeln!(
+        out,
+        "{} atoms, mean D²min {mean:.4} Å², {n_plastic} plastic ({:.2} %), {} with too few neighbours; wrote {name}",
+        s.ids.len(),
+        100.0 * n_plastic as f64 / s.ids.len().max(1) as f64,
+        s.invalid.len()
+    )?;
+    Ok(())
+}

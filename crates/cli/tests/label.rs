@@ -1,0 +1,106 @@
+//! `interstice label` on the 4 000-atom fixture: the table, the OVITO dump,
+//! and its errors.
+
+use std::process::Command;
+
+fn interstice(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_interstice"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn labels_the_fixture_as_csv_and_as_a_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("labels.csv");
+    let (ok, out, err) = interstice(&[
+        "label",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "fixtures/cuzr65-4000/frame_040.dump.gz",
+        "--cutoff",
+        "5.0",
+        "--types",
+        "1=Cu,2=Zr",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with(
+            "4000 atoms, mean D²min 1.3533 Å², 200 plastic (5.00 %), 0 with too few neighbours"
+        ),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,type,d2min,shear_strain,volumetric_strain,plastic")
+    );
+    assert_eq!(lines.clone().count(), 4000);
+    assert_eq!(lines.filter(|l| l.ends_with(",1")).count(), 200);
+
+    let dump = dir.path().join("labels.dump.gz");
+    let (ok, _, err) = interstice(&[
+        "label",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "fixtures/cuzr65-4000/frame_080.dump.gz",
+        "--cutoff",
+        "5.0",
+        "--threshold",
+        "20.0",
+        "--out",
+        dump.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let f = interstice_io::DumpReader::open(&dump)
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap();
+    let names: Vec<&str> = f.columns().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["d2min", "shear_strain", "volumetric_strain", "plastic"]
+    );
+}
+
+#[test]
+fn label_errors_are_one_line() {
+    let (ok, _, err) = interstice(&[
+        "label",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "fixtures/cuzr-tiny/shear.dump.gz",
+        "--cutoff",
+        "5.0",
+        "--out",
+        "/tmp/never.csv",
+    ]);
+    assert!(!ok);
+    assert_eq!(
+        err,
+        "error: reference has 4000 atoms but the deformed frame has 500\n"
+    );
+    let (ok, _, err) = interstice(&[
+        "label",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "fixtures/cuzr65-4000/frame_010.dump.gz",
+        "--cutoff",
+        "0",
+        "--out",
+        "/tmp/never.csv",
+    ]);
+    assert!(!ok);
+    assert_eq!(
+        err,
+        "error: invalid parameter: cutoff must be finite and positive, found 0\n"
+    );
+    assert!(!std::path::Path::new("/tmp/never.csv").exists());
+}

@@ -1,0 +1,69 @@
+//! Plastic labels from D²min (shared/SPEC.md §6): the top p % of the
+//! sample, an absolute threshold, and the first strain step at which each
+//! atom becomes plastic.
+
+/// Plastic where D²min is among the top `percent` % of the sample: the
+/// `k = ⌈N · percent / 100⌉` largest values and any ties with the k-th. NaN
+/// (invalid atoms) is never plastic.
+///
+/// ```
+/// use interstice_d2min::plastic_top_percent;
+/// let labels = plastic_top_percent(&[0.1, 5.0, 0.3, 2.0, f64::NAN], 40.0);
+/// assert_eq!(labels, [false, true, false, true, false]);
+/// ```
+pub fn plastic_top_percent(d2min: &[f64], percent: f64) -> Vec<bool> {
+    let mut valid: Vec<f64> = d2min.iter().copied().filter(|x| !x.is_nan()).collect();
+    if valid.is_empty() || percent.is_nan() || percent <= 0.0 {
+        return vec![false; d2min.len()];
+    }
+    let k =
+        ((valid.len() as f64 * percent.min(100.0) / 100.0).ceil() as usize).clamp(1, valid.len());
+    valid.sort_unstable_by(|a, b| b.total_cmp(a));
+    plastic_above(d2min, valid[k - 1])
+}
+
+/// Plastic where D²min is at or above `threshold`.
+pub fn plastic_above(d2min: &[f64], threshold: f64) -> Vec<bool> {
+    d2min.iter().map(|&x| x >= threshold).collect()
+}
+
+/// For each atom, the first step (index into `labels_per_step`) at which it
+/// is plastic, or `None` if never.
+pub fn first_plastic_step(labels_per_step: &[Vec<bool>]) -> Vec<Option<usize>> {
+    let n = labels_per_step.first().map_or(0, Vec::len);
+    (0..n)
+        .map(|i| {
+            labels_per_step
+                .iter()
+                .position(|l| l.get(i).copied().unwrap_or(false))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_percent_counts_and_ties() {
+        let d: Vec<f64> = (0..100).map(f64::from).collect();
+        let l = plastic_top_percent(&d, 5.0);
+        assert_eq!(l.iter().filter(|&&x| x).count(), 5);
+        assert!(l[95..].iter().all(|&x| x));
+        // Ties at the threshold are all plastic.
+        let l = plastic_top_percent(&[1.0, 3.0, 3.0, 3.0, 0.0], 20.0);
+        assert_eq!(l, [false, true, true, true, false]);
+        assert!(plastic_top_percent(&[], 5.0).is_empty());
+        assert_eq!(plastic_top_percent(&[1.0, 2.0], 0.0), [false, false]);
+    }
+
+    #[test]
+    fn first_step() {
+        let steps = vec![
+            vec![false, true, false],
+            vec![true, true, false],
+            vec![false, false, false],
+        ];
+        assert_eq!(first_plastic_step(&steps), vec![Some(1), Some(0), None]);
+    }
+}

@@ -1,0 +1,263 @@
+//! D²min and atomic strain: exact affine deformations, invariances, bad
+//! input, and parity with OVITO 3.17.2 on the 4 000-atom Cu65Zr35 fixture
+//! (`fixtures/cuzr65-4000/reference/`, made by its `make_reference.py`).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+
+use interstice_core::{Frame, SimBox};
+use interstice_d2min::{D2minError, D2minParams, atomic_strain, plastic_top_percent};
+use interstice_io::DumpReader;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/cuzr65-4000")
+        .join(name)
+}
+
+fn frame(k: usize) -> Frame {
+    DumpReader::open(fixture(&format!("frame_{k:03}.dump.gz")))
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap()
+}
+
+/// id -> (d2min, shear strain, volumetric strain) from OVITO's table.
+fn ovito(name: &str) -> HashMap<u64, [f64; 3]> {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(fixture(&format!("reference/{name}"))).unwrap(),
+    )
+    .read_to_string(&mut text)
+    .unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,type,d2min,shear_strain,volumetric_strain")
+    );
+    lines
+        .map(|l| {
+            let v: Vec<&str> = l.split(',').collect();
+            (
+                v[0].parse().unwrap(),
+                [
+                    v[2].parse().unwrap(),
+                    v[3].parse().unwrap(),
+                    v[4].parse().unwrap(),
+                ],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn parity_with_ovito_on_the_fixture() {
+    let reference = frame(0);
+    for (from, to, file) in [
+        (0, 20, "d2min_000_020.csv.gz"),
+        (0, 40, "d2min_000_040.csv.gz"),
+        (0, 80, "d2min_000_080.csv.gz"),
+        (40, 41, "d2min_040_041.csv.gz"),
+    ] {
+        let r = if from == 0 {
+            reference.clone()
+        } else {
+            frame(from)
+        };
+        let s = atomic_strain(&r, &frame(to), &D2minParams::new(5.0)).unwrap();
+        let expected = ovito(file);
+        assert!(s.invalid.is_empty());
+        let mut worst = [0.0f64; 3];
+        for (i, id) in s.ids.iter().enumerate() {
+            let e = expected[id];
+            let ours = [s.d2min[i], s.shear_strain[i], s.volumetric_strain[i]];
+            for k in 0..3 {
+                // Relative to the value, with an absolute floor for strains near zero.
+                let scale = e[k].abs().max(1e-6);
+                worst[k] = worst[k].max((ours[k] - e[k]).abs() / scale);
+            }
+        }
+        eprintln!("{file}: worst relative differences (d2min, shear, volumetric) {worst:?}");
+        assert!(
+            worst.iter().all(|&w| w < 1e-6),
+            "{file}: worst relative differences {worst:?}"
+        );
+    }
+}
+
+#[test]
+fn affine_deformation_has_zero_d2min() {
+    let reference = frame(0);
+    // Any matrix, applied to unwrapped positions, in the correspondingly deformed box.
+    let f = [[1.03, 0.07, -0.02], [0.01, 0.97, 0.05], [-0.04, 0.02, 1.01]];
+    let b = reference.sim_box();
+    let apply = |v: [f64; 3]| {
+        [
+            f[0][0] * v[0] + f[0][1] * v[1] + f[0][2] * v[2],
+            f[1][0] * v[0] + f[1][1] * v[1] + f[1][2] * v[2],
+            f[2][0] * v[0] + f[2][1] * v[1] + f[2][2] * v[2],
+        ]
+    };
+    // The deformed cell F·H is not upper triangular in general; rotate it back
+    // with a QR step so LAMMPS' convention holds, and rotate the positions the same way.
+    let a = apply(b.lattice_vector(0));
+    let bb = apply(b.lattice_vector(1));
+    let c = apply(b.lattice_vector(2));
+    let norm = |v: [f64; 3]| (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+    let dot = |u: [f64; 3], v: [f64; 3]| u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+    let cross = |u: [f64; 3], v: [f64; 3]| {
+        [
+            u[1] * v[2] - u[2] * v[1],
+            u[2] * v[0] - u[0] * v[2],
+            u[0] * v[1] - u[1] * v[0],
+        ]
+    };
+    let lx = norm(a);
+    let ex = [a[0] / lx, a[1] / lx, a[2] / lx];
+    let xy = dot(bb, ex);
+    let ly = (dot(bb, bb) - xy * xy).sqrt();
+    let ey = {
+        let t = [bb[0] - xy * ex[0], bb[1] - xy * ex[1], bb[2] - xy * ex[2]];
+        [t[0] / ly, t[1] / ly, t[2] / ly]
+    };
+    let ez = cross(ex, ey);
+    let (xz, yz, lz) = (dot(c, ex), dot(c, ey), dot(c, ez));
+    let rotate = |v: [f64; 3]| [dot(v, ex), dot(v, ey), dot(v, ez)];
+    let deformed_box = SimBox::triclinic([0.0; 3], [lx, ly, lz], [xy, xz, yz]).unwrap();
+    let lo = b.lo();
+    let positions: Vec<[f64; 3]> = reference
+        .positions()
+        .iter()
+        .map(|p| rotate(apply([p[0] - lo[0], p[1] - lo[1], p[2] - lo[2]])))
+        .collect();
+    // Shuffle the atom order too: atoms are matched by id.
+    let n = reference.len();
+    let order: Vec<usize> = (0..n).map(|k| (k * 7919) % n).collect();
+    let current = Frame::new(
+        deformed_box,
+        order.iter().map(|&k| reference.ids()[k]).collect(),
+        order.iter().map(|&k| reference.types()[k]).collect(),
+        order.iter().map(|&k| positions[k]).collect(),
+    )
+    .unwrap();
+    let s = atomic_strain(&reference, &current, &D2minParams::new(5.0)).unwrap();
+    let max = s.d2min.iter().copied().fold(0.0, f64::max);
+    assert!(max < 1e-20, "max D²min {max}");
+    // The strain is that of F (rotation removed): E = (FᵀF − I)/2, the same for every atom.
+    let mut e = [[0.0; 3]; 3];
+    for i in 0..3 {
+        for j in 0..3 {
+            e[i][j] = 0.5
+                * ((0..3).map(|k| f[k][i] * f[k][j]).sum::<f64>() - if i == j { 1.0 } else { 0.0 });
+        }
+    }
+    let vol = (e[0][0] + e[1][1] + e[2][2]) / 3.0;
+    assert!(s.volumetric_strain.iter().all(|&v| (v - vol).abs() < 1e-12));
+}
+
+#[test]
+fn translation_and_rewrapping_change_nothing() {
+    let r = frame(0);
+    let c = frame(40);
+    let base = atomic_strain(&r, &c, &D2minParams::new(5.0)).unwrap();
+    // Rigidly translate the current frame and wrap it back into its box.
+    let b = *c.sim_box();
+    let moved: Vec<[f64; 3]> = c
+        .positions()
+        .iter()
+        .map(|p| b.wrap([p[0] + 13.7, p[1] - 4.2, p[2] + 29.1]))
+        .collect();
+    let shifted = Frame::new(b, c.ids().to_vec(), c.types().to_vec(), moved).unwrap();
+    let s = atomic_strain(&r, &shifted, &D2minParams::new(5.0)).unwrap();
+    for i in 0..r.len() {
+        assert!((s.d2min[i] - base.d2min[i]).abs() <= 1e-9 * (1.0 + base.d2min[i]));
+        assert!((s.shear_strain[i] - base.shear_strain[i]).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn thread_count_does_not_change_results() {
+    let (r, c) = (frame(0), frame(80));
+    let run = |t: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap()
+            .install(|| atomic_strain(&r, &c, &D2minParams::new(5.0)).unwrap())
+    };
+    assert_eq!(run(1), run(3));
+}
+
+#[test]
+fn labels_on_the_fixture() {
+    let s = atomic_strain(&frame(0), &frame(40), &D2minParams::new(5.0)).unwrap();
+    let plastic = plastic_top_percent(&s.d2min, 5.0);
+    assert_eq!(plastic.iter().filter(|&&p| p).count(), 200);
+    let per = atomic_strain(
+        &frame(0),
+        &frame(40),
+        &D2minParams::new(5.0).per_neighbor(true),
+    )
+    .unwrap();
+    for i in 0..per.d2min.len() {
+        assert!(
+            (per.d2min[i] * f64::from(per.neighbor_count[i]) - s.d2min[i]).abs()
+                <= 1e-9 * s.d2min[i].max(1.0)
+        );
+    }
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let r = frame(0);
+    let b = *r.sim_box();
+    let fewer = Frame::new(
+        b,
+        r.ids()[1..].to_vec(),
+        r.types()[1..].to_vec(),
+        r.positions()[1..].to_vec(),
+    )
+    .unwrap();
+    assert_eq!(
+        atomic_strain(&r, &fewer, &D2minParams::new(5.0)).unwrap_err(),
+        D2minError::AtomCount {
+            reference: 4000,
+            current: 3999
+        }
+    );
+    let mut ids = r.ids().to_vec();
+    ids[0] = 90_001;
+    ids[5] = 90_002;
+    let renamed = Frame::new(b, ids, r.types().to_vec(), r.positions().to_vec()).unwrap();
+    assert_eq!(
+        atomic_strain(&r, &renamed, &D2minParams::new(5.0))
+            .unwrap_err()
+            .to_string(),
+        "2 reference atom ids are missing from the deformed frame (first: [1, 6])"
+    );
+    assert_eq!(
+        atomic_strain(&r, &r, &D2minParams::new(0.5))
+            .unwrap_err()
+            .to_string(),
+        "no atom has a neighbour within the cutoff of 0.5 Å"
+    );
+    assert!(matches!(
+        atomic_strain(&r, &r, &D2minParams::new(f64::NAN)),
+        Err(D2minError::InvalidParams(_))
+    ));
+    // A zero-volume box cannot even be made.
+    assert!(SimBox::triclinic([0.0; 3], [10.0, 10.0, 0.0], [0.0; 3]).is_err());
+    // An atom with two neighbours only (a line of atoms) is reported, not given a number.
+    let line = Frame::new(
+        SimBox::cubic(30.0).unwrap(),
+        vec![1, 2, 3],
+        vec![1; 3],
+        vec![[1.0, 1.0, 1.0], [3.0, 1.0, 1.0], [5.0, 1.0, 1.0]],
+    )
+    .unwrap();
+    let s = atomic_strain(&line, &line, &D2minParams::new(2.5)).unwrap();
+    assert_eq!(s.invalid, vec![0, 1, 2]);
+    assert!(s.d2min.iter().all(|x| x.is_nan()));
+}
