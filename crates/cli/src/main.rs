@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod first_plastic;
 mod info;
 mod label;
 
@@ -25,6 +26,8 @@ enum Command {
     Info(info::InfoArgs),
     /// Label plastic atoms by D²min between a reference and a deformed frame.
     Label(label::LabelArgs),
+    /// The strain step at which each atom first becomes plastic over a trajectory.
+    FirstPlastic(first_plastic::FirstPlasticArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
         Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
+        Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -104,3 +104,51 @@ fn label_errors_are_one_line() {
     );
     assert!(!std::path::Path::new("/tmp/never.csv").exists());
 }
+
+#[test]
+fn first_plastic_steps_over_the_fixture_trajectory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("first.csv");
+    let frames: Vec<String> = (1..=8)
+        .map(|k| format!("fixtures/cuzr65-4000/frame_{k:03}.dump.gz"))
+        .collect();
+    let mut args = vec!["first-plastic", "fixtures/cuzr65-4000/frame_000.dump.gz"];
+    args.extend(frames.iter().map(String::as_str));
+    args.extend([
+        "--cutoff",
+        "5.0",
+        "--strain-step",
+        "0.00125",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (ok, stdout, err) = interstice(&args);
+    assert!(ok, "{err}");
+    assert_eq!(stdout.lines().count(), 8);
+    assert!(
+        stdout.starts_with("step 1: 200 plastic, 200 plastic at least once"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4000);
+    // Atoms plastic at step 1 have strain 0.00125; the count of ever-plastic atoms matches the last line.
+    assert_eq!(rows.iter().filter(|r| r[2] == "1").count(), 200);
+    assert!(
+        rows.iter()
+            .filter(|r| r[2] == "1")
+            .all(|r| r[3] == "0.00125")
+    );
+    let ever = rows.iter().filter(|r| !r[2].is_empty()).count();
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .unwrap()
+            .ends_with(&format!("{ever} plastic at least once"))
+    );
+}

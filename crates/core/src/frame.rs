@@ -290,6 +290,78 @@ impl Frame {
         Ok(())
     }
 
+    /// A supercell: `n[0] × n[1] × n[2]` copies of the frame along the cell's
+    /// edge vectors, in a box `n` times larger (tilts scale with it). Copy
+    /// `c` (x fastest) gets ids `id + c · (max id)`; image flags are dropped
+    /// and extra columns repeated.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidBox`] for a zero count, or ids that would overflow.
+    pub fn replicate(&self, n: [usize; 3]) -> Result<Frame, CoreError> {
+        if n.contains(&0) {
+            return Err(CoreError::InvalidBox(format!(
+                "replication counts must be positive, found {n:?}"
+            )));
+        }
+        let b = &self.parts.sim_box;
+        let copies = n[0] * n[1] * n[2];
+        let max_id = self.parts.ids.iter().copied().max().unwrap_or(0);
+        if max_id.checked_mul(copies as u64).is_none() {
+            return Err(CoreError::InvalidBox(
+                "replicated ids would overflow".into(),
+            ));
+        }
+        let (lo, l, t) = (b.lo(), b.lengths(), b.tilts());
+        let f = |k: usize| n[k] as f64;
+        let hi = [
+            lo[0] + f(0) * l[0],
+            lo[1] + f(1) * l[1],
+            lo[2] + f(2) * l[2],
+        ];
+        // New edge vectors n_a · a: xy scales with the b copies, xz and yz with the c copies.
+        let sim_box = SimBox::triclinic(lo, hi, [t[0] * f(1), t[1] * f(2), t[2] * f(2)])?
+            .with_periodicity(b.periodic());
+        let mut parts = FrameParts {
+            sim_box,
+            timestep: self.parts.timestep,
+            time: self.parts.time,
+            ..FrameParts::default()
+        };
+        let mut columns: Vec<Column> = self
+            .parts
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                data: empty_like(&c.data),
+            })
+            .collect();
+        let mut copy = 0u64;
+        for k in 0..n[2] {
+            for j in 0..n[1] {
+                for i in 0..n[0] {
+                    let s = b.cartesian_vector([i as f64, j as f64, k as f64]);
+                    parts
+                        .ids
+                        .extend(self.parts.ids.iter().map(|&id| id + copy * max_id));
+                    parts.types.extend_from_slice(&self.parts.types);
+                    parts.positions.extend(
+                        self.parts
+                            .positions
+                            .iter()
+                            .map(|p| [p[0] + s[0], p[1] + s[1], p[2] + s[2]]),
+                    );
+                    for (dst, src) in columns.iter_mut().zip(&self.parts.columns) {
+                        extend(&mut dst.data, &src.data);
+                    }
+                    copy += 1;
+                }
+            }
+        }
+        parts.columns = std::mem::take(&mut columns);
+        Frame::from_parts(parts)
+    }
+
     /// The count of atoms of each type, sorted by type.
     pub fn type_counts(&self) -> Vec<(u32, usize)> {
         let mut counts = std::collections::BTreeMap::new();
@@ -311,6 +383,23 @@ impl TryFrom<FrameParts> for Frame {
 impl From<Frame> for FrameParts {
     fn from(frame: Frame) -> FrameParts {
         frame.parts
+    }
+}
+
+fn empty_like(d: &ColumnData) -> ColumnData {
+    match d {
+        ColumnData::Int(_) => ColumnData::Int(Vec::new()),
+        ColumnData::Float(_) => ColumnData::Float(Vec::new()),
+        ColumnData::Text(_) => ColumnData::Text(Vec::new()),
+    }
+}
+
+fn extend(dst: &mut ColumnData, src: &ColumnData) {
+    match (dst, src) {
+        (ColumnData::Int(d), ColumnData::Int(s)) => d.extend_from_slice(s),
+        (ColumnData::Float(d), ColumnData::Float(s)) => d.extend_from_slice(s),
+        (ColumnData::Text(d), ColumnData::Text(s)) => d.extend_from_slice(s),
+        _ => {}
     }
 }
 
@@ -419,6 +508,33 @@ mod tests {
         ];
         let e = Frame::from_parts(parts).unwrap_err();
         assert_eq!(e.to_string(), "invalid column 'a': the name appears twice");
+    }
+
+    #[test]
+    fn replication_tiles_the_cell() {
+        let b = SimBox::triclinic([1.0, 2.0, 3.0], [11.0, 12.0, 13.0], [2.0, -1.0, 0.5]).unwrap();
+        let mut f = Frame::new(
+            b,
+            vec![1, 2],
+            vec![1, 2],
+            vec![[2.0, 3.0, 4.0], [9.0, 9.0, 9.0]],
+        )
+        .unwrap();
+        f.set_column("q", ColumnData::Float(vec![0.5, -0.5]))
+            .unwrap();
+        let r = f.replicate([2, 3, 1]).unwrap();
+        assert_eq!(r.len(), 12);
+        assert_eq!(r.sim_box().volume(), 6.0 * b.volume());
+        assert_eq!(r.sim_box().tilts(), [6.0, -1.0, 0.5]);
+        assert_eq!(r.ids()[2..4], [3, 4]);
+        // Copy (i, j, k) = (1, 2, 0) sits at a + 2 b from the original.
+        let p = r.positions()[2 * (1 + 2 * 2)];
+        assert_eq!(p, [2.0 + 10.0 + 2.0 * 2.0, 3.0 + 20.0, 4.0]);
+        assert_eq!(r.column("q").unwrap().len(), 12);
+        // Every replica is an exact lattice translate: distances between copies of one atom are lattice vectors.
+        let d = r.sim_box().min_image([p[0] - 2.0, p[1] - 3.0, p[2] - 4.0]);
+        assert!(d.iter().map(|x| x * x).sum::<f64>() > 0.0);
+        assert!(f.replicate([0, 1, 1]).is_err());
     }
 
     #[test]

@@ -40,6 +40,36 @@ pub fn first_plastic_step(labels_per_step: &[Vec<bool>]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// The first plastic step of every atom, updated one step at a time (so a
+/// long trajectory need not be held in memory).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirstPlastic {
+    first: Vec<Option<usize>>,
+}
+
+impl FirstPlastic {
+    /// No atom plastic yet, for `n` atoms.
+    pub fn new(n: usize) -> FirstPlastic {
+        FirstPlastic {
+            first: vec![None; n],
+        }
+    }
+
+    /// Records the labels of `step`; atoms plastic for the first time get it.
+    pub fn update(&mut self, step: usize, labels: &[bool]) {
+        for (f, &l) in self.first.iter_mut().zip(labels) {
+            if l && f.is_none() {
+                *f = Some(step);
+            }
+        }
+    }
+
+    /// Per atom, the first plastic step so far.
+    pub fn steps(&self) -> &[Option<usize>] {
+        &self.first
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +95,10 @@ mod tests {
             vec![false, false, false],
         ];
         assert_eq!(first_plastic_step(&steps), vec![Some(1), Some(0), None]);
+        let mut f = FirstPlastic::new(3);
+        for (k, l) in steps.iter().enumerate() {
+            f.update(k, l);
+        }
+        assert_eq!(f.steps(), &[Some(1), Some(0), None]);
     }
 }

@@ -26,12 +26,12 @@
 use std::collections::HashMap;
 
 use interstice_core::Frame;
-use interstice_spatial::{CellList, NeighborQuery, Query};
+use interstice_spatial::{CellList, NeighborList, NeighborQuery, Query};
 use rayon::prelude::*;
 
 mod labels;
 
-pub use labels::{first_plastic_step, plastic_above, plastic_top_percent};
+pub use labels::{FirstPlastic, first_plastic_step, plastic_above, plastic_top_percent};
 
 /// Everything that can go wrong computing D²min.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -173,7 +173,85 @@ pub fn atomic_strain(
     current: &Frame,
     params: &D2minParams,
 ) -> Result<AtomicStrain, D2minError> {
+    let list = neighbors(reference, params)?;
+    strain_with(reference, &list, current, params)
+}
+
+/// The reference's neighbour list within the cutoff.
+fn neighbors(reference: &Frame, params: &D2minParams) -> Result<NeighborList, D2minError> {
     params.check()?;
+    let spatial = |e: interstice_spatial::SpatialError| D2minError::Spatial(e.to_string());
+    let cells = CellList::new(*reference.sim_box(), reference.positions(), params.cutoff)
+        .map_err(spatial)?;
+    let list = cells
+        .query_all(&Query::ball(params.cutoff).map_err(spatial)?)
+        .map_err(spatial)?;
+    if list.is_empty() && !reference.is_empty() {
+        return Err(D2minError::NoNeighbors(params.cutoff));
+    }
+    Ok(list)
+}
+
+/// Whether D²min of a trajectory is taken against the first frame or the previous one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every frame against the quenched reference.
+    Cumulative,
+    /// Every frame against the frame before it.
+    Incremental,
+}
+
+/// D²min over a trajectory, streamed frame by frame: only the reference (or
+/// the previous frame) and its neighbour list are kept. In cumulative mode
+/// the reference's neighbour list is built once.
+#[derive(Debug)]
+pub struct StrainSeries {
+    params: D2minParams,
+    mode: Mode,
+    reference: Frame,
+    list: NeighborList,
+}
+
+impl StrainSeries {
+    /// Starts a series at `reference`.
+    ///
+    /// # Errors
+    /// As [`atomic_strain`].
+    pub fn new(
+        reference: Frame,
+        params: D2minParams,
+        mode: Mode,
+    ) -> Result<StrainSeries, D2minError> {
+        let list = neighbors(&reference, &params)?;
+        Ok(StrainSeries {
+            params,
+            mode,
+            reference,
+            list,
+        })
+    }
+
+    /// The strain of the next frame; in incremental mode the frame then
+    /// becomes the reference of the one after it.
+    ///
+    /// # Errors
+    /// As [`atomic_strain`].
+    pub fn push(&mut self, frame: Frame) -> Result<AtomicStrain, D2minError> {
+        let s = strain_with(&self.reference, &self.list, &frame, &self.params)?;
+        if self.mode == Mode::Incremental {
+            self.list = neighbors(&frame, &self.params)?;
+            self.reference = frame;
+        }
+        Ok(s)
+    }
+}
+
+fn strain_with(
+    reference: &Frame,
+    list: &NeighborList,
+    current: &Frame,
+    params: &D2minParams,
+) -> Result<AtomicStrain, D2minError> {
     if reference.len() != current.len() {
         return Err(D2minError::AtomCount {
             reference: reference.len(),
@@ -199,14 +277,6 @@ pub fn atomic_strain(
         });
     }
     let to_current: Vec<usize> = reference.ids().iter().map(|id| index[id]).collect();
-    let cells = CellList::new(*reference.sim_box(), reference.positions(), params.cutoff)
-        .map_err(|e| D2minError::Spatial(e.to_string()))?;
-    let list = cells
-        .query_all(&Query::ball(params.cutoff).map_err(|e| D2minError::Spatial(e.to_string()))?)
-        .map_err(|e| D2minError::Spatial(e.to_string()))?;
-    if list.is_empty() && !reference.is_empty() {
-        return Err(D2minError::NoNeighbors(params.cutoff));
-    }
     let cur_box = *current.sim_box();
     let cur = current.positions();
     let per_atom: Vec<(f64, f64, f64, M3, u32)> = (0..reference.len())

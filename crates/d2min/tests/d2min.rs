@@ -261,3 +261,22 @@ fn bad_input_is_an_error() {
     assert_eq!(s.invalid, vec![0, 1, 2]);
     assert!(s.d2min.iter().all(|x| x.is_nan()));
 }
+
+#[test]
+fn streamed_series_equal_pairwise_results() {
+    use interstice_d2min::{Mode, StrainSeries};
+    let frames: Vec<Frame> = (0..=6).map(frame).collect();
+    let params = D2minParams::new(5.0);
+    let mut cumulative = StrainSeries::new(frames[0].clone(), params, Mode::Cumulative).unwrap();
+    let mut incremental = StrainSeries::new(frames[0].clone(), params, Mode::Incremental).unwrap();
+    for k in 1..frames.len() {
+        assert_eq!(
+            cumulative.push(frames[k].clone()).unwrap(),
+            atomic_strain(&frames[0], &frames[k], &params).unwrap()
+        );
+        assert_eq!(
+            incremental.push(frames[k].clone()).unwrap(),
+            atomic_strain(&frames[k - 1], &frames[k], &params).unwrap()
+        );
+    }
+}
