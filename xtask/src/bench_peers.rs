@@ -1,3 +1,6 @@
+//! `cargo xtask bench-peers d2min`: our D²min against OVITO's
+//! `AtomicStrainModifier` on the same frames in the same run.
+//!
 //! `cargo xtask bench-peers spatial`: our full neighbour list against
 //! freud's on the same points and cutoff, measured in the same run, printed
 //! as freud's time over ours (above 1: we are faster).
@@ -29,12 +32,185 @@ for _ in range(repeats):
 print(f"{best:.6f} {bonds} {freud.__version__}")
 "#;
 
+const OVITO: &str = r#"
+import sys, time
+from ovito.io import import_file
+from ovito.pipeline import FileSource
+from ovito.modifiers import AtomicStrainModifier
+import ovito
+ref_path, cur_path, cutoff, repeats = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+cols = ['Particle Identifier', 'Particle Type', 'Position.X', 'Position.Y', 'Position.Z']
+pipeline = import_file(cur_path, columns=cols)
+pipeline.compute()  # parse the deformed frame outside the timing
+reference = FileSource()
+reference.load(ref_path, columns=cols)
+best, mean = float('inf'), 0.0
+for _ in range(repeats):
+    pipeline.modifiers.clear()
+    pipeline.modifiers.append(AtomicStrainModifier(cutoff=cutoff, reference=reference, output_nonaffine_squared_displacements=True, minimum_image_convention=True))
+    t = time.perf_counter()
+    data = pipeline.compute()
+    best = min(best, time.perf_counter() - t)
+    mean = float(data.particles['Nonaffine Squared Displacement'][...].mean())
+print(f"{best:.6f} {mean:.9f} {ovito.version_string}")
+"#;
+
 /// Runs `cargo xtask bench-peers <what>`.
 pub fn main(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("spatial") => spatial(root, &args[1..]),
-        _ => bail!("usage: cargo xtask bench-peers spatial [--sizes N,N,...] [--r R]"),
+        Some("d2min") => d2min(root),
+        _ => bail!("usage: cargo xtask bench-peers <spatial [--sizes N,N,...] [--r R] | d2min>"),
     }
+}
+
+/// Makes sure `.venv` has `module` (installing `package` from PyPI if not).
+fn python_with(root: &Path, module: &str, package: &str) -> Result<std::path::PathBuf> {
+    let python = root.join(".venv/bin/python");
+    if !python.exists()
+        && !Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(root.join(".venv"))
+            .status()?
+            .success()
+    {
+        bail!("cannot create .venv");
+    }
+    let has = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        println!("installing {package} into .venv");
+        if !Command::new(root.join(".venv/bin/pip"))
+            .args(["install", "--quiet", package])
+            .status()?
+            .success()
+        {
+            bail!("pip install {package} failed");
+        }
+    }
+    Ok(python)
+}
+
+fn build_peer(root: &Path, bin: &str) -> Result<std::path::PathBuf> {
+    let ok = Command::new("cargo")
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "interstice-benches",
+            "--bin",
+            bin,
+        ])
+        .current_dir(root)
+        .status()?
+        .success();
+    if !ok {
+        bail!("cannot build {bin}");
+    }
+    Ok(root.join("target/release").join(bin))
+}
+
+/// Runs a timing command that prints `seconds value [version]`.
+fn timed(cmd: &mut Command) -> Result<(f64, f64, String)> {
+    let out = cmd.output()?;
+    if !out.status.success() {
+        bail!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or("");
+    let v: Vec<&str> = last.split_whitespace().collect();
+    if v.len() < 2 {
+        bail!("unexpected timing output '{last}'");
+    }
+    Ok((
+        v[0].parse()?,
+        v[1].parse()?,
+        v.get(2).unwrap_or(&"").to_string(),
+    ))
+}
+
+/// Our D²min against OVITO's AtomicStrainModifier on the `cuzr65-4000`
+/// fixture (reference against 5 % shear) and its 2 × 2 × 2 and 4 × 4 × 4
+/// replicas, compute only (files parsed before the clock starts), best of three.
+fn d2min(root: &Path) -> Result<()> {
+    let python = python_with(root, "ovito", "ovito==3.17.*")?;
+    let ours_bin = build_peer(root, "peer-d2min")?;
+    let work = root.join("target/bench-peers");
+    std::fs::create_dir_all(&work)?;
+    let script = work.join("ovito_d2min.py");
+    std::fs::write(&script, OVITO)?;
+    let read = |k: usize| -> Result<interstice_io::Frame> {
+        let path = root.join(format!("fixtures/cuzr65-4000/frame_{k:03}.dump.gz"));
+        interstice_io::DumpReader::open(&path)?
+            .read()?
+            .context("empty fixture frame")
+    };
+    let (reference, current) = (read(0)?, read(40)?);
+    // Replicas of a deformed frame are consistent with the reference's only if
+    // each atom is in the same periodic cell in both: move every deformed atom
+    // by the lattice vector that brings it into its reference cell.
+    let current = {
+        let (rb, cb) = (reference.sim_box(), current.sim_box());
+        let index: std::collections::HashMap<u64, usize> = reference
+            .ids()
+            .iter()
+            .enumerate()
+            .map(|(k, &id)| (id, k))
+            .collect();
+        let moved: Vec<[f64; 3]> = current
+            .ids()
+            .iter()
+            .zip(current.positions())
+            .map(|(id, &p)| {
+                let f0 = rb.to_fractional(reference.positions()[index[id]]);
+                let mut f = cb.to_fractional(p);
+                for a in 0..3 {
+                    f[a] += (f0[a] - f[a]).round();
+                }
+                cb.to_cartesian(f)
+            })
+            .collect();
+        interstice_io::Frame::new(*cb, current.ids().to_vec(), current.types().to_vec(), moved)?
+    };
+    println!(
+        "D²min and atomic strain, cutoff 5.0 Å, Cu65Zr35 glass at 5 % shear and its replicas, best of 3 ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:>9} {:>10} {:>10} {:>12} {:>14}",
+        "atoms", "ours s", "OVITO s", "OVITO/ours", "mean D²min"
+    );
+    for n in [1usize, 2, 4] {
+        let paths: Vec<std::path::PathBuf> = ["ref", "cur"]
+            .iter()
+            .map(|t| work.join(format!("d2min-{t}-{n}.dump")))
+            .collect();
+        for (frame, path) in [&reference, &current].into_iter().zip(&paths) {
+            let mut w = interstice_io::DumpWriter::create(path)?;
+            w.write(&frame.replicate([n, n, n])?)?;
+            w.finish()?;
+        }
+        let args = [
+            paths[0].display().to_string(),
+            paths[1].display().to_string(),
+            "5.0".into(),
+            "3".into(),
+        ];
+        let (ours, ours_mean, _) = timed(Command::new(&ours_bin).args(&args))?;
+        let (ovito, ovito_mean, version) = timed(Command::new(&python).arg(&script).args(&args))?;
+        if (ours_mean - ovito_mean).abs() > 1e-6 * ovito_mean.abs() {
+            bail!("mean D²min differs at {n}³ replicas: ours {ours_mean}, OVITO {ovito_mean}");
+        }
+        println!(
+            "{:>9} {ours:>10.4} {ovito:>10.4} {:>12.2} {ours_mean:>14.6}   (OVITO {version})",
+            reference.len() * n * n * n,
+            ovito / ours
+        );
+    }
+    Ok(())
 }
 
 fn spatial(root: &Path, args: &[String]) -> Result<()> {

@@ -131,6 +131,46 @@ pub struct AtomicStrain {
 
 type M3 = [[f64; 3]; 3];
 
+/// The minimum image in one box, with the box's constants computed once:
+/// rounding the fractional components is exact when the result is shorter
+/// than half the smallest perpendicular width; otherwise `SimBox::min_image`
+/// searches the images.
+struct FastMinImage {
+    sim_box: interstice_core::SimBox,
+    half_width_sq: f64,
+}
+
+impl FastMinImage {
+    fn new(sim_box: &interstice_core::SimBox) -> FastMinImage {
+        let w = sim_box.perpendicular_widths();
+        let p = sim_box.periodic();
+        let min = (0..3)
+            .filter(|&a| p[a])
+            .map(|a| w[a])
+            .fold(f64::INFINITY, f64::min);
+        FastMinImage {
+            sim_box: *sim_box,
+            half_width_sq: 0.25 * min * min,
+        }
+    }
+
+    #[inline]
+    fn apply(&self, d: [f64; 3]) -> [f64; 3] {
+        let mut f = self.sim_box.fractional_vector(d);
+        let p = self.sim_box.periodic();
+        for a in 0..3 {
+            f[a] = if p[a] { f[a].round() } else { 0.0 };
+        }
+        let s = self.sim_box.cartesian_vector(f);
+        let r = [d[0] - s[0], d[1] - s[1], d[2] - s[2]];
+        if r[0] * r[0] + r[1] * r[1] + r[2] * r[2] <= self.half_width_sq {
+            r
+        } else {
+            self.sim_box.min_image(d)
+        }
+    }
+}
+
 fn det(m: &M3) -> f64 {
     m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
         - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
@@ -279,66 +319,68 @@ fn strain_with(
     let to_current: Vec<usize> = reference.ids().iter().map(|id| index[id]).collect();
     let cur_box = *current.sim_box();
     let cur = current.positions();
-    let per_atom: Vec<(f64, f64, f64, M3, u32)> = (0..reference.len())
-        .into_par_iter()
-        .map(|i| {
-            let ci = cur[to_current[i]];
-            let mut x = [[0.0; 3]; 3];
-            let mut y = [[0.0; 3]; 3];
-            let bonds: Vec<([f64; 3], [f64; 3])> = list
-                .neighbors_of(i)
-                .iter()
-                .zip(list.vectors_of(i))
-                .map(|(&j, &d0)| {
-                    let cj = cur[to_current[j as usize]];
-                    let d = cur_box.min_image([cj[0] - ci[0], cj[1] - ci[1], cj[2] - ci[2]]);
-                    (d, d0)
-                })
-                .collect();
-            for (d, d0) in &bonds {
-                for a in 0..3 {
-                    for b in 0..3 {
-                        x[a][b] += d[a] * d0[b];
-                        y[a][b] += d0[a] * d0[b];
+    let min_image = FastMinImage::new(&cur_box);
+    let per_atom: Vec<(f64, f64, f64, M3, u32)> =
+        (0..reference.len())
+            .into_par_iter()
+            .map_init(Vec::new, |bonds: &mut Vec<([f64; 3], [f64; 3])>, i| {
+                let ci = cur[to_current[i]];
+                let mut x = [[0.0; 3]; 3];
+                let mut y = [[0.0; 3]; 3];
+                bonds.clear();
+                bonds.extend(list.neighbors_of(i).iter().zip(list.vectors_of(i)).map(
+                    |(&j, &d0)| {
+                        let cj = cur[to_current[j as usize]];
+                        (
+                            min_image.apply([cj[0] - ci[0], cj[1] - ci[1], cj[2] - ci[2]]),
+                            d0,
+                        )
+                    },
+                ));
+                for (d, d0) in bonds.iter() {
+                    for a in 0..3 {
+                        for b in 0..3 {
+                            x[a][b] += d[a] * d0[b];
+                            y[a][b] += d0[a] * d0[b];
+                        }
                     }
                 }
-            }
-            let n = bonds.len() as u32;
-            let Some(yi) = inverse(&y) else {
-                return (f64::NAN, f64::NAN, f64::NAN, [[f64::NAN; 3]; 3], n);
-            };
-            let f = mul(&x, &yi);
-            let mut d2 = 0.0;
-            for (d, d0) in &bonds {
+                let n = bonds.len() as u32;
+                let Some(yi) = inverse(&y) else {
+                    return (f64::NAN, f64::NAN, f64::NAN, [[f64::NAN; 3]; 3], n);
+                };
+                let f = mul(&x, &yi);
+                let mut d2 = 0.0;
+                for (d, d0) in bonds.iter() {
+                    for a in 0..3 {
+                        let r = d[a] - (f[a][0] * d0[0] + f[a][1] * d0[1] + f[a][2] * d0[2]);
+                        d2 += r * r;
+                    }
+                }
+                if params.per_neighbor {
+                    d2 /= f64::from(n);
+                }
+                // E = (FᵀF − I) / 2.
+                let mut e = [[0.0; 3]; 3];
                 for a in 0..3 {
-                    let r = d[a] - (f[a][0] * d0[0] + f[a][1] * d0[1] + f[a][2] * d0[2]);
-                    d2 += r * r;
+                    for b in 0..3 {
+                        e[a][b] = 0.5
+                            * (f[0][a] * f[0][b] + f[1][a] * f[1][b] + f[2][a] * f[2][b]
+                                - if a == b { 1.0 } else { 0.0 });
+                    }
                 }
-            }
-            if params.per_neighbor {
-                d2 /= f64::from(n);
-            }
-            // E = (FᵀF − I) / 2.
-            let mut e = [[0.0; 3]; 3];
-            for a in 0..3 {
-                for b in 0..3 {
-                    e[a][b] = 0.5
-                        * (f[0][a] * f[0][b] + f[1][a] * f[1][b] + f[2][a] * f[2][b]
-                            - if a == b { 1.0 } else { 0.0 });
-                }
-            }
-            let shear = (e[0][1] * e[0][1]
-                + e[0][2] * e[0][2]
-                + e[1][2] * e[1][2]
-                + ((e[0][0] - e[1][1]).powi(2)
-                    + (e[0][0] - e[2][2]).powi(2)
-                    + (e[1][1] - e[2][2]).powi(2))
-                    / 6.0)
-                .sqrt();
-            let volumetric = (e[0][0] + e[1][1] + e[2][2]) / 3.0;
-            (d2, shear, volumetric, f, n)
-        })
-        .collect();
+                let shear = (e[0][1] * e[0][1]
+                    + e[0][2] * e[0][2]
+                    + e[1][2] * e[1][2]
+                    + ((e[0][0] - e[1][1]).powi(2)
+                        + (e[0][0] - e[2][2]).powi(2)
+                        + (e[1][1] - e[2][2]).powi(2))
+                        / 6.0)
+                    .sqrt();
+                let volumetric = (e[0][0] + e[1][1] + e[2][2]) / 3.0;
+                (d2, shear, volumetric, f, n)
+            })
+            .collect();
     let invalid = per_atom
         .iter()
         .enumerate()
