@@ -194,9 +194,18 @@ impl NeighborQuery for CellList {
     /// same as the provided method's, in index order.
     fn query_all(&self, q: &Query) -> Result<NeighborList, SpatialError> {
         q.check()?;
+        // Expected bonds per point at the mean density, with a margin.
+        let expected = match *q {
+            Query::Ball { r_max } => {
+                let density = self.len() as f64 / self.sim_box.volume();
+                (1.2 * density * 4.0 / 3.0 * std::f64::consts::PI * r_max.powi(3)).min(1e4) as usize
+            }
+            Query::Nearest { k, .. } => k.min(10_000),
+        };
         Ok(crate::collect_in_order(
             self.len(),
             &self.items,
+            expected,
             |i, out| {
                 self.query_point(self.input[i], Some(i), q, out);
             },

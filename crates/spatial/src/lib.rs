@@ -237,9 +237,11 @@ pub trait NeighborQuery: Send + Sync + std::fmt::Debug {
 /// Like [`collect`], but visits the query points in `order` (a permutation,
 /// for example cell order, which keeps the memory a query touches close to
 /// the previous query's) and scatters the results back to index order.
+/// `bonds_per_point` sizes each chunk's buffer up front (a guess is fine).
 fn collect_in_order(
     n_points: usize,
     order: &[u32],
+    bonds_per_point: usize,
     query: impl Fn(usize, &mut Vec<Bond>) + Sync,
 ) -> NeighborList {
     const CHUNK: usize = 512;
@@ -248,7 +250,7 @@ fn collect_in_order(
         .par_chunks(CHUNK)
         .map(|idx| {
             let mut counts = Vec::with_capacity(idx.len());
-            let mut bonds = Vec::new();
+            let mut bonds = Vec::with_capacity(idx.len() * bonds_per_point);
             for &i in idx {
                 let before = bonds.len();
                 query(i as usize, &mut bonds);
