@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 
 use interstice_core::Frame;
-use interstice_spatial::{CellList, NeighborList, NeighborQuery, Query};
+use interstice_spatial::{Bond, CellList};
 use rayon::prelude::*;
 
 mod labels;
@@ -217,19 +217,12 @@ pub fn atomic_strain(
     strain_with(reference, &list, current, params)
 }
 
-/// The reference's neighbour list within the cutoff.
-fn neighbors(reference: &Frame, params: &D2minParams) -> Result<NeighborList, D2minError> {
+/// The reference's cell list for the cutoff: neighbours are found per atom,
+/// unsorted, and summed at once, so no list is materialised.
+fn neighbors(reference: &Frame, params: &D2minParams) -> Result<CellList, D2minError> {
     params.check()?;
-    let spatial = |e: interstice_spatial::SpatialError| D2minError::Spatial(e.to_string());
-    let cells = CellList::new(*reference.sim_box(), reference.positions(), params.cutoff)
-        .map_err(spatial)?;
-    let list = cells
-        .query_all(&Query::ball(params.cutoff).map_err(spatial)?)
-        .map_err(spatial)?;
-    if list.is_empty() && !reference.is_empty() {
-        return Err(D2minError::NoNeighbors(params.cutoff));
-    }
-    Ok(list)
+    CellList::new(*reference.sim_box(), reference.positions(), params.cutoff)
+        .map_err(|e| D2minError::Spatial(e.to_string()))
 }
 
 /// Whether D²min of a trajectory is taken against the first frame or the previous one.
@@ -249,7 +242,7 @@ pub struct StrainSeries {
     params: D2minParams,
     mode: Mode,
     reference: Frame,
-    list: NeighborList,
+    list: CellList,
 }
 
 impl StrainSeries {
@@ -288,7 +281,7 @@ impl StrainSeries {
 
 fn strain_with(
     reference: &Frame,
-    list: &NeighborList,
+    list: &CellList,
     current: &Frame,
     params: &D2minParams,
 ) -> Result<AtomicStrain, D2minError> {
@@ -320,23 +313,25 @@ fn strain_with(
     let cur_box = *current.sim_box();
     let cur = current.positions();
     let min_image = FastMinImage::new(&cur_box);
-    let per_atom: Vec<(f64, f64, f64, M3, u32)> =
-        (0..reference.len())
-            .into_par_iter()
-            .map_init(Vec::new, |bonds: &mut Vec<([f64; 3], [f64; 3])>, i| {
+    let ref_pos = reference.positions();
+    let per_atom: Vec<(f64, f64, f64, M3, u32)> = (0..reference.len())
+        .into_par_iter()
+        .map_init(
+            || (Vec::<Bond>::new(), Vec::<([f64; 3], [f64; 3])>::new()),
+            |(found, bonds), i| {
                 let ci = cur[to_current[i]];
                 let mut x = [[0.0; 3]; 3];
                 let mut y = [[0.0; 3]; 3];
+                found.clear();
+                list.ball_unsorted(ref_pos[i], Some(i), params.cutoff, found);
                 bonds.clear();
-                bonds.extend(list.neighbors_of(i).iter().zip(list.vectors_of(i)).map(
-                    |(&j, &d0)| {
-                        let cj = cur[to_current[j as usize]];
-                        (
-                            min_image.apply([cj[0] - ci[0], cj[1] - ci[1], cj[2] - ci[2]]),
-                            d0,
-                        )
-                    },
-                ));
+                bonds.extend(found.iter().map(|b| {
+                    let cj = cur[to_current[b.j as usize]];
+                    (
+                        min_image.apply([cj[0] - ci[0], cj[1] - ci[1], cj[2] - ci[2]]),
+                        b.vector,
+                    )
+                }));
                 for (d, d0) in bonds.iter() {
                     for a in 0..3 {
                         for b in 0..3 {
@@ -379,8 +374,12 @@ fn strain_with(
                     .sqrt();
                 let volumetric = (e[0][0] + e[1][1] + e[2][2]) / 3.0;
                 (d2, shear, volumetric, f, n)
-            })
-            .collect();
+            },
+        )
+        .collect();
+    if !per_atom.is_empty() && per_atom.iter().all(|r| r.4 == 0) {
+        return Err(D2minError::NoNeighbors(params.cutoff));
+    }
     let invalid = per_atom
         .iter()
         .enumerate()

@@ -179,13 +179,27 @@ fn alloy_fixtures_have_their_composition_and_shear() {
     // (folder, atoms of type 1, atoms of type 2): random substitution with LAMMPS' set type/ratio.
     let cases = [("ni62nb38-2048", 1270, 778)];
     for (name, n1, n2) in cases {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name);
-        let reference = DumpReader::open(dir.join("frame_000.dump.gz")).unwrap().read().unwrap().unwrap();
-        let sheared = DumpReader::open(dir.join("frame_080.dump.gz")).unwrap().read().unwrap().unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures")
+            .join(name);
+        let reference = DumpReader::open(dir.join("frame_000.dump.gz"))
+            .unwrap()
+            .read()
+            .unwrap()
+            .unwrap();
+        let sheared = DumpReader::open(dir.join("frame_080.dump.gz"))
+            .unwrap()
+            .read()
+            .unwrap()
+            .unwrap();
         assert_eq!(reference.type_counts(), vec![(1, n1), (2, n2)], "{name}");
         assert_eq!(reference.ids(), sheared.ids(), "{name}");
         let ly = reference.sim_box().lengths()[1];
         let dxy = sheared.sim_box().tilts()[0] - reference.sim_box().tilts()[0];
-        assert!((dxy - 0.1 * ly).abs() < 1e-9, "{name}: xy grew by {dxy}, expected {}", 0.1 * ly);
+        assert!(
+            (dxy - 0.1 * ly).abs() < 1e-9,
+            "{name}: xy grew by {dxy}, expected {}",
+            0.1 * ly
+        );
     }
 }

@@ -106,7 +106,26 @@ impl CellList {
         self.dims
     }
 
+    /// Appends the bonds of `p` shorter than `r` in the order the cells are
+    /// visited (deterministic for given inputs, but not the canonical order):
+    /// for consumers that only sum over neighbours, such as D²min, and skip
+    /// the sort.
+    pub fn ball_unsorted(&self, p: [f64; 3], exclude: Option<usize>, r: f64, out: &mut Vec<Bond>) {
+        self.ball_impl(p, exclude, r, out, false);
+    }
+
     fn ball(&self, p: [f64; 3], exclude: Option<usize>, r: f64, out: &mut Vec<Bond>) {
+        self.ball_impl(p, exclude, r, out, true);
+    }
+
+    fn ball_impl(
+        &self,
+        p: [f64; 3],
+        exclude: Option<usize>,
+        r: f64,
+        out: &mut Vec<Bond>,
+        sorted: bool,
+    ) {
         let start = out.len();
         let fq = wrapped_fraction(&self.sim_box, p);
         let q = self.sim_box.to_cartesian(fq);
@@ -169,7 +188,9 @@ impl CellList {
         {
             out.swap_remove(start + k);
         }
-        sort_bonds(&mut out[start..]);
+        if sorted {
+            sort_bonds(&mut out[start..]);
+        }
     }
 }
 
