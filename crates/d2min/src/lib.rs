@@ -225,6 +225,36 @@ fn neighbors(reference: &Frame, params: &D2minParams) -> Result<CellList, D2minE
         .map_err(|e| D2minError::Spatial(e.to_string()))
 }
 
+/// For each reference atom, the index of the atom with the same id in the
+/// current frame. Dense ids (the usual 1..N) use a lookup table, others a hash map.
+fn match_ids(reference: &[u64], current: &[u64]) -> Result<Vec<usize>, D2minError> {
+    let max = current.iter().copied().max().unwrap_or(0);
+    let lookup: Box<dyn Fn(u64) -> Option<usize> + Sync> = if max < 8 * current.len() as u64 + 64 {
+        let mut table = vec![usize::MAX; max as usize + 1];
+        for (k, &id) in current.iter().enumerate() {
+            table[id as usize] = k;
+        }
+        Box::new(move |id| table.get(id as usize).copied().filter(|&k| k != usize::MAX))
+    } else {
+        let map: HashMap<u64, usize> = current.iter().enumerate().map(|(k, &id)| (id, k)).collect();
+        Box::new(move |id| map.get(&id).copied())
+    };
+    let found: Vec<Option<usize>> = reference.iter().map(|&id| lookup(id)).collect();
+    let missing: Vec<u64> = reference
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(&id, _)| id)
+        .collect();
+    if !missing.is_empty() {
+        return Err(D2minError::UnmatchedIds {
+            count: missing.len(),
+            first: missing.into_iter().take(10).collect(),
+        });
+    }
+    Ok(found.into_iter().map(|f| f.unwrap_or(0)).collect())
+}
+
 /// Whether D²min of a trajectory is taken against the first frame or the previous one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -291,25 +321,7 @@ fn strain_with(
             current: current.len(),
         });
     }
-    let index: HashMap<u64, usize> = current
-        .ids()
-        .iter()
-        .enumerate()
-        .map(|(k, &id)| (id, k))
-        .collect();
-    let missing: Vec<u64> = reference
-        .ids()
-        .iter()
-        .filter(|id| !index.contains_key(id))
-        .copied()
-        .collect();
-    if !missing.is_empty() {
-        return Err(D2minError::UnmatchedIds {
-            count: missing.len(),
-            first: missing.into_iter().take(10).collect(),
-        });
-    }
-    let to_current: Vec<usize> = reference.ids().iter().map(|id| index[id]).collect();
+    let to_current = match_ids(reference.ids(), current.ids())?;
     let cur_box = *current.sim_box();
     let cur = current.positions();
     let min_image = FastMinImage::new(&cur_box);
