@@ -1,8 +1,28 @@
 //! Learning plasticity from structure for `interstice`.
 //!
-//! This crate will hold a seeded gradient-boosted tree classifier with the
-//! paper's settings behind linfa's `Fit` and `Predict` traits, logistic and
-//! SVM baselines, the 3 × 5 undersampling and cross-validation protocol, the
-//! metrics (ROC-AUC, PR-AUC, precision in the top k %, ...), quench-in
-//! softness and transfer scoring (shared/SPEC.md §7, issue 9). It sees feature
-//! matrices and column names, never a frame.
+//! Today: the [`metrics`] of shared/SPEC.md §7, checked against
+//! scikit-learn. To come (issue 9): a seeded gradient-boosted tree
+//! classifier with the paper's settings behind linfa's `Fit` and `Predict`
+//! traits, logistic and SVM baselines, the 3 × 5 undersampling and
+//! cross-validation protocol, quench-in softness and transfer scoring. This
+//! crate sees feature matrices and column names, never a frame.
+#![deny(missing_docs)]
+
+pub mod metrics;
+
+/// What can go wrong in learning.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LearnError {
+    /// Labels and scores of different lengths, or an empty sample.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// A metric that needs both classes got one.
+    #[error("{metric} needs both classes, found only {class}")]
+    OneClass {
+        /// The metric.
+        metric: &'static str,
+        /// The class that was present.
+        class: &'static str,
+    },
+}
