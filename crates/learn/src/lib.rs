@@ -8,6 +8,7 @@
 //! crate sees feature matrices and column names, never a frame.
 #![deny(missing_docs)]
 
+pub mod gbdt;
 pub mod metrics;
 
 /// What can go wrong in learning.
