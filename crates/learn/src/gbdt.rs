@@ -57,8 +57,12 @@ impl<'a> Matrix<'a> {
         self.cols
     }
 
+    /// The value at row `r`, column `c`.
+    ///
+    /// # Panics
+    /// If out of range.
     #[inline]
-    fn at(&self, r: usize, c: usize) -> f64 {
+    pub fn get(&self, r: usize, c: usize) -> f64 {
         self.data[r * self.cols + c]
     }
 }
@@ -199,8 +203,8 @@ impl GbdtParams {
             .map(|c| {
                 let mut idx: Vec<u32> = (0..n as u32).collect();
                 idx.sort_by(|&a, &b| {
-                    x.at(a as usize, c)
-                        .total_cmp(&x.at(b as usize, c))
+                    x.get(a as usize, c)
+                        .total_cmp(&x.get(b as usize, c))
                         .then(a.cmp(&b))
                 });
                 idx
@@ -245,7 +249,7 @@ impl GbdtParams {
                         if node_of[i] as usize != node {
                             continue;
                         }
-                        let v = x.at(i, f);
+                        let v = x.get(i, f);
                         if let Some(pv) = prev
                             && v > pv
                             && lc >= min_leaf
@@ -279,7 +283,7 @@ impl GbdtParams {
                 let (mut nl, mut nr) = (0, 0);
                 for i in 0..n {
                     if node_of[i] as usize == node {
-                        if x.at(i, feature) <= threshold {
+                        if x.get(i, feature) <= threshold {
                             node_of[i] = left as u32;
                             nl += 1;
                         } else {
@@ -361,7 +365,7 @@ impl Gbdt {
                                 left,
                                 right,
                             } => {
-                                k = if x.at(r, feature) <= threshold {
+                                k = if x.get(r, feature) <= threshold {
                                     left
                                 } else {
                                     right

@@ -10,6 +10,7 @@
 
 pub mod gbdt;
 pub mod metrics;
+pub mod protocol;
 
 /// What can go wrong in learning.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
