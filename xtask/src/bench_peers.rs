@@ -225,61 +225,21 @@ fn spatial(root: &Path, args: &[String]) -> Result<()> {
                     .split(',')
                     .map(|s| s.trim().parse())
                     .collect::<Result<_, _>>()
-                    .context("--sizes: whole numbers")?
+                    .context("--sizes: whole numbers")?;
             }
             "--r" => r = value.parse().context("--r: a number in Å")?,
             other => bail!("unknown option '{other}'"),
         }
     }
-    let python = root.join(".venv/bin/python");
-    if !python.exists() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(root.join(".venv"))
-            .status()?
-            .success();
-        if !ok {
-            bail!("cannot create .venv");
-        }
-    }
-    let has_freud = Command::new(&python)
-        .args(["-c", "import freud"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_freud {
-        println!("installing freud-analysis into .venv");
-        let ok = Command::new(root.join(".venv/bin/pip"))
-            .args(["install", "--quiet", "freud-analysis", "numpy"])
-            .status()?
-            .success();
-        if !ok {
-            bail!("pip install freud-analysis failed");
-        }
-    }
-    let ok = Command::new("cargo")
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "interstice-benches",
-            "--bin",
-            "peer-spatial",
-        ])
-        .current_dir(root)
-        .status()?
-        .success();
-    if !ok {
-        bail!("cannot build peer-spatial");
-    }
-    let ours_bin = root.join("target/release/peer-spatial");
+    let python = python_with(root, "freud", "freud-analysis")?;
+    let ours_bin = build_peer(root, "peer-spatial")?;
     let work = root.join("target/bench-peers");
     std::fs::create_dir_all(&work)?;
     let script = work.join("freud_spatial.py");
     std::fs::write(&script, FREUD)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "full neighbour list, r = {r} Å, density 0.06 Å⁻³, periodic cube, best of 3 ({} cores)",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        "full neighbour list, r = {r} Å, density 0.06 Å⁻³, periodic cube, best of 3 ({cores} cores)"
     );
     println!(
         "{:>9} {:>12} {:>10} {:>10} {:>12}",
@@ -288,33 +248,21 @@ fn spatial(root: &Path, args: &[String]) -> Result<()> {
     for n in sizes {
         let l = (n as f64 / 0.06).cbrt();
         let path = work.join(format!("points-{n}.f64"));
-        let mut state = 0x5eed_u64 ^ n as u64;
+        let mut rng = interstice_core::rng::SplitMix64::new(0x5eed_u64 ^ n as u64);
         let mut bytes = Vec::with_capacity(n * 24);
         for _ in 0..3 * n {
-            bytes.extend_from_slice(&(l * split_mix(&mut state)).to_le_bytes());
+            bytes.extend_from_slice(&(l * rng.next_f64()).to_le_bytes());
         }
         std::fs::write(&path, &bytes)?;
-        let run = |cmd: &mut Command| -> Result<(f64, u64, String)> {
-            let out = cmd.output()?;
-            if !out.status.success() {
-                bail!("{}", String::from_utf8_lossy(&out.stderr));
-            }
-            let text = String::from_utf8_lossy(&out.stdout);
-            let v: Vec<&str> = text.split_whitespace().collect();
-            Ok((
-                v[0].parse()?,
-                v[1].parse()?,
-                v.get(2).unwrap_or(&"").to_string(),
-            ))
-        };
         let args = [
             path.display().to_string(),
             l.to_string(),
             r.to_string(),
             "3".into(),
         ];
-        let (ours, ours_bonds, _) = run(Command::new(&ours_bin).args(&args))?;
-        let (freud, freud_bonds, version) = run(Command::new(&python).arg(&script).args(&args))?;
+        let (ours, ours_bonds, _) = timed(Command::new(&ours_bin).args(&args))?;
+        let (freud, freud_bonds, version) = timed(Command::new(&python).arg(&script).args(&args))?;
+        let (ours_bonds, freud_bonds) = (ours_bonds as u64, freud_bonds as u64);
         // freud computes in single precision: bonds within rounding of r may differ.
         if ours_bonds.abs_diff(freud_bonds) * 10_000 > ours_bonds.max(1) {
             bail!("bond counts differ at N = {n}: ours {ours_bonds}, freud {freud_bonds}");
@@ -325,12 +273,4 @@ fn spatial(root: &Path, args: &[String]) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn split_mix(state: &mut u64) -> f64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
 }

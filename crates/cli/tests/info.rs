@@ -1,19 +1,8 @@
 //! `interstice info` on the bundled LAMMPS fixture, and its one-line errors.
 
-use std::process::Command;
+mod common;
 
-fn interstice(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_interstice"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::interstice;
 
 #[test]
 fn describes_the_fixture() {

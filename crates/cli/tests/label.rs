@@ -1,20 +1,9 @@
 //! `interstice label` on the 4 000-atom fixture: the table, the OVITO dump,
 //! and its errors.
 
-use std::process::Command;
+mod common;
 
-fn interstice(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_interstice"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::interstice;
 
 #[test]
 fn labels_the_fixture_as_csv_and_as_a_dump() {

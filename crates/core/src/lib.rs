@@ -21,6 +21,7 @@
 mod elements;
 mod error;
 mod frame;
+pub mod rng;
 mod simbox;
 pub mod units;
 

@@ -10,6 +10,8 @@
 //! finds. Quench-in softness is the mean predicted probability of the 15
 //! models. No sample is ever in the training and the test set of one model.
 
+use interstice_core::rng::SplitMix64;
+
 use crate::LearnError;
 use crate::gbdt::{Gbdt, GbdtParams, Matrix};
 use crate::metrics::{Confusion, average_precision, precision_at_top_percent, roc_auc};
@@ -57,26 +59,6 @@ pub struct Split {
     pub natural_test: Vec<usize>,
 }
 
-/// SplitMix64 for shuffles.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
 /// The splits of the protocol for labels `y`.
 ///
 /// # Errors
@@ -104,10 +86,12 @@ pub fn splits(y: &[bool], params: &ProtocolParams) -> Result<Vec<Split>, LearnEr
     }
     let mut out = Vec::new();
     for repeat in 0..params.undersamplings {
-        let mut rng = Rng(params
-            .seed
-            .wrapping_mul(1_000_003)
-            .wrapping_add(repeat as u64));
+        let mut rng = SplitMix64::new(
+            params
+                .seed
+                .wrapping_mul(1_000_003)
+                .wrapping_add(repeat as u64),
+        );
         let mut maj = majority.clone();
         rng.shuffle(&mut maj);
         maj.truncate(minority.len());

@@ -7,33 +7,21 @@
 //! independence, and the bundled LAMMPS glass.
 
 use interstice_core::SimBox;
+use interstice_core::rng::SplitMix64;
 use interstice_spatial::{
     BruteForce, CellList, KiddoTree, NeighborList, NeighborQuery, Query, SpatialError,
 };
 use proptest::prelude::*;
 
-/// SplitMix64: seeded, reproducible test inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// `n` random points in `b`, some of them outside the box (unwrapped).
 fn points(b: &SimBox, n: usize, seed: u64) -> Vec<[f64; 3]> {
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64::new(seed);
     (0..n)
         .map(|_| {
             b.to_cartesian([
-                rng.next() * 1.4 - 0.2,
-                rng.next() * 1.4 - 0.2,
-                rng.next() * 1.4 - 0.2,
+                rng.next_f64() * 1.4 - 0.2,
+                rng.next_f64() * 1.4 - 0.2,
+                rng.next_f64() * 1.4 - 0.2,
             ])
         })
         .collect()
