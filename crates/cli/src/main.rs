@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod first_plastic;
 mod info;
 mod label;
+mod train;
 
 /// Predict where a metallic glass deforms plastically from its quenched
 /// structure (Wang & Jain, Nat. Commun. 10, 5537, 2019).
@@ -28,6 +29,8 @@ enum Command {
     Label(label::LabelArgs),
     /// The strain step at which each atom first becomes plastic over a trajectory.
     FirstPlastic(first_plastic::FirstPlasticArgs),
+    /// Train gradient-boosted trees with the paper's 3 × 5 protocol; print the metrics.
+    Train(train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
         Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
+        Command::Train(args) => train::run(&args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

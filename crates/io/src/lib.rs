@@ -18,6 +18,7 @@ mod dump;
 mod error;
 mod output;
 mod source;
+mod table;
 mod text;
 
 pub use data::{DataFile, read_data, read_data_from, write_data, write_data_to};
@@ -26,6 +27,7 @@ pub use error::IoError;
 pub use interstice_core::Frame;
 pub use output::OutputFile;
 pub use source::Source;
+pub use table::Table;
 
 /// What a format is and what it carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

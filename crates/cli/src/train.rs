@@ -1,0 +1,137 @@
+//! `interstice train`: the paper's 15-model protocol on a feature table and
+//! plastic labels, with the metrics table and quench-in softness.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use interstice_io::Table;
+use interstice_learn::gbdt::{GbdtParams, Matrix};
+use interstice_learn::protocol::{ProtocolParams, cross_validate, mean_std};
+
+/// Arguments of `interstice train`.
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// Feature table (CSV: `id` then one column per feature).
+    #[arg(long)]
+    pub features: PathBuf,
+    /// Labels (CSV with `id` and a 0/1 column, as `interstice label` writes).
+    #[arg(long)]
+    pub labels: PathBuf,
+    /// The label column.
+    #[arg(long, default_value = "plastic")]
+    pub label_column: String,
+    /// Seed of the undersampling, folds and feature sampling.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Boosting stages per model.
+    #[arg(long, default_value_t = 300)]
+    pub trees: usize,
+    /// Quench-in softness per atom (CSV: id, qs, label).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs the protocol and prints the metrics table to `out`.
+pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
+    let features = Table::read_csv(&args.features)?;
+    let labels = Table::read_csv(&args.labels)?;
+    let col = labels.column_index(&args.label_column).with_context(|| {
+        format!(
+            "{}: no column '{}'",
+            args.labels.display(),
+            args.label_column
+        )
+    })?;
+    let label_of: std::collections::HashMap<u64, f64> =
+        labels.ids.iter().copied().zip(labels.column(col)).collect();
+    let mut y = Vec::with_capacity(features.ids.len());
+    for id in &features.ids {
+        let v = label_of.get(id).with_context(|| {
+            format!(
+                "atom id {id} of {} has no label in {}",
+                args.features.display(),
+                args.labels.display()
+            )
+        })?;
+        if *v != 0.0 && *v != 1.0 {
+            bail!(
+                "{}: label of atom id {id} is {v}, expected 0 or 1",
+                args.labels.display()
+            );
+        }
+        y.push(*v == 1.0);
+    }
+    let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
+    let params = ProtocolParams {
+        seed: args.seed,
+        gbdt: GbdtParams {
+            n_trees: args.trees,
+            ..GbdtParams::default()
+        },
+        ..ProtocolParams::default()
+    };
+    let r = cross_validate(&x, &y, &params)?;
+    let plastic = y.iter().filter(|&&l| l).count();
+    let stat = |f: &dyn Fn(&interstice_learn::protocol::FoldScores) -> f64| {
+        let (m, s) = mean_std(&r.folds.iter().map(f).collect::<Vec<_>>());
+        format!("{m:.3} ± {s:.3}")
+    };
+    writeln!(
+        out,
+        "{} models ({} undersamplings × {} folds), {} atoms, {plastic} plastic ({:.2} %), {} features",
+        r.folds.len(),
+        params.undersamplings,
+        params.folds,
+        y.len(),
+        100.0 * plastic as f64 / y.len() as f64,
+        features.columns.len()
+    )?;
+    writeln!(
+        out,
+        "balanced test folds   ROC-AUC {}  accuracy {}  F1 {}  precision {}  recall {}",
+        stat(&|f| f.roc_auc),
+        stat(&|f| f.accuracy),
+        stat(&|f| f.f1),
+        stat(&|f| f.precision),
+        stat(&|f| f.recall)
+    )?;
+    writeln!(
+        out,
+        "natural class ratio   ROC-AUC {}  average precision {} (chance {})  precision in the top {} % {}",
+        stat(&|f| f.natural_roc_auc),
+        stat(&|f| f.natural_average_precision),
+        stat(&|f| f.natural_base_rate),
+        params.top_percent,
+        stat(&|f| f.natural_precision_top)
+    )?;
+    let mut importance = vec![0.0; features.columns.len()];
+    for f in &r.folds {
+        for (a, b) in importance.iter_mut().zip(&f.importances) {
+            *a += b / r.folds.len() as f64;
+        }
+    }
+    let mut order: Vec<usize> = (0..importance.len()).collect();
+    order.sort_by(|&a, &b| importance[b].total_cmp(&importance[a]).then(a.cmp(&b)));
+    let top: Vec<String> = order
+        .iter()
+        .take(5)
+        .map(|&k| format!("{} {:.3}", features.columns[k], importance[k]))
+        .collect();
+    writeln!(out, "most important        {}", top.join(", "))?;
+    if let Some(path) = &args.out {
+        let table = Table {
+            columns: vec!["qs".into(), args.label_column.clone()],
+            ids: features.ids.clone(),
+            values: r
+                .qs
+                .iter()
+                .zip(&y)
+                .flat_map(|(q, &l)| [*q, f64::from(u8::from(l))])
+                .collect(),
+        };
+        table.write_csv(path)?;
+        writeln!(out, "wrote quench-in softness to {}", path.display())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! `interstice train` on a committed synthetic table (the scikit-learn
+//! reference task of `crates/learn/tests/data/sklearn-gbdt`), made imbalanced.
+
+mod common;
+
+use std::io::Read;
+
+use common::interstice;
+use interstice_io::Table;
+
+#[test]
+fn prints_the_fifteen_model_table_and_writes_softness() {
+    let mut text = String::new();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../learn/tests/data/sklearn-gbdt/data.csv.gz"
+    );
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let mut lines = text.lines();
+    let columns: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let cols = columns.len() - 1;
+    let (mut ids, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    let mut positives = 0;
+    for (k, l) in lines.enumerate() {
+        let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
+        if v[cols] == 1.0 {
+            positives += 1;
+            if positives % 6 != 0 {
+                continue;
+            }
+        }
+        ids.push(k as u64 + 1);
+        x.extend_from_slice(&v[..cols]);
+        y.push(v[cols]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let features = dir.path().join("features.csv");
+    let labels = dir.path().join("labels.csv");
+    Table {
+        columns: columns[..cols].to_vec(),
+        ids: ids.clone(),
+        values: x,
+    }
+    .write_csv(&features)
+    .unwrap();
+    Table {
+        columns: vec!["plastic".into()],
+        ids: ids.iter().rev().copied().collect(),
+        values: y.iter().rev().copied().collect(),
+    }
+    .write_csv(&labels)
+    .unwrap();
+    let qs = dir.path().join("qs.csv");
+    let (ok, out, err) = interstice(&[
+        "train",
+        "--features",
+        features.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+        "--trees",
+        "60",
+        "--out",
+        qs.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with(&format!(
+            "15 models (3 undersamplings × 5 folds), {} atoms, ",
+            ids.len()
+        )),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("balanced test folds   ROC-AUC 0."),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("natural class ratio   ROC-AUC 0."),
+        "{out}"
+    );
+    let t = Table::read_csv(&qs).unwrap();
+    assert_eq!(t.columns, ["qs", "plastic"]);
+    assert_eq!(t.ids, ids);
+    assert!(t.column(0).iter().all(|q| (0.0..=1.0).contains(q)));
+    // A label file missing an atom is a clear error.
+    Table {
+        columns: vec!["plastic".into()],
+        ids: vec![1],
+        values: vec![1.0],
+    }
+    .write_csv(&labels)
+    .unwrap();
+    let (ok, _, err) = interstice(&[
+        "train",
+        "--features",
+        features.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.starts_with("error: atom id ") && err.contains(" has no label in "),
+        "{err}"
+    );
+}
