@@ -4,7 +4,8 @@
 
 /// Plastic where D²min is among the top `percent` % of the sample: the
 /// `k = ⌈N · percent / 100⌉` largest values and any ties with the k-th. NaN
-/// (invalid atoms) is never plastic.
+/// (invalid atoms) is never plastic, and neither is an atom without any
+/// non-affine displacement (D²min = 0), so an undeformed frame labels nothing.
 ///
 /// ```
 /// use interstice_d2min::plastic_top_percent;
@@ -19,7 +20,8 @@ pub fn plastic_top_percent(d2min: &[f64], percent: f64) -> Vec<bool> {
     let k =
         ((valid.len() as f64 * percent.min(100.0) / 100.0).ceil() as usize).clamp(1, valid.len());
     valid.sort_unstable_by(|a, b| b.total_cmp(a));
-    plastic_above(d2min, valid[k - 1])
+    let threshold = valid[k - 1];
+    d2min.iter().map(|&x| x >= threshold && x > 0.0).collect()
 }
 
 /// Plastic where D²min is at or above `threshold`.
@@ -85,6 +87,8 @@ mod tests {
         assert_eq!(l, [false, true, true, true, false]);
         assert!(plastic_top_percent(&[], 5.0).is_empty());
         assert_eq!(plastic_top_percent(&[1.0, 2.0], 0.0), [false, false]);
+        // Nothing moved: nothing is plastic, even though all values tie.
+        assert_eq!(plastic_top_percent(&[0.0; 4], 50.0), [false; 4]);
     }
 
     #[test]
