@@ -133,5 +133,10 @@ pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
         100.0 * n_plastic as f64 / s.ids.len().max(1) as f64,
         s.invalid.len()
     )?;
+    if !s.invalid.is_empty() {
+        let ids: Vec<String> = s.invalid.iter().take(20).map(|&k| s.ids[k].to_string()).collect();
+        let more = if s.invalid.len() > 20 { ", …" } else { "" };
+        writeln!(out, "atoms with fewer than three non-coplanar neighbours (D²min NaN, never plastic): ids {}{more}", ids.join(", "))?;
+    }
     Ok(())
 }
