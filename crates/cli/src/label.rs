@@ -125,18 +125,31 @@ pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     }
     let n_plastic = plastic.iter().filter(|&&p| p).count();
     let valid: Vec<f64> = s.d2min.iter().copied().filter(|x| !x.is_nan()).collect();
-    let mean = valid.iter().sum::<f64>() / valid.len().max(1) as f64;
+    let mean = if valid.is_empty() {
+        "n/a".to_string()
+    } else {
+        format!("{:.4} Å²", valid.iter().sum::<f64>() / valid.len() as f64)
+    };
     writeln!(
         out,
-        "{} atoms, mean D²min {mean:.4} Å², {n_plastic} plastic ({:.2} %), {} with too few neighbours; wrote {name}",
+        "{} atoms, mean D²min {mean}, {n_plastic} plastic ({:.2} %), {} with too few neighbours; wrote {name}",
         s.ids.len(),
         100.0 * n_plastic as f64 / s.ids.len().max(1) as f64,
         s.invalid.len()
     )?;
     if !s.invalid.is_empty() {
-        let ids: Vec<String> = s.invalid.iter().take(20).map(|&k| s.ids[k].to_string()).collect();
+        let ids: Vec<String> = s
+            .invalid
+            .iter()
+            .take(20)
+            .map(|&k| s.ids[k].to_string())
+            .collect();
         let more = if s.invalid.len() > 20 { ", …" } else { "" };
-        writeln!(out, "atoms with fewer than three non-coplanar neighbours (D²min NaN, never plastic): ids {}{more}", ids.join(", "))?;
+        writeln!(
+            out,
+            "atoms with fewer than three non-coplanar neighbours (D²min NaN, never plastic): ids {}{more}",
+            ids.join(", ")
+        )?;
     }
     Ok(())
 }
