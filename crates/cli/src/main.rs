@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod first_plastic;
 mod info;
 mod label;
+mod predict;
 mod train;
 
 /// Predict where a metallic glass deforms plastically from its quenched
@@ -31,6 +32,8 @@ enum Command {
     FirstPlastic(first_plastic::FirstPlasticArgs),
     /// Train gradient-boosted trees with the paper's 3 × 5 protocol; print the metrics.
     Train(train::TrainArgs),
+    /// Quench-in softness of atoms from a model saved by `train --model`.
+    Predict(predict::PredictArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
         Command::Train(args) => train::run(&args, &mut std::io::stdout().lock()),
+        Command::Predict(args) => predict::run(&args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

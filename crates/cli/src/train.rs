@@ -30,6 +30,43 @@ pub struct TrainArgs {
     /// Quench-in softness per atom (CSV: id, qs, label).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Save the 15 models as JSON, with the feature names, settings and the
+    /// SHA-256 of the training tables, for `interstice predict`.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+/// What `--model` writes and `interstice predict` reads.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ModelFile {
+    /// Identifies the layout.
+    pub format: String,
+    /// The interstice version that trained it.
+    pub interstice_version: String,
+    /// Feature columns, in the order the models expect them.
+    pub features: Vec<String>,
+    /// The label column.
+    pub label_column: String,
+    /// Protocol seed and booster settings.
+    pub seed: u64,
+    /// Booster settings.
+    pub gbdt: GbdtParams,
+    /// SHA-256 of the feature and label files.
+    pub training_sha256: [String; 2],
+    /// The fold models; quench-in softness is their mean probability.
+    pub models: Vec<interstice_learn::gbdt::Gbdt>,
+}
+
+/// The identifier of the model file layout.
+pub const MODEL_FORMAT: &str = "interstice-gbdt-ensemble/1";
+
+fn sha256(path: &std::path::Path) -> Result<String> {
+    use sha2::Digest as _;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Runs the protocol and prints the metrics table to `out`.
@@ -119,6 +156,28 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         .map(|&k| format!("{} {:.3}", features.columns[k], importance[k]))
         .collect();
     writeln!(out, "most important        {}", top.join(", "))?;
+    if let Some(path) = &args.model {
+        let file = ModelFile {
+            format: MODEL_FORMAT.into(),
+            interstice_version: env!("CARGO_PKG_VERSION").into(),
+            features: features.columns.clone(),
+            label_column: args.label_column.clone(),
+            seed: args.seed,
+            gbdt: params.gbdt,
+            training_sha256: [sha256(&args.features)?, sha256(&args.labels)?],
+            models: r.models.clone(),
+        };
+        let mut f = interstice_io::OutputFile::create(path)?;
+        serde_json::to_writer(&mut f, &file)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.commit()?;
+        writeln!(
+            out,
+            "wrote {} models to {}",
+            file.models.len(),
+            path.display()
+        )?;
+    }
     if let Some(path) = &args.out {
         let table = Table {
             columns: vec!["qs".into(), args.label_column.clone()],

@@ -58,8 +58,11 @@ fn prints_the_fifteen_model_table_and_writes_softness() {
     .write_csv(&labels)
     .unwrap();
     let qs = dir.path().join("qs.csv");
+    let model = dir.path().join("model.json");
     let (ok, out, err) = interstice(&[
         "train",
+        "--model",
+        model.to_str().unwrap(),
         "--features",
         features.to_str().unwrap(),
         "--labels",
@@ -90,6 +93,43 @@ fn prints_the_fifteen_model_table_and_writes_softness() {
     assert_eq!(t.columns, ["qs", "plastic"]);
     assert_eq!(t.ids, ids);
     assert!(t.column(0).iter().all(|q| (0.0..=1.0).contains(q)));
+    // The saved models give the same softness again.
+    let again = dir.path().join("again.csv");
+    let (ok, out, err) = interstice(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--features",
+        features.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("scored by 15 models"), "{out}");
+    assert!(
+        Table::read_csv(&again).unwrap().column(0) == t.column(0),
+        "predict gives other softness than train"
+    );
+    // A table with other columns is refused with the first difference.
+    let other = dir.path().join("other.csv");
+    Table {
+        columns: vec!["f0".into(), "zz".into()],
+        ids: vec![1],
+        values: vec![0.0, 1.0],
+    }
+    .write_csv(&other)
+    .unwrap();
+    let (ok, _, err) = interstice(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--features",
+        other.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("has 2 feature columns but the model was trained on 16; first difference at column 2: 'zz' instead of 'f1'"), "{err}");
     // A label file missing an atom is a clear error.
     Table {
         columns: vec!["plastic".into()],

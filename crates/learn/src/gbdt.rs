@@ -71,6 +71,7 @@ impl<'a> Matrix<'a> {
 
 /// Gradient boosting parameters; the defaults are the paper's.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GbdtParams {
     /// Boosting stages (300).
     pub n_trees: usize,
@@ -100,6 +101,7 @@ impl Default for GbdtParams {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 enum Node {
     Split {
         feature: usize,
@@ -112,8 +114,9 @@ enum Node {
     },
 }
 
-/// A fitted model.
+/// A fitted model (serialisable with the `serde` feature).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Gbdt {
     init: f64,
     learning_rate: f64,
@@ -375,6 +378,11 @@ impl Gbdt {
     /// Impurity-based feature importances, summing to 1.
     pub fn feature_importances(&self) -> &[f64] {
         &self.importances
+    }
+
+    /// The number of features the model was trained on.
+    pub fn n_features(&self) -> usize {
+        self.n_features
     }
 
     /// The number of trees.
