@@ -177,7 +177,11 @@ fn the_4000_atom_shear_run_has_81_frames_with_growing_tilt() {
 #[test]
 fn alloy_fixtures_have_their_composition_and_shear() {
     // (folder, atoms of type 1, atoms of type 2): random substitution with LAMMPS' set type/ratio.
-    let cases = [("ni62nb38-2048", 1270, 778), ("al90sm10-2048", 1844, 204), ("fe80p20-2048", 1639, 409)];
+    let cases = [
+        ("ni62nb38-2048", 1270, 778),
+        ("al90sm10-2048", 1844, 204),
+        ("fe80p20-2048", 1639, 409),
+    ];
     for (name, n1, n2) in cases {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../fixtures")
