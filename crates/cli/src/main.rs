@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod evaluate;
 mod first_plastic;
 mod info;
 mod label;
@@ -34,6 +35,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Quench-in softness of atoms from a model saved by `train --model`.
     Predict(predict::PredictArgs),
+    /// Score a saved model on another data set (transfer), on the natural class ratio.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
         Command::Train(args) => train::run(&args, &mut std::io::stdout().lock()),
         Command::Predict(args) => predict::run(&args, &mut std::io::stdout().lock()),
+        Command::Evaluate(args) => evaluate::run(&args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,11 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use interstice_io::Table;
-use interstice_learn::gbdt::Matrix;
-
-use crate::train::{MODEL_FORMAT, ModelFile};
 
 /// Arguments of `interstice predict`.
 #[derive(clap::Args, Debug)]
@@ -25,42 +22,9 @@ pub struct PredictArgs {
 
 /// Runs the command.
 pub fn run(args: &PredictArgs, out: &mut impl Write) -> Result<()> {
-    let text = std::fs::read_to_string(&args.model)
-        .with_context(|| format!("cannot read {}", args.model.display()))?;
-    let model: ModelFile = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not an interstice model file", args.model.display()))?;
-    if model.format != MODEL_FORMAT {
-        bail!(
-            "{}: model format '{}', expected '{MODEL_FORMAT}'",
-            args.model.display(),
-            model.format
-        );
-    }
+    let model = crate::evaluate::load_model(&args.model)?;
     let table = Table::read_csv(&args.features)?;
-    if table.columns != model.features {
-        let k = table
-            .columns
-            .iter()
-            .zip(&model.features)
-            .position(|(a, b)| a != b)
-            .unwrap_or(table.columns.len().min(model.features.len()));
-        bail!(
-            "{} has {} feature columns but the model was trained on {}; first difference at column {}: '{}' instead of '{}'",
-            args.features.display(),
-            table.columns.len(),
-            model.features.len(),
-            k + 1,
-            table.columns.get(k).map_or("(none)", String::as_str),
-            model.features.get(k).map_or("(none)", String::as_str)
-        );
-    }
-    let x = Matrix::new(&table.values, table.ids.len(), table.columns.len())?;
-    let mut qs = vec![0.0; table.ids.len()];
-    for m in &model.models {
-        for (q, p) in qs.iter_mut().zip(m.predict_proba(&x)?) {
-            *q += p / model.models.len() as f64;
-        }
-    }
+    let qs = crate::evaluate::softness(&model, &table, &args.features)?;
     Table {
         columns: vec!["qs".into()],
         ids: table.ids.clone(),

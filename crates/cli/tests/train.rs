@@ -110,6 +110,23 @@ fn prints_the_fifteen_model_table_and_writes_softness() {
         Table::read_csv(&again).unwrap().column(0) == t.column(0),
         "predict gives other softness than train"
     );
+    // Transfer scoring on the training set itself: the same table, a ROC-AUC well above chance.
+    let (ok, out, err) = interstice(&[
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--features",
+        features.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("natural class ratio   ROC-AUC 0.")),
+        "{out}"
+    );
     // A table with other columns is refused with the first difference.
     let other = dir.path().join("other.csv");
     Table {

@@ -1,0 +1,131 @@
+//! `interstice evaluate`: score a saved model on another data set (another
+//! configuration, quench rate, composition or alloy), the transfer test of
+//! the paper's Fig. 4, on the natural class ratio.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use interstice_io::Table;
+use interstice_learn::gbdt::Matrix;
+use interstice_learn::metrics::{Confusion, average_precision, precision_at_top_percent, roc_auc};
+
+use crate::train::{MODEL_FORMAT, ModelFile};
+
+/// Arguments of `interstice evaluate`.
+#[derive(clap::Args, Debug)]
+pub struct EvaluateArgs {
+    /// A model saved by `interstice train --model`.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Feature table (CSV) of the data set to score.
+    #[arg(long)]
+    pub features: PathBuf,
+    /// Its labels (CSV with `id` and a 0/1 column).
+    #[arg(long)]
+    pub labels: PathBuf,
+    /// The label column.
+    #[arg(long, default_value = "plastic")]
+    pub label_column: String,
+    /// The top fraction, in percent, for precision at the top.
+    #[arg(long, default_value_t = 5.0)]
+    pub top_percent: f64,
+}
+
+/// Loads a model file and checks its layout.
+pub fn load_model(path: &PathBuf) -> Result<ModelFile> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let model: ModelFile = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not an interstice model file", path.display()))?;
+    if model.format != MODEL_FORMAT {
+        bail!(
+            "{}: model format '{}', expected '{MODEL_FORMAT}'",
+            path.display(),
+            model.format
+        );
+    }
+    Ok(model)
+}
+
+/// Quench-in softness of every row of `table` (columns checked against the model).
+pub fn softness(model: &ModelFile, table: &Table, what: &std::path::Path) -> Result<Vec<f64>> {
+    if table.columns != model.features {
+        let k = table
+            .columns
+            .iter()
+            .zip(&model.features)
+            .position(|(a, b)| a != b)
+            .unwrap_or(table.columns.len().min(model.features.len()));
+        bail!(
+            "{} has {} feature columns but the model was trained on {}; first difference at column {}: '{}' instead of '{}'",
+            what.display(),
+            table.columns.len(),
+            model.features.len(),
+            k + 1,
+            table.columns.get(k).map_or("(none)", String::as_str),
+            model.features.get(k).map_or("(none)", String::as_str)
+        );
+    }
+    let x = Matrix::new(&table.values, table.ids.len(), table.columns.len())?;
+    let mut qs = vec![0.0; table.ids.len()];
+    for m in &model.models {
+        for (q, p) in qs.iter_mut().zip(m.predict_proba(&x)?) {
+            *q += p / model.models.len() as f64;
+        }
+    }
+    Ok(qs)
+}
+
+/// Runs the command.
+pub fn run(args: &EvaluateArgs, out: &mut impl Write) -> Result<()> {
+    let model = load_model(&args.model)?;
+    let table = Table::read_csv(&args.features)?;
+    let qs = softness(&model, &table, &args.features)?;
+    let labels = Table::read_csv(&args.labels)?;
+    let col = labels.column_index(&args.label_column).with_context(|| {
+        format!(
+            "{}: no column '{}'",
+            args.labels.display(),
+            args.label_column
+        )
+    })?;
+    let label_of: std::collections::HashMap<u64, f64> =
+        labels.ids.iter().copied().zip(labels.column(col)).collect();
+    let y: Vec<bool> = table
+        .ids
+        .iter()
+        .map(|id| {
+            label_of
+                .get(id)
+                .map(|&v| v == 1.0)
+                .with_context(|| format!("atom id {id} has no label in {}", args.labels.display()))
+        })
+        .collect::<Result<_>>()?;
+    let base = y.iter().filter(|&&l| l).count() as f64 / y.len() as f64;
+    let c = Confusion::new(&y, &qs)?;
+    writeln!(
+        out,
+        "{} atoms, {:.2} % plastic, scored by {} models",
+        y.len(),
+        100.0 * base,
+        model.models.len()
+    )?;
+    writeln!(
+        out,
+        "natural class ratio   ROC-AUC {:.3}  average precision {:.3} (chance {base:.3})  precision in the top {} % {:.3}",
+        roc_auc(&y, &qs)?,
+        average_precision(&y, &qs)?,
+        args.top_percent,
+        precision_at_top_percent(&y, &qs, args.top_percent)?
+    )?;
+    writeln!(
+        out,
+        "at p > 0.5            accuracy {:.3}  F1 {:.3}  precision {:.3}  recall {:.3}",
+        c.accuracy(),
+        c.f1(),
+        c.precision(),
+        c.recall()
+    )?;
+    Ok(())
+}
