@@ -82,26 +82,7 @@ pub fn run(args: &EvaluateArgs, out: &mut impl Write) -> Result<()> {
     let model = load_model(&args.model)?;
     let table = Table::read_csv(&args.features)?;
     let qs = softness(&model, &table, &args.features)?;
-    let labels = Table::read_csv(&args.labels)?;
-    let col = labels.column_index(&args.label_column).with_context(|| {
-        format!(
-            "{}: no column '{}'",
-            args.labels.display(),
-            args.label_column
-        )
-    })?;
-    let label_of: std::collections::HashMap<u64, f64> =
-        labels.ids.iter().copied().zip(labels.column(col)).collect();
-    let y: Vec<bool> = table
-        .ids
-        .iter()
-        .map(|id| {
-            label_of
-                .get(id)
-                .map(|&v| v == 1.0)
-                .with_context(|| format!("atom id {id} has no label in {}", args.labels.display()))
-        })
-        .collect::<Result<_>>()?;
+    let y = crate::train::read_labels(&table.ids, &args.labels, &args.label_column)?;
     let base = y.iter().filter(|&&l| l).count() as f64 / y.len() as f64;
     let c = Confusion::new(&y, &qs)?;
     writeln!(

@@ -69,36 +69,37 @@ fn sha256(path: &std::path::Path) -> Result<String> {
         .collect())
 }
 
+/// The 0/1 labels of `ids` from column `column` of the CSV table at `path`.
+///
+/// # Errors
+/// A missing column, an atom without a label, or a label other than 0 or 1.
+pub fn read_labels(ids: &[u64], path: &std::path::Path, column: &str) -> Result<Vec<bool>> {
+    let labels = Table::read_csv(path)?;
+    let col = labels
+        .column_index(column)
+        .with_context(|| format!("{}: no column '{column}'", path.display()))?;
+    let label_of: std::collections::HashMap<u64, f64> =
+        labels.ids.iter().copied().zip(labels.column(col)).collect();
+    ids.iter()
+        .map(|id| {
+            let v = *label_of
+                .get(id)
+                .with_context(|| format!("atom id {id} has no label in {}", path.display()))?;
+            if v != 0.0 && v != 1.0 {
+                bail!(
+                    "{}: label of atom id {id} is {v}, expected 0 or 1",
+                    path.display()
+                );
+            }
+            Ok(v == 1.0)
+        })
+        .collect()
+}
+
 /// Runs the protocol and prints the metrics table to `out`.
 pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
     let features = Table::read_csv(&args.features)?;
-    let labels = Table::read_csv(&args.labels)?;
-    let col = labels.column_index(&args.label_column).with_context(|| {
-        format!(
-            "{}: no column '{}'",
-            args.labels.display(),
-            args.label_column
-        )
-    })?;
-    let label_of: std::collections::HashMap<u64, f64> =
-        labels.ids.iter().copied().zip(labels.column(col)).collect();
-    let mut y = Vec::with_capacity(features.ids.len());
-    for id in &features.ids {
-        let v = label_of.get(id).with_context(|| {
-            format!(
-                "atom id {id} of {} has no label in {}",
-                args.features.display(),
-                args.labels.display()
-            )
-        })?;
-        if *v != 0.0 && *v != 1.0 {
-            bail!(
-                "{}: label of atom id {id} is {v}, expected 0 or 1",
-                args.labels.display()
-            );
-        }
-        y.push(*v == 1.0);
-    }
+    let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
     let params = ProtocolParams {
         seed: args.seed,

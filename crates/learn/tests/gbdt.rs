@@ -8,26 +8,39 @@ use std::io::Read;
 use interstice_learn::gbdt::{GbdtParams, Matrix};
 use interstice_learn::metrics::roc_auc;
 
-#[test]
-fn auc_within_001_of_scikit_learn() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sklearn-gbdt");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sklearn-gbdt");
+
+/// The committed table: the number of feature columns, then rows of (features, label).
+fn table() -> (usize, Vec<(Vec<f64>, bool)>) {
     let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(format!("{dir}/data.csv.gz")).unwrap())
+    flate2::read::GzDecoder::new(std::fs::File::open(format!("{DIR}/data.csv.gz")).unwrap())
         .read_to_string(&mut text)
         .unwrap();
     let mut lines = text.lines();
     let cols = lines.next().unwrap().split(',').count() - 1;
+    let rows = lines
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
+            (v[..cols].to_vec(), v[cols] == 1.0)
+        })
+        .collect();
+    (cols, rows)
+}
+
+#[test]
+fn auc_within_001_of_scikit_learn() {
+    let dir = DIR;
+    let (cols, rows) = table();
     let (mut train_x, mut train_y, mut test_x, mut test_y) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (k, l) in lines.enumerate() {
-        let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
+    for (k, (v, label)) in rows.into_iter().enumerate() {
         let (x, y) = if k % 3 != 0 {
             (&mut train_x, &mut train_y)
         } else {
             (&mut test_x, &mut test_y)
         };
-        x.extend_from_slice(&v[..cols]);
-        y.push(v[cols] == 1.0);
+        x.extend_from_slice(&v);
+        y.push(label);
     }
     let reference: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(format!("{dir}/reference.json")).unwrap())
@@ -57,26 +70,18 @@ fn auc_within_001_of_scikit_learn() {
 #[test]
 fn the_fifteen_model_protocol_on_imbalanced_data() {
     use interstice_learn::protocol::{ProtocolParams, cross_validate, mean_std};
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sklearn-gbdt");
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(format!("{dir}/data.csv.gz")).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    let mut lines = text.lines();
-    let cols = lines.next().unwrap().split(',').count() - 1;
+    let (cols, rows) = table();
     // Keep every negative and one positive in six: about 14 % plastic, as imbalanced as a glass.
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let mut positives = 0;
-    for l in lines {
-        let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
-        let label = v[cols] == 1.0;
+    for (v, label) in rows {
         if label {
             positives += 1;
             if positives % 6 != 0 {
                 continue;
             }
         }
-        x.extend_from_slice(&v[..cols]);
+        x.extend_from_slice(&v);
         y.push(label);
     }
     let m = Matrix::new(&x, y.len(), cols).unwrap();
