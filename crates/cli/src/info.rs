@@ -4,8 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use interstice_core::{ColumnData, TypeMap};
-use interstice_io::DumpReader;
+use interstice_core::ColumnData;
 
 /// Arguments of `interstice info`.
 #[derive(clap::Args, Debug)]
@@ -22,16 +21,8 @@ pub struct InfoArgs {
 
 /// Prints the summary of `args.dump` to `out`.
 pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
-    let map = args
-        .types
-        .as_deref()
-        .map(TypeMap::parse)
-        .transpose()
-        .context("--types")?;
-    let mut reader = DumpReader::open(&args.dump)?;
-    if let Some(map) = &map {
-        reader = reader.with_type_map(map);
-    }
+    let map = crate::common::type_map(args.types.as_deref())?;
+    let mut reader = crate::common::open_dump(&args.dump, map.as_ref())?;
     let count = reader.frame_count()?;
     let index = if args.frame < 0 {
         count as i64 + args.frame

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use interstice_core::{ColumnData, TypeMap};
+use interstice_core::ColumnData;
 use interstice_d2min::{D2minParams, atomic_strain, plastic_above, plastic_top_percent};
 use interstice_io::{DumpReader, DumpWriter, OutputFile};
 
@@ -58,19 +58,8 @@ fn pick(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result<usize> {
 
 /// Runs the command; prints a one-line summary to `out`.
 pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
-    let map = args
-        .types
-        .as_deref()
-        .map(TypeMap::parse)
-        .transpose()
-        .context("--types")?;
-    let open = |path: &PathBuf| -> Result<DumpReader<'static>> {
-        let r = DumpReader::open(path)?;
-        Ok(match &map {
-            Some(m) => r.with_type_map(m),
-            None => r,
-        })
-    };
+    let map = crate::common::type_map(args.types.as_deref())?;
+    let open = |path: &PathBuf| crate::common::open_dump(path, map.as_ref());
     let mut ref_reader = open(&args.reference)?;
     let k = pick(&mut ref_reader, args.reference_frame, "--reference-frame")?;
     let mut reference = ref_reader.read_at(k)?;
