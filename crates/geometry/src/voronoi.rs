@@ -1,0 +1,967 @@
+//! The periodic Voronoi tessellation (plain or radical) as the dual of the
+//! regular Delaunay tessellation of the atoms and their ghost images.
+//!
+//! The box is cut into blocks that depend only on the number of atoms and
+//! the box (never on the thread count). Each block triangulates its home
+//! atoms plus every periodic image within a skin of it, then checks that
+//! the orthoball of every tetrahedron incident to a home atom lies inside
+//! the region it covered: a point that could change such a tetrahedron
+//! would lie in that ball, and every point there was inserted. When the
+//! check fails the block is redone with a wider skin. Each cell depends only
+//! on its own star and the coordinates of its neighbours' images, so the
+//! result is the same, bit for bit, for any number of threads.
+
+use std::ops::Range;
+
+use interstice_core::SimBox;
+use interstice_spatial::{Bond, CellList, NeighborList};
+use rayon::prelude::*;
+
+use crate::GeometryError;
+use crate::delaunay::{Delaunay, Inserted, NONE};
+use crate::predicates::power_det;
+
+/// One face of a Voronoi cell: the bond to the neighbour across it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Face {
+    /// From the centre atom to this image of the neighbour, Å.
+    pub vector: [f64; 3],
+    /// Face area, Å².
+    pub area: f64,
+    /// Signed distance from the centre atom to the face's plane, Å: half the
+    /// bond length in a plain tessellation; `(d² + r_c² − r_n²) / 2d` in a
+    /// radical one (negative when the atom lies outside its own cell).
+    pub height: f64,
+    /// The neighbour's index.
+    pub neighbor: u32,
+    /// The neighbour's periodic image: `vector = x_n + H image − x_c`, both
+    /// wrapped into the box.
+    pub image: [i16; 3],
+    /// The number of edges (distinct vertices) of the face, at least 3.
+    pub edges: u16,
+}
+
+impl Face {
+    /// The bond length, Å.
+    #[inline]
+    pub fn distance(&self) -> f64 {
+        norm(self.vector)
+    }
+
+    /// The volume of the pyramid from the centre atom to the face,
+    /// `area · height / 3` (signed in a radical tessellation), Å³.
+    #[inline]
+    pub fn pyramid_volume(&self) -> f64 {
+        self.area * self.height / 3.0
+    }
+}
+
+/// A vertex of a Delaunay tetrahedron seen from the centre atom of a star.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StarVertex {
+    /// The atom's index.
+    pub atom: u32,
+    /// From the centre atom to this image of the atom, Å.
+    pub vector: [f64; 3],
+}
+
+/// Which tessellation, and the checks around it.
+#[derive(Clone, Debug)]
+pub struct VoronoiParams {
+    radii: Option<Vec<f64>>,
+    min_separation: f64,
+    block_atoms: usize,
+    keep_stars: bool,
+}
+
+impl Default for VoronoiParams {
+    fn default() -> VoronoiParams {
+        VoronoiParams::plain()
+    }
+}
+
+impl VoronoiParams {
+    /// Plain (bisector) Voronoi: the paper's.
+    pub fn plain() -> VoronoiParams {
+        VoronoiParams {
+            radii: None,
+            min_separation: 1e-3,
+            block_atoms: 50_000,
+            keep_stars: false,
+        }
+    }
+
+    /// Radical (Laguerre, power) Voronoi with one radius per atom, Å: the
+    /// plane between two atoms is where their power distances `d² − r²`
+    /// are equal. Overlapping spheres can leave an atom without a cell.
+    pub fn radical(radii: Vec<f64>) -> VoronoiParams {
+        VoronoiParams {
+            radii: Some(radii),
+            ..VoronoiParams::plain()
+        }
+    }
+
+    /// Two atoms closer than this (Å, default 1e-3) are an error naming
+    /// both: a near-duplicate is almost always a broken input file.
+    pub fn min_separation(mut self, d: f64) -> VoronoiParams {
+        self.min_separation = d;
+        self
+    }
+
+    /// About how many atoms each independently triangulated block holds
+    /// (default 50 000). Only speed and memory depend on it, never results.
+    pub fn block_atoms(mut self, n: usize) -> VoronoiParams {
+        self.block_atoms = n.max(1);
+        self
+    }
+
+    /// Keep each atom's Delaunay star (its incident tetrahedra) for the
+    /// Delaunay-star interstice variant.
+    pub fn keep_stars(mut self, keep: bool) -> VoronoiParams {
+        self.keep_stars = keep;
+        self
+    }
+}
+
+/// Which faces to drop after the tessellation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FaceFilter<'a> {
+    /// amlearn's rule (shared/SPEC.md §3): walk the faces in ascending
+    /// neighbour order (by `order[neighbor]` if given, else by index) and
+    /// drop face `i` if `area_i < threshold · area_sum / cn_running`, where
+    /// `area_sum` is the sum over all faces and `cn_running` starts at the
+    /// face count and drops by one with every dropped face. amlearn uses
+    /// `threshold = 0.05`. Volumes and edge counts are not recomputed.
+    Amlearn {
+        /// amlearn's `small_face_thresh`.
+        threshold: f64,
+        /// Sort key of each atom (e.g. its id); `None` sorts by index.
+        order: Option<&'a [u64]>,
+    },
+    /// Drop faces smaller than `fraction` of the cell's mean face area.
+    RelativeArea {
+        /// The fraction of the mean area.
+        fraction: f64,
+    },
+}
+
+/// Voronoi cells of every atom of a periodic frame.
+#[derive(Clone, Debug)]
+pub struct Voronoi {
+    offsets: Vec<usize>,
+    faces: Vec<Face>,
+    volumes: Vec<f64>,
+    star_offsets: Vec<usize>,
+    stars: Vec<[StarVertex; 3]>,
+    empty: Vec<u32>,
+    radical: bool,
+    box_volume: f64,
+    delaunay_volume: f64,
+    num_tetrahedra: usize,
+    blocks: usize,
+}
+
+impl Voronoi {
+    /// The tessellation of `positions` in `sim_box` (periodic along all
+    /// three axes; any tilt).
+    ///
+    /// # Errors
+    /// A non-periodic axis, a non-finite coordinate, atoms closer than the
+    /// minimum separation, radii that do not match the atoms.
+    pub fn compute(
+        positions: &[[f64; 3]],
+        sim_box: &SimBox,
+        params: &VoronoiParams,
+    ) -> Result<Voronoi, GeometryError> {
+        let n = positions.len();
+        if let Some(axis) = (0..3).find(|&a| !sim_box.periodic()[a]) {
+            return Err(GeometryError::NotPeriodic { axis });
+        }
+        if n == 0 {
+            return Err(GeometryError::NoAtoms);
+        }
+        if n > (1 << 31) {
+            return Err(GeometryError::TooManyAtoms(n));
+        }
+        if let Some(index) = positions
+            .iter()
+            .position(|p| p.iter().any(|x| !x.is_finite()))
+        {
+            return Err(GeometryError::NonFinite { index });
+        }
+        let weights: Vec<f64> = match &params.radii {
+            None => vec![0.0; n],
+            Some(r) => {
+                if r.len() != n {
+                    return Err(GeometryError::RadiiLength {
+                        expected: n,
+                        got: r.len(),
+                    });
+                }
+                if let Some(index) = r.iter().position(|x| !x.is_finite() || *x < 0.0) {
+                    return Err(GeometryError::BadRadius {
+                        index,
+                        value: r[index],
+                    });
+                }
+                r.iter().map(|x| x * x).collect()
+            }
+        };
+        check_separation(positions, sim_box, params.min_separation)?;
+
+        let frac: Vec<[f64; 3]> = positions
+            .iter()
+            .map(|&p| {
+                let f = sim_box.to_fractional(p);
+                f.map(wrap_unit)
+            })
+            .collect();
+        let wrapped: Vec<[f64; 3]> = frac.iter().map(|&f| sim_box.to_cartesian(f)).collect();
+
+        let widths = sim_box.perpendicular_widths();
+        let spacing = (sim_box.volume() / n as f64).cbrt();
+        let w_max = weights.iter().copied().fold(0.0, f64::max);
+        let skin0 = 2.5 * spacing + w_max.sqrt();
+        let dims = block_dims(n, widths, params.block_atoms, skin0);
+        let n_blocks = dims[0] * dims[1] * dims[2];
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_blocks];
+        for (i, f) in frac.iter().enumerate() {
+            let b: [usize; 3] =
+                std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1));
+            members[(b[0] * dims[1] + b[1]) * dims[2] + b[2]].push(i as u32);
+        }
+        let ctx = Context {
+            sim_box,
+            frac: &frac,
+            wrapped: &wrapped,
+            weights: &weights,
+            widths,
+            w_max,
+            spacing,
+            keep_stars: params.keep_stars,
+        };
+        let results: Vec<BlockResult> = (0..n_blocks)
+            .into_par_iter()
+            .map(|b| {
+                let bi = [
+                    b / (dims[1] * dims[2]),
+                    (b / dims[2]) % dims[1],
+                    b % dims[2],
+                ];
+                let range: [Range<f64>; 3] = std::array::from_fn(|a| {
+                    bi[a] as f64 / dims[a] as f64..(bi[a] + 1) as f64 / dims[a] as f64
+                });
+                ctx.block(&members[b], range, skin0)
+            })
+            .collect::<Result<_, _>>()?;
+
+        // Assemble in atom order.
+        let mut cells: Vec<Option<Cell>> = (0..n).map(|_| None).collect();
+        let mut delaunay_volume = 0.0;
+        let mut num_tetrahedra = 0;
+        for r in results {
+            delaunay_volume += r.tet_volume;
+            num_tetrahedra += r.tet_count;
+            for (i, c) in r.cells {
+                cells[i as usize] = Some(c);
+            }
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut star_offsets = Vec::with_capacity(n + 1);
+        let mut faces = Vec::new();
+        let mut stars = Vec::new();
+        let mut volumes = Vec::with_capacity(n);
+        let mut empty = Vec::new();
+        offsets.push(0);
+        star_offsets.push(0);
+        for (i, c) in cells.into_iter().enumerate() {
+            let c = c.expect("every atom belongs to one block");
+            if c.faces.is_empty() {
+                empty.push(i as u32);
+            }
+            volumes.push(c.volume);
+            faces.extend_from_slice(&c.faces);
+            stars.extend_from_slice(&c.star);
+            offsets.push(faces.len());
+            star_offsets.push(stars.len());
+        }
+        Ok(Voronoi {
+            offsets,
+            faces,
+            volumes,
+            star_offsets,
+            stars,
+            empty,
+            radical: params.radii.is_some(),
+            box_volume: sim_box.volume(),
+            delaunay_volume,
+            num_tetrahedra,
+            blocks: n_blocks,
+        })
+    }
+
+    /// The number of atoms.
+    pub fn len(&self) -> usize {
+        self.volumes.len()
+    }
+
+    /// Whether there are no atoms (never, for a computed tessellation).
+    pub fn is_empty(&self) -> bool {
+        self.volumes.is_empty()
+    }
+
+    /// Whether this is a radical (power) tessellation.
+    pub fn is_radical(&self) -> bool {
+        self.radical
+    }
+
+    /// The faces of atom `i`, in ascending neighbour order (index, then image).
+    pub fn faces(&self, i: usize) -> &[Face] {
+        &self.faces[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Every face of every atom, atom after atom (see [`Voronoi::offsets`]).
+    pub fn all_faces(&self) -> &[Face] {
+        &self.faces
+    }
+
+    /// `offsets[i]..offsets[i + 1]` indexes the faces of atom `i`.
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+
+    /// The cell volume of atom `i`, Å³ (the sum of its pyramid volumes).
+    pub fn volume(&self, i: usize) -> f64 {
+        self.volumes[i]
+    }
+
+    /// All cell volumes, Å³.
+    pub fn volumes(&self) -> &[f64] {
+        &self.volumes
+    }
+
+    /// The number of faces of atom `i`.
+    pub fn coordination(&self, i: usize) -> usize {
+        self.offsets[i + 1] - self.offsets[i]
+    }
+
+    /// The Voronoi index of atom `i`: the number of faces with 3, 4, 5, 6, 7
+    /// and 8 or more edges.
+    pub fn index(&self, i: usize) -> [u32; 6] {
+        let mut idx = [0u32; 6];
+        for f in self.faces(i) {
+            idx[(f.edges as usize).clamp(3, 8) - 3] += 1;
+        }
+        idx
+    }
+
+    /// Atoms without a cell (radical tessellation only: a small atom
+    /// swallowed by the power cells of larger neighbours).
+    pub fn empty_cells(&self) -> &[u32] {
+        &self.empty
+    }
+
+    /// The box volume, Å³ (the cell volumes sum to it).
+    pub fn box_volume(&self) -> f64 {
+        self.box_volume
+    }
+
+    /// The summed volume of the Delaunay tetrahedra, each periodic copy
+    /// counted once, Å³ (equals the box volume).
+    pub fn delaunay_volume(&self) -> f64 {
+        self.delaunay_volume
+    }
+
+    /// The number of Delaunay tetrahedra in the periodic cell.
+    pub fn num_tetrahedra(&self) -> usize {
+        self.num_tetrahedra
+    }
+
+    /// How many blocks were triangulated independently.
+    pub fn num_blocks(&self) -> usize {
+        self.blocks
+    }
+
+    /// The Delaunay star of atom `i` (with [`VoronoiParams::keep_stars`]):
+    /// each incident tetrahedron as its three other vertices, ordered so
+    /// that `(centre, a, b, c)` is positively oriented.
+    pub fn star(&self, i: usize) -> &[[StarVertex; 3]] {
+        if self.star_offsets.len() <= i + 1 {
+            return &[];
+        }
+        &self.stars[self.star_offsets[i]..self.star_offsets[i + 1]]
+    }
+
+    /// A copy with some faces dropped (see [`FaceFilter`]).
+    pub fn filtered(&self, filter: FaceFilter<'_>) -> Voronoi {
+        let mut offsets = Vec::with_capacity(self.offsets.len());
+        let mut faces = Vec::with_capacity(self.faces.len());
+        offsets.push(0);
+        let mut order: Vec<usize> = Vec::new();
+        for i in 0..self.len() {
+            let fs = self.faces(i);
+            match filter {
+                FaceFilter::Amlearn {
+                    threshold,
+                    order: key,
+                } => {
+                    order.clear();
+                    order.extend(0..fs.len());
+                    if let Some(key) = key {
+                        order.sort_by_key(|&k| (key[fs[k].neighbor as usize], k));
+                    }
+                    let area_sum: f64 = fs.iter().map(|f| f.area).sum();
+                    let mut cn = fs.len() as f64;
+                    let mut keep = vec![true; fs.len()];
+                    for &k in &order {
+                        if fs[k].area < threshold * area_sum / cn {
+                            keep[k] = false;
+                            cn -= 1.0;
+                        }
+                    }
+                    faces.extend(fs.iter().zip(&keep).filter(|x| *x.1).map(|x| *x.0));
+                }
+                FaceFilter::RelativeArea { fraction } => {
+                    let mean = fs.iter().map(|f| f.area).sum::<f64>() / fs.len().max(1) as f64;
+                    faces.extend(fs.iter().filter(|f| f.area >= fraction * mean).copied());
+                }
+            }
+            offsets.push(faces.len());
+        }
+        Voronoi {
+            offsets,
+            faces,
+            ..self.clone()
+        }
+    }
+
+    /// The Voronoi neighbours as a spatial neighbour list, in face order,
+    /// with the face areas as weights.
+    pub fn to_neighbor_list(&self) -> NeighborList {
+        let bonds: Vec<Vec<Bond>> = (0..self.len())
+            .map(|i| {
+                self.faces(i)
+                    .iter()
+                    .map(|f| Bond {
+                        j: f.neighbor,
+                        distance: f.distance(),
+                        vector: f.vector,
+                        image: f.image.map(i32::from),
+                    })
+                    .collect()
+            })
+            .collect();
+        let areas = self.faces.iter().map(|f| f.area).collect();
+        NeighborList::from_bonds(self.len(), &bonds)
+            .and_then(|l| l.with_weights(areas))
+            .expect("faces name atoms of this tessellation and one weight per face")
+    }
+}
+
+struct Cell {
+    volume: f64,
+    faces: Vec<Face>,
+    star: Vec<[StarVertex; 3]>,
+}
+
+struct BlockResult {
+    cells: Vec<(u32, Cell)>,
+    tet_volume: f64,
+    tet_count: usize,
+}
+
+struct Context<'a> {
+    sim_box: &'a SimBox,
+    frac: &'a [[f64; 3]],
+    wrapped: &'a [[f64; 3]],
+    weights: &'a [f64],
+    widths: [f64; 3],
+    w_max: f64,
+    spacing: f64,
+    keep_stars: bool,
+}
+
+/// Key of an atom image for the symbolic perturbation: atom first, then the
+/// image lexicographically, so the relative order of any points is the same
+/// in every periodic copy and the perturbed tessellation is periodic.
+fn key(atom: u32, image: [i32; 3]) -> u64 {
+    let e = |x: i32| (x + 512) as u64;
+    (u64::from(atom) << 30) | (e(image[0]) << 20) | (e(image[1]) << 10) | e(image[2])
+}
+
+impl Context<'_> {
+    fn block(
+        &self,
+        home: &[u32],
+        range: [Range<f64>; 3],
+        skin0: f64,
+    ) -> Result<BlockResult, GeometryError> {
+        let mut skin = skin0;
+        loop {
+            match self.try_block(home, &range, skin)? {
+                Ok(r) => return Ok(r),
+                Err(needed) => {
+                    skin = (needed * 1.1).max(skin * 1.25) + 0.25 * self.spacing;
+                }
+            }
+        }
+    }
+
+    /// `Ok(Ok(result))`, or `Ok(Err(skin needed))` when a home star reached
+    /// outside the covered region.
+    #[allow(clippy::type_complexity)]
+    fn try_block(
+        &self,
+        home: &[u32],
+        range: &[Range<f64>; 3],
+        skin: f64,
+    ) -> Result<Result<BlockResult, f64>, GeometryError> {
+        let s: [f64; 3] = std::array::from_fn(|a| skin / self.widths[a]);
+        let lo: [f64; 3] = std::array::from_fn(|a| range[a].start - s[a]);
+        let hi: [f64; 3] = std::array::from_fn(|a| range[a].end + s[a]);
+        if s.iter().any(|&x| x > 512.0) {
+            return Err(GeometryError::Unbounded { skin });
+        }
+        // Gather every image inside [lo, hi]; the home atoms are the
+        // image-0 copies of `home` (they lie in the block's range).
+        let mut atom = Vec::new();
+        let mut image = Vec::new();
+        let mut is_home = vec![false; self.frac.len()];
+        for &h in home {
+            is_home[h as usize] = true;
+        }
+        for (j, f) in self.frac.iter().enumerate() {
+            let r: [(i32, i32); 3] = std::array::from_fn(|a| {
+                ((lo[a] - f[a]).ceil() as i32, (hi[a] - f[a]).floor() as i32)
+            });
+            for ix in r[0].0..=r[0].1 {
+                for iy in r[1].0..=r[1].1 {
+                    for iz in r[2].0..=r[2].1 {
+                        atom.push(j as u32);
+                        image.push([ix, iy, iz]);
+                    }
+                }
+            }
+        }
+        // Morton order along the extended block.
+        let m = atom.len();
+        let mut order: Vec<(u64, u32)> = (0..m)
+            .map(|k| {
+                let f = self.frac[atom[k] as usize];
+                let q: [u64; 3] = std::array::from_fn(|a| {
+                    let t = (f[a] + image[k][a] as f64 - lo[a]) / (hi[a] - lo[a]);
+                    (t.clamp(0.0, 1.0) * 65535.0) as u64
+                });
+                (morton(q), k as u32)
+            })
+            .collect();
+        order.sort_unstable();
+        let mut pts = Vec::with_capacity(m);
+        let mut w = Vec::with_capacity(m);
+        let mut keys = Vec::with_capacity(m);
+        let mut src = Vec::with_capacity(m);
+        for &(_, k) in &order {
+            let k = k as usize;
+            let j = atom[k] as usize;
+            let sh = self.sim_box.cartesian_vector(image[k].map(f64::from));
+            let p = self.wrapped[j];
+            pts.push([p[0] + sh[0], p[1] + sh[1], p[2] + sh[2]]);
+            w.push(self.weights[j]);
+            keys.push(key(j as u32, image[k]));
+            src.push((atom[k], image[k]));
+        }
+        let mut d = Delaunay::new(pts, w, keys);
+        let mut home_vertex = vec![NONE; 0];
+        home_vertex.reserve(home.len());
+        let mut homes: Vec<(u32, u32)> = Vec::with_capacity(home.len()); // (atom, vertex)
+        for v in 0..m {
+            match d.insert(v) {
+                Inserted::Vertex | Inserted::Hidden => {}
+                Inserted::Duplicate(u) => {
+                    let (a, b) = (src[v].0, src[u as usize].0);
+                    return Err(GeometryError::TooClose {
+                        i: a.min(b) as usize,
+                        j: a.max(b) as usize,
+                        distance: 0.0,
+                        min: 0.0,
+                    });
+                }
+            }
+            if src[v].1 == [0, 0, 0] && is_home[src[v].0 as usize] {
+                homes.push((src[v].0, v as u32));
+            }
+        }
+        let vt = d.vertex_tets();
+        let d = &d;
+        let per_atom: Vec<Result<(u32, Cell, f64, usize), f64>> = homes
+            .par_iter()
+            .map_init(Vec::new, |star, &(a, v)| {
+                let t0 = vt[v as usize];
+                d.star(v, t0, star);
+                self.cell(d, &src, a, v, star, &lo, &hi, skin)
+            })
+            .collect();
+        let mut cells = Vec::with_capacity(homes.len());
+        let mut needed: f64 = 0.0;
+        let mut tet_volume = 0.0;
+        let mut tet_count = 0;
+        for r in per_atom {
+            match r {
+                Ok((a, c, vol, cnt)) => {
+                    tet_volume += vol;
+                    tet_count += cnt;
+                    cells.push((a, c));
+                }
+                Err(x) => needed = needed.max(x),
+            }
+        }
+        if needed > 0.0 {
+            return Ok(Err(needed));
+        }
+        Ok(Ok(BlockResult {
+            cells,
+            tet_volume,
+            tet_count,
+        }))
+    }
+
+    /// The cell of home atom `a` (vertex `v`), the volume and number of
+    /// the star's tetrahedra it counts for the global sum, or the skin the
+    /// star needs.
+    #[allow(clippy::too_many_arguments)]
+    fn cell(
+        &self,
+        d: &Delaunay,
+        src: &[(u32, [i32; 3])],
+        a: u32,
+        v: u32,
+        star: &[u32],
+        lo: &[f64; 3],
+        hi: &[f64; 3],
+        skin: f64,
+    ) -> Result<(u32, Cell, f64, usize), f64> {
+        let n_real = d.n_real as u32;
+        let pv = d.pts[v as usize];
+        let wv = d.weights[v as usize];
+        if star.is_empty() {
+            // Hidden (radical only): no cell.
+            return Ok((
+                a,
+                Cell {
+                    volume: 0.0,
+                    faces: Vec::new(),
+                    star: Vec::new(),
+                },
+                0.0,
+                0,
+            ));
+        }
+        // Power centres relative to the atom, and the completeness check.
+        let mut centres = Vec::with_capacity(star.len());
+        let mut needed: f64 = 0.0;
+        for &t in star {
+            let tv = d.tets[t as usize];
+            if tv.iter().any(|&x| x >= n_real) {
+                needed = needed.max(skin + 2.0 * self.spacing);
+                centres.push([0.0; 3]);
+                continue;
+            }
+            let x = power_centre(d, tv, v);
+            let r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2] - wv + self.w_max;
+            let rho = r2.max(0.0).sqrt() * (1.0 + 1e-9) + 1e-9 * self.spacing;
+            let c = [pv[0] + x[0], pv[1] + x[1], pv[2] + x[2]];
+            let f = self.sim_box.to_fractional(c);
+            for ax in 0..3 {
+                let room_lo = (f[ax] - lo[ax]) * self.widths[ax];
+                let room_hi = (hi[ax] - f[ax]) * self.widths[ax];
+                let room = room_lo.min(room_hi);
+                if room < rho {
+                    needed = needed.max(skin + (rho - room));
+                }
+            }
+            centres.push(x);
+        }
+        if needed > 0.0 {
+            return Err(needed);
+        }
+        // Global tetrahedron count: once per periodic copy, at its vertex
+        // of smallest key, when that is this (image-0) atom.
+        let mut tet_volume = 0.0;
+        let mut tet_count = 0;
+        let kv = d.keys[v as usize];
+        for &t in star {
+            let tv = d.tets[t as usize];
+            if tv.iter().all(|&x| d.keys[x as usize] >= kv) {
+                let q = tv.map(|x| d.pts[x as usize]);
+                tet_volume += tet_volume_of(&q);
+                tet_count += 1;
+            }
+        }
+        // Faces: one per Delaunay edge (v, u), from the ring of tetrahedra
+        // around it.
+        let mut faces = Vec::new();
+        let mut seen: Vec<u32> = Vec::with_capacity(32);
+        let mut ring: Vec<usize> = Vec::with_capacity(16);
+        let mut same: Vec<bool> = Vec::with_capacity(16);
+        let mut volume = 0.0;
+        for (si, &t) in star.iter().enumerate() {
+            let tv = d.tets[t as usize];
+            for &u in &tv {
+                if u == v || seen.contains(&u) {
+                    continue;
+                }
+                seen.push(u);
+                // Walk around edge (v, u) starting at t.
+                ring.clear();
+                same.clear();
+                let (mut cur, mut curi) = (t, si);
+                let mut b = *tv
+                    .iter()
+                    .find(|&&x| x != v && x != u)
+                    .expect("a tetrahedron has 4 vertices");
+                loop {
+                    ring.push(curi);
+                    let cv = d.tets[cur as usize];
+                    // Cross the face opposite the vertex other than v, u, b.
+                    let opp = (0..4)
+                        .find(|&k| cv[k] != v && cv[k] != u && cv[k] != b)
+                        .expect("4 distinct vertices");
+                    let next = d.nbr[cur as usize][opp];
+                    let nv = d.tets[next as usize];
+                    let c = *nv
+                        .iter()
+                        .find(|&&x| x != v && x != u && x != b)
+                        .expect("4 distinct vertices");
+                    // Same Voronoi vertex iff c lies exactly on cur's orthosphere.
+                    let p4 = cv.map(|x| &d.pts[x as usize]);
+                    let w4 = cv.map(|x| d.weights[x as usize]);
+                    same.push(
+                        power_det(
+                            [p4[0], p4[1], p4[2], p4[3]],
+                            w4,
+                            &d.pts[c as usize],
+                            d.weights[c as usize],
+                        ) == 0,
+                    );
+                    b = c;
+                    cur = next;
+                    if cur == t {
+                        break;
+                    }
+                    curi = star
+                        .iter()
+                        .position(|&x| x == cur)
+                        .expect("the ring stays in the star");
+                }
+                // Distinct vertices: keep the first of each run of equal ones
+                // (`same[k]` links ring[k] to ring[k + 1], cyclically).
+                let k_len = ring.len();
+                let breaks = same.iter().filter(|&&s| !s).count();
+                if breaks < 3 {
+                    continue; // a point or a segment: no face
+                }
+                let start = (0..k_len)
+                    .find(|&k| !same[(k + k_len - 1) % k_len])
+                    .expect("breaks exist");
+                let pu = d.pts[u as usize];
+                let vec = [pu[0] - pv[0], pu[1] - pv[1], pu[2] - pv[2]];
+                let dist = norm(vec);
+                let nhat = [vec[0] / dist, vec[1] / dist, vec[2] / dist];
+                let mut area2 = [0.0; 3];
+                let mut prev: Option<[f64; 3]> = None;
+                let mut first = [0.0; 3];
+                for s in 0..k_len {
+                    let k = (start + s) % k_len;
+                    if s > 0 && same[(k + k_len - 1) % k_len] {
+                        continue;
+                    }
+                    let x = centres[ring[k]];
+                    match prev {
+                        None => first = x,
+                        Some(p) => {
+                            let c = cross(p, x);
+                            for ax in 0..3 {
+                                area2[ax] += c[ax];
+                            }
+                        }
+                    }
+                    prev = Some(x);
+                }
+                if let Some(p) = prev {
+                    let c = cross(p, first);
+                    for ax in 0..3 {
+                        area2[ax] += c[ax];
+                    }
+                }
+                let area = 0.5 * dot(area2, nhat).abs();
+                let wu = d.weights[u as usize];
+                let height = (dist * dist + wv - wu) / (2.0 * dist);
+                let (na, img) = src[u as usize];
+                let image = img.map(|x| x as i16);
+                volume += area * height / 3.0;
+                faces.push(Face {
+                    vector: vec,
+                    area,
+                    height,
+                    neighbor: na,
+                    image,
+                    edges: breaks as u16,
+                });
+            }
+        }
+        faces.sort_by(|x, y| (x.neighbor, x.image).cmp(&(y.neighbor, y.image)));
+        let star_out = if self.keep_stars {
+            star.iter()
+                .map(|&t| {
+                    let tv = d.tets[t as usize];
+                    let k = tv.iter().position(|&x| x == v).expect("v is in its star");
+                    // Rotating the vertex order keeps the orientation only for
+                    // even permutations: put v first and fix the parity.
+                    let mut o = [tv[(k + 1) % 4], tv[(k + 2) % 4], tv[(k + 3) % 4]];
+                    if k % 2 == 1 {
+                        o.swap(0, 1);
+                    }
+                    o.map(|x| {
+                        let p = d.pts[x as usize];
+                        StarVertex {
+                            atom: src[x as usize].0,
+                            vector: [p[0] - pv[0], p[1] - pv[1], p[2] - pv[2]],
+                        }
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((
+            a,
+            Cell {
+                volume,
+                faces,
+                star: star_out,
+            },
+            tet_volume,
+            tet_count,
+        ))
+    }
+}
+
+/// Blocks per axis: split the widest block while blocks stay at least a
+/// few skins wide and there are fewer than `n / block_atoms` of them.
+fn block_dims(n: usize, widths: [f64; 3], block_atoms: usize, skin: f64) -> [usize; 3] {
+    let target = n.div_ceil(block_atoms).max(if n >= 16_000 { 2 } else { 1 });
+    let mut dims = [1usize; 3];
+    while dims.iter().product::<usize>() < target {
+        let a = (0..3)
+            .max_by(|&x, &y| (widths[x] / dims[x] as f64).total_cmp(&(widths[y] / dims[y] as f64)))
+            .unwrap_or(0);
+        if widths[a] / ((dims[a] + 1) as f64) < 4.0 * skin {
+            break;
+        }
+        dims[a] += 1;
+    }
+    dims
+}
+
+fn check_separation(
+    positions: &[[f64; 3]],
+    sim_box: &SimBox,
+    min: f64,
+) -> Result<(), GeometryError> {
+    if !(min > 0.0) {
+        return Ok(());
+    }
+    let cl = CellList::new(*sim_box, positions, min.max(1e-9))?;
+    let found = (0..positions.len()).into_par_iter().find_map_first(|i| {
+        let mut out = Vec::new();
+        cl.ball_unsorted(positions[i], Some(i), min, &mut out);
+        out.iter()
+            .filter(|b| (b.j as usize) > i)
+            .min_by(|x, y| x.distance.total_cmp(&y.distance))
+            .map(|b| (i, b.j as usize, b.distance))
+    });
+    match found {
+        Some((i, j, distance)) => Err(GeometryError::TooClose {
+            i,
+            j,
+            distance,
+            min,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The power centre of tetrahedron `tv`, relative to its vertex `v`.
+fn power_centre(d: &Delaunay, tv: [u32; 4], v: u32) -> [f64; 3] {
+    let pv = d.pts[v as usize];
+    let wv = d.weights[v as usize];
+    let mut rows = [[0.0; 3]; 3];
+    let mut rhs = [0.0; 3];
+    let mut k = 0;
+    for &x in &tv {
+        if x == v {
+            continue;
+        }
+        let p = d.pts[x as usize];
+        let q = [p[0] - pv[0], p[1] - pv[1], p[2] - pv[2]];
+        rows[k] = q;
+        rhs[k] = 0.5 * (dot(q, q) - d.weights[x as usize] + wv);
+        k += 1;
+    }
+    // Solve rows · x = rhs by Cramer's rule.
+    let det = dot(rows[0], cross(rows[1], rows[2]));
+    let c12 = cross(rows[1], rows[2]);
+    let c20 = cross(rows[2], rows[0]);
+    let c01 = cross(rows[0], rows[1]);
+    std::array::from_fn(|ax| (rhs[0] * c12[ax] + rhs[1] * c20[ax] + rhs[2] * c01[ax]) / det)
+}
+
+fn tet_volume_of(q: &[[f64; 3]; 4]) -> f64 {
+    let a = sub(q[1], q[0]);
+    let b = sub(q[2], q[0]);
+    let c = sub(q[3], q[0]);
+    dot(a, cross(b, c)) / 6.0
+}
+
+#[inline]
+fn wrap_unit(x: f64) -> f64 {
+    let y = x - x.floor();
+    if y >= 1.0 { 0.0 } else { y }
+}
+
+fn morton(q: [u64; 3]) -> u64 {
+    fn spread(mut x: u64) -> u64 {
+        x &= 0xFFFF;
+        x = (x | (x << 32)) & 0x0000_FFFF_0000_FFFF;
+        x = (x | (x << 16)) & 0x00FF_0000_FF00_00FF;
+        x = (x | (x << 8)) & 0xF00F_00F0_0F00_F00F;
+        x = (x | (x << 4)) & 0x30C3_0C30_C30C_30C3;
+        x = (x | (x << 2)) & 0x9249_2492_4924_9249;
+        x
+    }
+    spread(q[0]) | (spread(q[1]) << 1) | (spread(q[2]) << 2)
+}
+
+#[inline]
+pub(crate) fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+#[inline]
+pub(crate) fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[inline]
+pub(crate) fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+#[inline]
+pub(crate) fn norm(a: [f64; 3]) -> f64 {
+    dot(a, a).sqrt()
+}
