@@ -72,6 +72,7 @@ pub struct VoronoiParams {
     min_separation: f64,
     block_atoms: usize,
     keep_stars: bool,
+    vertex_tolerance: f64,
 }
 
 impl Default for VoronoiParams {
@@ -88,6 +89,7 @@ impl VoronoiParams {
             min_separation: 1e-3,
             block_atoms: 50_000,
             keep_stars: false,
+            vertex_tolerance: 1e-10,
         }
     }
 
@@ -112,6 +114,17 @@ impl VoronoiParams {
     /// (default 50 000). Only speed and memory depend on it, never results.
     pub fn block_atoms(mut self, n: usize) -> VoronoiParams {
         self.block_atoms = n.max(1);
+        self
+    }
+
+    /// Two Voronoi vertices of a face closer than this, in units of the
+    /// mean atomic spacing `(V/N)^⅓`, are one vertex (default 1e-10: a
+    /// perfect lattice whose coordinates were rounded to decimal text has
+    /// vertices that differ by ~1e-15 of the box; the smallest real faces
+    /// of a glass, ~1e-7 Å², have edges of ~1e-4 Å). Vertices whose
+    /// tetrahedra are exactly cospherical are merged whatever this is.
+    pub fn vertex_tolerance(mut self, relative: f64) -> VoronoiParams {
+        self.vertex_tolerance = relative.max(0.0);
         self
     }
 
@@ -239,6 +252,7 @@ impl Voronoi {
             w_max,
             spacing,
             keep_stars: params.keep_stars,
+            vertex_tolerance: params.vertex_tolerance * spacing,
         };
         let results: Vec<BlockResult> = (0..n_blocks)
             .into_par_iter()
@@ -479,6 +493,7 @@ struct Context<'a> {
     w_max: f64,
     spacing: f64,
     keep_stars: bool,
+    vertex_tolerance: f64,
 }
 
 /// Key of an atom image for the symbolic perturbation: atom first, then the
@@ -703,7 +718,15 @@ impl Context<'_> {
         let mut seen: Vec<u32> = Vec::with_capacity(32);
         let mut ring: Vec<usize> = Vec::with_capacity(16);
         let mut same: Vec<bool> = Vec::with_capacity(16);
-        let mut volume = 0.0;
+        let mut poly: Vec<usize> = Vec::with_capacity(16);
+        let tuples: Vec<[u64; 4]> = star
+            .iter()
+            .map(|&t| {
+                let mut k = d.tets[t as usize].map(|x| d.keys[x as usize]);
+                k.sort_unstable();
+                k
+            })
+            .collect();
         for (si, &t) in star.iter().enumerate() {
             let tv = d.tets[t as usize];
             for &u in &tv {
@@ -732,26 +755,32 @@ impl Context<'_> {
                         .iter()
                         .find(|&&x| x != v && x != u && x != b)
                         .expect("4 distinct vertices");
-                    // Same Voronoi vertex iff c lies exactly on cur's orthosphere.
+                    // The same Voronoi vertex if c lies exactly on cur's
+                    // orthosphere, or the two centres are closer than the
+                    // tolerance (a lattice read from text is cospherical
+                    // only to rounding).
                     let p4 = cv.map(|x| &d.pts[x as usize]);
                     let w4 = cv.map(|x| d.weights[x as usize]);
+                    let ni = star
+                        .iter()
+                        .position(|&x| x == next)
+                        .expect("the ring stays in the star");
+                    let gap = norm(sub(centres[curi], centres[ni]));
                     same.push(
-                        power_det(
-                            [p4[0], p4[1], p4[2], p4[3]],
-                            w4,
-                            &d.pts[c as usize],
-                            d.weights[c as usize],
-                        ) == 0,
+                        gap < self.vertex_tolerance
+                            || power_det(
+                                [p4[0], p4[1], p4[2], p4[3]],
+                                w4,
+                                &d.pts[c as usize],
+                                d.weights[c as usize],
+                            ) == 0,
                     );
                     b = c;
                     cur = next;
                     if cur == t {
                         break;
                     }
-                    curi = star
-                        .iter()
-                        .position(|&x| x == cur)
-                        .expect("the ring stays in the star");
+                    curi = ni;
                 }
                 // Distinct vertices: keep the first of each run of equal ones
                 // (`same[k]` links ring[k] to ring[k + 1], cyclically).
@@ -760,45 +789,44 @@ impl Context<'_> {
                 if breaks < 3 {
                     continue; // a point or a segment: no face
                 }
+                // One vertex per run of equal ones, represented by the
+                // run's tetrahedron of smallest key tuple; the polygon
+                // starts at the smallest of those and turns positively
+                // about v → u. Canonical, so the area is the same to the
+                // bit however the tetrahedra happen to be stored.
                 let start = (0..k_len)
                     .find(|&k| !same[(k + k_len - 1) % k_len])
                     .expect("breaks exist");
+                poly.clear();
+                for s in 0..k_len {
+                    let k = (start + s) % k_len;
+                    let si = ring[k];
+                    if s > 0 && same[(k + k_len - 1) % k_len] {
+                        let last = poly.last_mut().expect("a run has begun");
+                        if tuples[si] < tuples[*last] {
+                            *last = si;
+                        }
+                    } else {
+                        poly.push(si);
+                    }
+                }
+                let first = (0..poly.len())
+                    .min_by_key(|&k| tuples[poly[k]])
+                    .expect("at least 3 vertices");
+                poly.rotate_left(first);
                 let pu = d.pts[u as usize];
                 let vec = [pu[0] - pv[0], pu[1] - pv[1], pu[2] - pv[2]];
                 let dist = norm(vec);
                 let nhat = [vec[0] / dist, vec[1] / dist, vec[2] / dist];
-                let mut area2 = [0.0; 3];
-                let mut prev: Option<[f64; 3]> = None;
-                let mut first = [0.0; 3];
-                for s in 0..k_len {
-                    let k = (start + s) % k_len;
-                    if s > 0 && same[(k + k_len - 1) % k_len] {
-                        continue;
-                    }
-                    let x = centres[ring[k]];
-                    match prev {
-                        None => first = x,
-                        Some(p) => {
-                            let c = cross(p, x);
-                            for ax in 0..3 {
-                                area2[ax] += c[ax];
-                            }
-                        }
-                    }
-                    prev = Some(x);
+                let mut area = polygon_area(&poly, &centres, nhat);
+                if area < 0.0 {
+                    poly[1..].reverse();
+                    area = polygon_area(&poly, &centres, nhat);
                 }
-                if let Some(p) = prev {
-                    let c = cross(p, first);
-                    for ax in 0..3 {
-                        area2[ax] += c[ax];
-                    }
-                }
-                let area = 0.5 * dot(area2, nhat).abs();
                 let wu = d.weights[u as usize];
                 let height = (dist * dist + wv - wu) / (2.0 * dist);
                 let (na, img) = src[u as usize];
                 let image = img.map(|x| x as i16);
-                volume += area * height / 3.0;
                 faces.push(Face {
                     vector: vec,
                     area,
@@ -810,9 +838,14 @@ impl Context<'_> {
             }
         }
         faces.sort_by(|x, y| (x.neighbor, x.image).cmp(&(y.neighbor, y.image)));
+        let volume = faces.iter().map(|f| f.area * f.height / 3.0).sum();
         let star_out = if self.keep_stars {
-            star.iter()
-                .map(|&t| {
+            let mut by_key: Vec<usize> = (0..star.len()).collect();
+            by_key.sort_unstable_by_key(|&k| tuples[k]);
+            by_key
+                .iter()
+                .map(|&si| {
+                    let t = star[si];
                     let tv = d.tets[t as usize];
                     let k = tv.iter().position(|&x| x == v).expect("v is in its star");
                     // Rotating the vertex order keeps the orientation only for
@@ -847,7 +880,7 @@ impl Context<'_> {
 }
 
 /// Blocks per axis: split the widest block while blocks stay at least a
-/// few skins wide and there are fewer than `n / block_atoms` of them.
+/// skin wide and there are fewer than `n / block_atoms` of them.
 fn block_dims(n: usize, widths: [f64; 3], block_atoms: usize, skin: f64) -> [usize; 3] {
     let target = n.div_ceil(block_atoms).max(if n >= 16_000 { 2 } else { 1 });
     let mut dims = [1usize; 3];
@@ -855,7 +888,7 @@ fn block_dims(n: usize, widths: [f64; 3], block_atoms: usize, skin: f64) -> [usi
         let a = (0..3)
             .max_by(|&x, &y| (widths[x] / dims[x] as f64).total_cmp(&(widths[y] / dims[y] as f64)))
             .unwrap_or(0);
-        if widths[a] / ((dims[a] + 1) as f64) < 4.0 * skin {
+        if widths[a] / ((dims[a] + 1) as f64) < skin {
             break;
         }
         dims[a] += 1;
@@ -897,11 +930,19 @@ fn power_centre(d: &Delaunay, tv: [u32; 4], v: u32) -> [f64; 3] {
     let wv = d.weights[v as usize];
     let mut rows = [[0.0; 3]; 3];
     let mut rhs = [0.0; 3];
+    // The other three in key order: the same rounding whatever the
+    // tetrahedron's stored vertex order.
+    let mut others = [0u32; 3];
     let mut k = 0;
     for &x in &tv {
-        if x == v {
-            continue;
+        if x != v {
+            others[k] = x;
+            k += 1;
         }
+    }
+    others.sort_unstable_by_key(|&x| d.keys[x as usize]);
+    let mut k = 0;
+    for &x in &others {
         let p = d.pts[x as usize];
         let q = [p[0] - pv[0], p[1] - pv[1], p[2] - pv[2]];
         rows[k] = q;
@@ -914,6 +955,19 @@ fn power_centre(d: &Delaunay, tv: [u32; 4], v: u32) -> [f64; 3] {
     let c20 = cross(rows[2], rows[0]);
     let c01 = cross(rows[0], rows[1]);
     std::array::from_fn(|ax| (rhs[0] * c12[ax] + rhs[1] * c20[ax] + rhs[2] * c01[ax]) / det)
+}
+
+/// Twice the signed area of the polygon `poly` (indices into `centres`)
+/// about the unit normal `nhat`, halved.
+fn polygon_area(poly: &[usize], centres: &[[f64; 3]], nhat: [f64; 3]) -> f64 {
+    let mut a = [0.0; 3];
+    for k in 0..poly.len() {
+        let c = cross(centres[poly[k]], centres[poly[(k + 1) % poly.len()]]);
+        for ax in 0..3 {
+            a[ax] += c[ax];
+        }
+    }
+    0.5 * dot(a, nhat)
 }
 
 fn tet_volume_of(q: &[[f64; 3]; 4]) -> f64 {
