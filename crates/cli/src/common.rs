@@ -19,3 +19,18 @@ pub fn open_dump(path: &Path, map: Option<&TypeMap>) -> Result<DumpReader<'stati
         None => reader,
     })
 }
+
+/// The 0-based frame index of `frame` in `reader` (negative counts from
+/// the end); `flag` names the option in the error.
+pub fn pick_frame(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result<usize> {
+    let count = reader.frame_count()?;
+    let index = if frame < 0 {
+        count as i64 + frame
+    } else {
+        frame
+    };
+    usize::try_from(index)
+        .ok()
+        .filter(|&i| i < count)
+        .with_context(|| format!("{flag} {frame}: {} has {count} frames", reader.name()))
+}

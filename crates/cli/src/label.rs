@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use interstice_core::ColumnData;
 use interstice_d2min::{D2minParams, atomic_strain, plastic_above, plastic_top_percent};
-use interstice_io::{DumpReader, DumpWriter, OutputFile};
+use interstice_io::{DumpWriter, OutputFile};
 
 /// Arguments of `interstice label`.
 #[derive(clap::Args, Debug)]
@@ -43,28 +43,15 @@ pub struct LabelArgs {
     pub out: PathBuf,
 }
 
-fn pick(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result<usize> {
-    let count = reader.frame_count()?;
-    let index = if frame < 0 {
-        count as i64 + frame
-    } else {
-        frame
-    };
-    usize::try_from(index)
-        .ok()
-        .filter(|&i| i < count)
-        .with_context(|| format!("{flag} {frame}: {} has {count} frames", reader.name()))
-}
-
 /// Runs the command; prints a one-line summary to `out`.
 pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     let map = crate::common::type_map(args.types.as_deref())?;
     let open = |path: &PathBuf| crate::common::open_dump(path, map.as_ref());
     let mut ref_reader = open(&args.reference)?;
-    let k = pick(&mut ref_reader, args.reference_frame, "--reference-frame")?;
+    let k = crate::common::pick_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;
     let mut reference = ref_reader.read_at(k)?;
     let mut def_reader = open(&args.deformed)?;
-    let k = pick(&mut def_reader, args.frame, "--frame")?;
+    let k = crate::common::pick_frame(&mut def_reader, args.frame, "--frame")?;
     let deformed = def_reader.read_at(k)?;
     let params = D2minParams::new(args.cutoff).per_neighbor(args.per_neighbor);
     let s = atomic_strain(&reference, &deformed, &params)?;

@@ -14,6 +14,7 @@ mod info;
 mod label;
 mod predict;
 mod train;
+mod voronoi;
 
 /// Predict where a metallic glass deforms plastically from its quenched
 /// structure (Wang & Jain, Nat. Commun. 10, 5537, 2019).
@@ -32,6 +33,8 @@ enum Command {
     Label(label::LabelArgs),
     /// The strain step at which each atom first becomes plastic over a trajectory.
     FirstPlastic(first_plastic::FirstPlasticArgs),
+    /// Voronoi cells (plain or radical) of one frame: volume, CN and index per atom.
+    Voronoi(voronoi::VoronoiArgs),
     /// Train gradient-boosted trees with the paper's 3 × 5 protocol; print the metrics.
     Train(train::TrainArgs),
     /// Quench-in softness of atoms from a model saved by `train --model`.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
         Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
+        Command::Voronoi(args) => voronoi::run(&args, &mut std::io::stdout().lock()),
         Command::Train(args) => train::run(&args, &mut std::io::stdout().lock()),
         Command::Predict(args) => predict::run(&args, &mut std::io::stdout().lock()),
         Command::Evaluate(args) => evaluate::run(&args, &mut std::io::stdout().lock()),

@@ -57,6 +57,7 @@ pub mod exact {
 
 /// What can go wrong in a tessellation.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum GeometryError {
     /// The Voronoi tessellation here needs periodic boundaries.
     #[error(

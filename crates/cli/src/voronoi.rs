@@ -1,0 +1,139 @@
+//! `interstice voronoi`: per-atom Voronoi cells (plain or radical) of one
+//! frame, as a CSV table.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use interstice_geometry::{FaceFilter, GeometryError, Voronoi, VoronoiParams};
+use interstice_io::OutputFile;
+
+/// Arguments of `interstice voronoi`.
+#[derive(clap::Args, Debug)]
+pub struct VoronoiArgs {
+    /// A LAMMPS dump (plain or .gz), periodic in x, y and z; any tilt.
+    pub dump: PathBuf,
+    /// Frame (0-based; negative counts from the end).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub frame: i64,
+    /// Map LAMMPS types to elements, for example `1=Cu,2=Zr` (needed by --radical).
+    #[arg(long)]
+    pub types: Option<String>,
+    /// Radical (Laguerre) Voronoi weighted by the elements' radii (shared/SPEC.md §2).
+    #[arg(long, requires = "types")]
+    pub radical: bool,
+    /// Override radii for --radical, for example `Cu=1.28,Zr=1.60` (Å).
+    #[arg(long, requires = "radical")]
+    pub radii: Option<String>,
+    /// Drop small faces with amlearn's rule at this threshold (amlearn uses 0.05);
+    /// volumes are not recomputed, as in amlearn. Default: keep every face.
+    #[arg(long)]
+    pub amlearn_filter: Option<f64>,
+    /// Output CSV: `id,type,volume,cn,n3,n4,n5,n6,n7,n8plus`, one row per atom in file order.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Runs the command; prints a one-line summary to `out`.
+pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
+    let mut map = crate::common::type_map(args.types.as_deref())?;
+    if let Some(r) = &args.radii {
+        let m = map.take().context("--radii needs --types")?;
+        map = Some(m.with_radius_overrides(r).context("--radii")?);
+    }
+    let mut reader = crate::common::open_dump(&args.dump, map.as_ref())?;
+    let k = crate::common::pick_frame(&mut reader, args.frame, "--frame")?;
+    let frame = reader.read_at(k)?;
+    let name = args.dump.display();
+    let params = if args.radical {
+        let m = map.as_ref().context("--radical needs --types")?;
+        let radii = frame
+            .types()
+            .iter()
+            .map(|&t| m.radius(t))
+            .collect::<Result<Vec<f64>, _>>()?;
+        VoronoiParams::radical(radii)
+    } else {
+        VoronoiParams::plain()
+    };
+    if let Some(t) = args.amlearn_filter {
+        if !(0.0..1.0).contains(&t) {
+            bail!("--amlearn-filter must be in [0, 1), found {t}");
+        }
+    }
+    let start = Instant::now();
+    let mut v = Voronoi::compute(frame.positions(), frame.sim_box(), &params).map_err(|e| {
+        let ids = frame.ids();
+        match e {
+            GeometryError::TooClose { i, j, distance, .. } => anyhow::anyhow!(
+                "{name}, frame {k}: atoms with ids {} and {} are {distance:.3e} Å apart; \
+                 the Voronoi tessellation needs distinct positions (a duplicated atom?)",
+                ids[i],
+                ids[j]
+            ),
+            other => anyhow::Error::new(other).context(format!("{name}, frame {k}")),
+        }
+    })?;
+    let elapsed = start.elapsed().as_secs_f64();
+    if let Some(threshold) = args.amlearn_filter {
+        let ids = frame.ids();
+        v = v.filtered(FaceFilter::Amlearn {
+            threshold,
+            order: Some(ids),
+        });
+    }
+    let mut text = String::from("id,type,volume,cn,n3,n4,n5,n6,n7,n8plus\n");
+    let mut counts: std::collections::BTreeMap<[u32; 6], usize> = Default::default();
+    for i in 0..v.len() {
+        let idx = v.index(i);
+        *counts.entry(idx).or_default() += 1;
+        let _ = writeln!(
+            text,
+            "{},{},{:?},{},{},{},{},{},{},{}",
+            frame.ids()[i],
+            frame.types()[i],
+            v.volume(i),
+            v.coordination(i),
+            idx[0],
+            idx[1],
+            idx[2],
+            idx[3],
+            idx[4],
+            idx[5]
+        );
+    }
+    let mut f = OutputFile::create(&args.out)?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    f.commit()?;
+    let sum: f64 = v.volumes().iter().sum();
+    let (top, n_top) = counts
+        .iter()
+        .max_by_key(|(idx, n)| (**n, std::cmp::Reverse(**idx)))
+        .map(|(idx, n)| (*idx, *n))
+        .unwrap_or(([0; 6], 0));
+    writeln!(
+        out,
+        "{} atoms, {} Voronoi in {elapsed:.2} s: mean volume {:.4} Å³ (cells sum to the box to {:.1e}), \
+         mean CN {:.3}, most common index <{},{},{},{}> ({:.1} %){}; wrote {}",
+        v.len(),
+        if args.radical { "radical" } else { "plain" },
+        sum / v.len() as f64,
+        (sum / v.box_volume() - 1.0).abs(),
+        v.all_faces().len() as f64 / v.len() as f64,
+        top[0],
+        top[1],
+        top[2],
+        top[3],
+        100.0 * n_top as f64 / v.len() as f64,
+        if v.empty_cells().is_empty() {
+            String::new()
+        } else {
+            format!(", {} atoms without a cell", v.empty_cells().len())
+        },
+        args.out.display()
+    )?;
+    Ok(())
+}
