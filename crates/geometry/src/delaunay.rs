@@ -14,6 +14,8 @@
 //! shared edges. The cavity's slots are freed only after the new tetrahedra
 //! are linked (shared/GEOMETRY.md, "traps").
 
+use std::ops::Range;
+
 use crate::predicates::{conflict, orient};
 
 /// No neighbour (the outside of the enclosing tetrahedron), or no tetrahedron.
@@ -31,8 +33,8 @@ pub(crate) enum Inserted {
     Duplicate(u32),
 }
 
-/// A regular triangulation of `points` plus four far enclosing vertices
-/// (indices `n .. n + 4`).
+/// A regular triangulation of points plus four far enclosing vertices
+/// (indices `0..4`).
 pub(crate) struct Delaunay {
     pub(crate) pts: Vec<[f64; 3]>,
     pub(crate) weights: Vec<f64>,
@@ -41,8 +43,8 @@ pub(crate) struct Delaunay {
     pub(crate) tets: Vec<[u32; 4]>,
     /// `nbr[t][k]`: the tetrahedron across the face opposite vertex `k`.
     pub(crate) nbr: Vec<[u32; 4]>,
-    /// The number of real points (the enclosing vertices come after them).
-    pub(crate) n_real: usize,
+    centre: [f64; 3],
+    safe_radius: f64,
     free: Vec<u32>,
     stamp: Vec<u32>,
     epoch: u32,
@@ -55,16 +57,20 @@ pub(crate) struct Delaunay {
 }
 
 impl Delaunay {
-    /// An empty tessellation ready for `points` (inserted later by
-    /// [`Delaunay::insert`]); `keys` order the symbolic perturbation and must
-    /// be distinct; the enclosing vertices get keys above every real key.
-    pub(crate) fn new(points: Vec<[f64; 3]>, weights: Vec<f64>, keys: Vec<u64>) -> Delaunay {
+    /// A tessellation of the four enclosing vertices (indices `0..4`) with
+    /// `points` appended after them (indices from 4, inserted later by
+    /// [`Delaunay::insert`]); `keys` order the symbolic perturbation and
+    /// must be distinct; the enclosing vertices get keys above every real
+    /// key. The enclosing tetrahedron holds a ball of `reach` times the
+    /// points' extent around their centre, so points added later by
+    /// [`Delaunay::append`] must stay in it ([`Delaunay::holds`]).
+    pub(crate) fn new(points: &[[f64; 3]], weights: &[f64], keys: &[u64], reach: f64) -> Delaunay {
         let n = points.len();
         debug_assert_eq!(weights.len(), n);
         debug_assert_eq!(keys.len(), n);
         let mut lo = [f64::INFINITY; 3];
         let mut hi = [f64::NEG_INFINITY; 3];
-        for p in &points {
+        for p in points {
             for a in 0..3 {
                 lo[a] = lo[a].min(p[a]);
                 hi[a] = hi[a].max(p[a]);
@@ -75,36 +81,26 @@ impl Delaunay {
             hi = [1.0; 3];
         }
         let c: [f64; 3] = std::array::from_fn(|a| 0.5 * (lo[a] + hi[a]));
-        let size = (0..3).map(|a| hi[a] - lo[a]).fold(1.0f64, f64::max);
-        // Far enough that the enclosing tetrahedron (which contains a ball
-        // of radius s/√3 around c) holds every point with a wide margin.
-        let s = 64.0 * size;
-        let mut pts = points;
-        let mut w = weights;
-        let mut k = keys;
-        let max_key = k.iter().copied().max().unwrap_or(0);
-        for (i, d) in [
-            [1.0, 1.0, 1.0],
-            [1.0, -1.0, -1.0],
-            [-1.0, 1.0, -1.0],
-            [-1.0, -1.0, 1.0],
-        ]
-        .iter()
-        .enumerate()
+        let size = (0..3).map(|a| hi[a] - lo[a]).fold(1.0, f64::max);
+        // The enclosing tetrahedron with vertices c ± s(±1, ±1, ±1) holds
+        // the ball of radius s/√3 around c.
+        let s = 2.0 * reach.max(1.0) * size;
+        let mut pts = Vec::with_capacity(n + 4);
+        let mut w = Vec::with_capacity(n + 4);
+        let mut k = Vec::with_capacity(n + 4);
+        for (i, d) in [[1.0, 1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]]
+            .iter()
+            .enumerate()
         {
             pts.push([c[0] + s * d[0], c[1] + s * d[1], c[2] + s * d[2]]);
             w.push(0.0);
-            k.push(max_key + 1 + i as u64);
+            k.push(u64::MAX - 3 + i as u64);
         }
-        let v = [n as u32, n as u32 + 1, n as u32 + 2, n as u32 + 3];
-        let mut first = v;
-        if orient(
-            &pts[v[0] as usize],
-            &pts[v[1] as usize],
-            &pts[v[2] as usize],
-            &pts[v[3] as usize],
-        ) < 0
-        {
+        pts.extend_from_slice(points);
+        w.extend_from_slice(weights);
+        k.extend_from_slice(keys);
+        let mut first = [0, 1, 2, 3];
+        if orient(&pts[0], &pts[1], &pts[2], &pts[3]) < 0 {
             first.swap(0, 1);
         }
         Delaunay {
@@ -113,7 +109,8 @@ impl Delaunay {
             keys: k,
             tets: vec![first],
             nbr: vec![[NONE; 4]],
-            n_real: n,
+            centre: c,
+            safe_radius: 0.5 * s,
             free: Vec::new(),
             stamp: vec![0],
             epoch: 0,
@@ -123,6 +120,27 @@ impl Delaunay {
             boundary: Vec::new(),
             links: Vec::new(),
         }
+    }
+
+    /// Whether vertex `v` is one of the four enclosing vertices.
+    #[inline]
+    pub(crate) fn is_far(v: u32) -> bool {
+        v < 4
+    }
+
+    /// Whether `p` lies well inside the enclosing tetrahedron.
+    pub(crate) fn holds(&self, p: &[f64; 3]) -> bool {
+        let d = [p[0] - self.centre[0], p[1] - self.centre[1], p[2] - self.centre[2]];
+        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt() < self.safe_radius
+    }
+
+    /// Appends points to insert later; returns their indices.
+    pub(crate) fn append(&mut self, points: &[[f64; 3]], weights: &[f64], keys: &[u64]) -> Range<usize> {
+        let start = self.pts.len();
+        self.pts.extend_from_slice(points);
+        self.weights.extend_from_slice(weights);
+        self.keys.extend_from_slice(keys);
+        start..self.pts.len()
     }
 
     #[inline]
@@ -206,7 +224,7 @@ impl Delaunay {
         }
     }
 
-    /// Inserts real point `p` (an index below `n_real`).
+    /// Inserts point `p` (an index from 4 on).
     pub(crate) fn insert(&mut self, p: usize) -> Inserted {
         let t0 = self.locate(p);
         let q = self.pts[p];
@@ -369,8 +387,9 @@ mod tests {
 
     fn build(points: Vec<[f64; 3]>, weights: Vec<f64>) -> (Delaunay, Vec<Inserted>) {
         let n = points.len();
-        let mut d = Delaunay::new(points, weights, (0..n as u64).collect());
-        let r = (0..n).map(|i| d.insert(i)).collect();
+        let keys: Vec<u64> = (0..n as u64).collect();
+        let mut d = Delaunay::new(&points, &weights, &keys, 1.0);
+        let r = (0..n).map(|i| d.insert(4 + i)).collect();
         (d, r)
     }
 
@@ -398,7 +417,7 @@ mod tests {
                     assert!(d.nbr[n as usize].contains(&(t as u32)));
                 }
             }
-            for q in 0..d.n_real {
+            for q in 4..d.pts.len() {
                 if v.contains(&(q as u32)) {
                     continue;
                 }
@@ -410,7 +429,7 @@ mod tests {
                     d.keys[v[3] as usize],
                     d.keys[q],
                 ];
-                if v.iter().all(|&x| (x as usize) < d.n_real) {
+                if !v.iter().any(|&x| Delaunay::is_far(x)) {
                     assert!(
                         !conflict([p(0), p(1), p(2), p(3)], w, &d.pts[q], d.weights[q], keys),
                         "tet {t} not empty: contains {q}"
@@ -450,7 +469,7 @@ mod tests {
         // The inner cubes are split into tetrahedra whose volumes fill them.
         let mut vol = 0.0;
         for t in 0..d.tets.len() {
-            if d.alive(t) && d.tets[t].iter().all(|&x| (x as usize) < n) {
+            if d.alive(t) && !d.tets[t].iter().any(|&x| Delaunay::is_far(x)) {
                 let v = d.tets[t].map(|x| d.pts[x as usize]);
                 vol += tet_volume(&v);
             }
@@ -483,7 +502,7 @@ mod tests {
             ],
             vec![0.0; 5],
         );
-        assert_eq!(r[4], Inserted::Duplicate(1));
+        assert_eq!(r[4], Inserted::Duplicate(5));
     }
 
     #[test]
@@ -502,7 +521,7 @@ mod tests {
         assert_eq!(r[201], Inserted::Hidden);
         check_valid(&d);
         // The hidden point is in no tetrahedron.
-        assert_eq!(d.vertex_tets()[201], NONE);
+        assert_eq!(d.vertex_tets()[205], NONE);
         let _ = power_det; // the convention is pinned in predicates
     }
 

@@ -18,7 +18,7 @@ use interstice_spatial::{Bond, CellList, NeighborList};
 use rayon::prelude::*;
 
 use crate::GeometryError;
-use crate::delaunay::{Delaunay, Inserted, NONE};
+use crate::delaunay::{Delaunay, Inserted};
 use crate::predicates::power_det;
 
 /// One face of a Voronoi cell: the bond to the neighbour across it.
@@ -484,6 +484,48 @@ struct BlockResult {
     tet_count: usize,
 }
 
+/// A box in fractional coordinates, bounds included.
+struct Bounds {
+    lo: [f64; 3],
+    hi: [f64; 3],
+}
+
+impl Bounds {
+    #[inline]
+    fn contains(&self, x: &[f64; 3]) -> bool {
+        (0..3).all(|a| self.lo[a] <= x[a] && x[a] <= self.hi[a])
+    }
+}
+
+/// Images gathered for a block, in insertion order.
+struct Gathered {
+    pts: Vec<[f64; 3]>,
+    weights: Vec<f64>,
+    keys: Vec<u64>,
+    src: Vec<(u32, [i32; 3])>,
+}
+
+/// Inserts vertices `range` of `d`; an exact duplicate is an error naming
+/// both atoms.
+fn insert_all(
+    d: &mut Delaunay,
+    range: Range<usize>,
+    src: &[(u32, [i32; 3])],
+) -> Result<(), GeometryError> {
+    for v in range {
+        if let Inserted::Duplicate(u) = d.insert(v) {
+            let (a, b) = (src[v].0, src[u as usize].0);
+            return Err(GeometryError::TooClose {
+                i: a.min(b) as usize,
+                j: a.max(b) as usize,
+                distance: 0.0,
+                min: 0.0,
+            });
+        }
+    }
+    Ok(())
+}
+
 struct Context<'a> {
     sim_box: &'a SimBox,
     frac: &'a [[f64; 3]],
@@ -511,109 +553,120 @@ impl Context<'_> {
         range: [Range<f64>; 3],
         skin0: f64,
     ) -> Result<BlockResult, GeometryError> {
+        let mut is_home = vec![false; self.frac.len()];
+        for &h in home {
+            is_home[h as usize] = true;
+        }
         let mut skin = skin0;
-        loop {
-            match self.try_block(home, &range, skin)? {
-                Ok(r) => return Ok(r),
-                Err(needed) => {
-                    skin = (needed * 1.1).max(skin * 1.25) + 0.25 * self.spacing;
+        'build: loop {
+            let (bounds, g) = self.gather(&range, None, skin)?;
+            let mut d = Delaunay::new(&g.pts, &g.weights, &g.keys, 4.0);
+            let mut src: Vec<(u32, [i32; 3])> = vec![(u32::MAX, [0; 3]); 4];
+            src.extend_from_slice(&g.src);
+            let mut homes: Vec<(u32, u32)> = Vec::with_capacity(home.len());
+            insert_all(&mut d, 4..src.len(), &src)?;
+            for (v, &(a, img)) in src.iter().enumerate().skip(4) {
+                if img == [0, 0, 0] && is_home[a as usize] {
+                    homes.push((a, v as u32));
+                }
+            }
+            let mut bounds = bounds;
+            loop {
+                match self.cells(&d, &src, &homes, &bounds, skin) {
+                    Ok(r) => return Ok(r),
+                    Err(needed) => {
+                        // Widen the skin by inserting the next shell of images
+                        // into the same tessellation.
+                        let wider = (needed * 1.1).max(skin * 1.25) + 0.25 * self.spacing;
+                        let (b2, g) = self.gather(&range, Some(skin), wider)?;
+                        skin = wider;
+                        if g.pts.iter().any(|p| !d.holds(p)) {
+                            continue 'build;
+                        }
+                        let new = d.append(&g.pts, &g.weights, &g.keys);
+                        src.extend_from_slice(&g.src);
+                        insert_all(&mut d, new, &src)?;
+                        bounds = b2;
+                    }
                 }
             }
         }
     }
 
-    /// `Ok(Ok(result))`, or `Ok(Err(skin needed))` when a home star reached
-    /// outside the covered region.
-    #[allow(clippy::type_complexity)]
-    fn try_block(
+    /// Every image `(atom, n)` whose fractional position `f + n` lies in the
+    /// block's `range` widened by `outer` Å on every side, but not in the
+    /// range widened by `inner` Å, in Morton order; and the outer bounds.
+    fn gather(
         &self,
-        home: &[u32],
         range: &[Range<f64>; 3],
-        skin: f64,
-    ) -> Result<Result<BlockResult, f64>, GeometryError> {
-        let s: [f64; 3] = std::array::from_fn(|a| skin / self.widths[a]);
-        let lo: [f64; 3] = std::array::from_fn(|a| range[a].start - s[a]);
-        let hi: [f64; 3] = std::array::from_fn(|a| range[a].end + s[a]);
-        if s.iter().any(|&x| x > 512.0) {
-            return Err(GeometryError::Unbounded { skin });
+        inner: Option<f64>,
+        outer: f64,
+    ) -> Result<(Bounds, Gathered), GeometryError> {
+        let bounds_of = |skin: f64| -> Bounds {
+            let lo = std::array::from_fn(|a| range[a].start - skin / self.widths[a]);
+            let hi = std::array::from_fn(|a| range[a].end + skin / self.widths[a]);
+            Bounds { lo, hi }
+        };
+        let out = bounds_of(outer);
+        if (0..3).any(|a| out.hi[a] - out.lo[a] > 1024.0) {
+            return Err(GeometryError::Unbounded { skin: outer });
         }
-        // Gather every image inside [lo, hi]; the home atoms are the
-        // image-0 copies of `home` (they lie in the block's range).
-        let mut atom = Vec::new();
-        let mut image = Vec::new();
-        let mut is_home = vec![false; self.frac.len()];
-        for &h in home {
-            is_home[h as usize] = true;
-        }
+        let inn = inner.map(bounds_of);
+        let mut found: Vec<(u64, u32, [i32; 3])> = Vec::new();
+        let span: [f64; 3] = std::array::from_fn(|a| out.hi[a] - out.lo[a]);
         for (j, f) in self.frac.iter().enumerate() {
             let r: [(i32, i32); 3] = std::array::from_fn(|a| {
-                ((lo[a] - f[a]).ceil() as i32, (hi[a] - f[a]).floor() as i32)
+                ((out.lo[a] - f[a]).ceil() as i32 - 1, (out.hi[a] - f[a]).floor() as i32 + 1)
             });
             for ix in r[0].0..=r[0].1 {
                 for iy in r[1].0..=r[1].1 {
                     for iz in r[2].0..=r[2].1 {
-                        atom.push(j as u32);
-                        image.push([ix, iy, iz]);
+                        let n = [ix, iy, iz];
+                        let x: [f64; 3] = std::array::from_fn(|a| f[a] + f64::from(n[a]));
+                        if !out.contains(&x) || inn.as_ref().is_some_and(|b| b.contains(&x)) {
+                            continue;
+                        }
+                        let q: [u64; 3] = std::array::from_fn(|a| {
+                            (((x[a] - out.lo[a]) / span[a]).clamp(0.0, 1.0) * 65535.0) as u64
+                        });
+                        found.push((morton(q), j as u32, n));
                     }
                 }
             }
         }
-        // Morton order along the extended block.
-        let m = atom.len();
-        let mut order: Vec<(u64, u32)> = (0..m)
-            .map(|k| {
-                let f = self.frac[atom[k] as usize];
-                let q: [u64; 3] = std::array::from_fn(|a| {
-                    let t = (f[a] + image[k][a] as f64 - lo[a]) / (hi[a] - lo[a]);
-                    (t.clamp(0.0, 1.0) * 65535.0) as u64
-                });
-                (morton(q), k as u32)
-            })
-            .collect();
-        order.sort_unstable();
-        let mut pts = Vec::with_capacity(m);
-        let mut w = Vec::with_capacity(m);
-        let mut keys = Vec::with_capacity(m);
-        let mut src = Vec::with_capacity(m);
-        for &(_, k) in &order {
-            let k = k as usize;
-            let j = atom[k] as usize;
-            let sh = self.sim_box.cartesian_vector(image[k].map(f64::from));
-            let p = self.wrapped[j];
-            pts.push([p[0] + sh[0], p[1] + sh[1], p[2] + sh[2]]);
-            w.push(self.weights[j]);
-            keys.push(key(j as u32, image[k]));
-            src.push((atom[k], image[k]));
+        found.sort_unstable();
+        let mut g = Gathered {
+            pts: Vec::with_capacity(found.len()),
+            weights: Vec::with_capacity(found.len()),
+            keys: Vec::with_capacity(found.len()),
+            src: Vec::with_capacity(found.len()),
+        };
+        for &(_, j, n) in &found {
+            let sh = self.sim_box.cartesian_vector(n.map(f64::from));
+            let p = self.wrapped[j as usize];
+            g.pts.push([p[0] + sh[0], p[1] + sh[1], p[2] + sh[2]]);
+            g.weights.push(self.weights[j as usize]);
+            g.keys.push(key(j, n));
+            g.src.push((j, n));
         }
-        let mut d = Delaunay::new(pts, w, keys);
-        let mut home_vertex = vec![NONE; 0];
-        home_vertex.reserve(home.len());
-        let mut homes: Vec<(u32, u32)> = Vec::with_capacity(home.len()); // (atom, vertex)
-        for v in 0..m {
-            match d.insert(v) {
-                Inserted::Vertex | Inserted::Hidden => {}
-                Inserted::Duplicate(u) => {
-                    let (a, b) = (src[v].0, src[u as usize].0);
-                    return Err(GeometryError::TooClose {
-                        i: a.min(b) as usize,
-                        j: a.max(b) as usize,
-                        distance: 0.0,
-                        min: 0.0,
-                    });
-                }
-            }
-            if src[v].1 == [0, 0, 0] && is_home[src[v].0 as usize] {
-                homes.push((src[v].0, v as u32));
-            }
-        }
+        Ok((out, g))
+    }
+
+    /// The cells of the home atoms, or the skin a star needs.
+    fn cells(
+        &self,
+        d: &Delaunay,
+        src: &[(u32, [i32; 3])],
+        homes: &[(u32, u32)],
+        bounds: &Bounds,
+        skin: f64,
+    ) -> Result<BlockResult, f64> {
         let vt = d.vertex_tets();
-        let d = &d;
         let per_atom: Vec<Result<(u32, Cell, f64, usize), f64>> = homes
             .par_iter()
             .map_init(Vec::new, |star, &(a, v)| {
-                let t0 = vt[v as usize];
-                d.star(v, t0, star);
-                self.cell(d, &src, a, v, star, &lo, &hi, skin)
+                d.star(v, vt[v as usize], star);
+                self.cell(d, src, a, v, star, &bounds.lo, &bounds.hi, skin)
             })
             .collect();
         let mut cells = Vec::with_capacity(homes.len());
@@ -631,13 +684,13 @@ impl Context<'_> {
             }
         }
         if needed > 0.0 {
-            return Ok(Err(needed));
+            return Err(needed);
         }
-        Ok(Ok(BlockResult {
+        Ok(BlockResult {
             cells,
             tet_volume,
             tet_count,
-        }))
+        })
     }
 
     /// The cell of home atom `a` (vertex `v`), the volume and number of
@@ -655,7 +708,6 @@ impl Context<'_> {
         hi: &[f64; 3],
         skin: f64,
     ) -> Result<(u32, Cell, f64, usize), f64> {
-        let n_real = d.n_real as u32;
         let pv = d.pts[v as usize];
         let wv = d.weights[v as usize];
         if star.is_empty() {
@@ -676,7 +728,7 @@ impl Context<'_> {
         let mut needed: f64 = 0.0;
         for &t in star {
             let tv = d.tets[t as usize];
-            if tv.iter().any(|&x| x >= n_real) {
+            if tv.iter().any(|&x| Delaunay::is_far(x)) {
                 needed = needed.max(skin + 2.0 * self.spacing);
                 centres.push([0.0; 3]);
                 continue;
@@ -983,17 +1035,14 @@ fn wrap_unit(x: f64) -> f64 {
     if y >= 1.0 { 0.0 } else { y }
 }
 
-fn morton(q: [u64; 3]) -> u64 {
-    fn spread(mut x: u64) -> u64 {
-        x &= 0xFFFF;
-        x = (x | (x << 32)) & 0x0000_FFFF_0000_FFFF;
-        x = (x | (x << 16)) & 0x00FF_0000_FF00_00FF;
-        x = (x | (x << 8)) & 0xF00F_00F0_0F00_F00F;
-        x = (x | (x << 4)) & 0x30C3_0C30_C30C_30C3;
-        x = (x | (x << 2)) & 0x9249_2492_4924_9249;
-        x
+pub(crate) fn morton(q: [u64; 3]) -> u64 {
+    let mut code = 0u64;
+    for bit in 0..16 {
+        for (a, &x) in q.iter().enumerate() {
+            code |= ((x >> bit) & 1) << (3 * bit + a);
+        }
     }
-    spread(q[0]) | (spread(q[1]) << 1) | (spread(q[2]) << 2)
+    code
 }
 
 #[inline]
