@@ -11,10 +11,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let threads: usize = args.get(1).map_or(Ok(1), |s| s.parse())?;
     let l = (n as f64 / 0.06).cbrt();
     let mut rng = SplitMix64::new(7);
-    let pts: Vec<[f64; 3]> =
-        (0..n).map(|_| [l * rng.next_f64(), l * rng.next_f64(), l * rng.next_f64()]).collect();
+    let pts: Vec<[f64; 3]> = (0..n)
+        .map(|_| [l * rng.next_f64(), l * rng.next_f64(), l * rng.next_f64()])
+        .collect();
     let b = SimBox::cubic(l)?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     for _ in 0..3 {
         let t = std::time::Instant::now();
         let v = pool.install(|| Voronoi::compute(&pts, &b, &VoronoiParams::plain()))?;

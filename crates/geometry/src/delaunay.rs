@@ -33,16 +33,24 @@ pub(crate) enum Inserted {
     Duplicate(u32),
 }
 
+/// One tetrahedron: vertices and neighbours together, so a walk or a
+/// star search touches one cache line per step.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tet {
+    /// Vertices, positively oriented.
+    pub(crate) v: [u32; 4],
+    /// `n[k]`: the tetrahedron across the face opposite vertex `k`.
+    pub(crate) n: [u32; 4],
+}
+
 /// A regular triangulation of points plus four far enclosing vertices
 /// (indices `0..4`).
 pub(crate) struct Delaunay {
     pub(crate) pts: Vec<[f64; 3]>,
     pub(crate) weights: Vec<f64>,
     pub(crate) keys: Vec<u64>,
-    /// Vertices of each tetrahedron, positively oriented; `[NONE; 4]` when free.
-    pub(crate) tets: Vec<[u32; 4]>,
-    /// `nbr[t][k]`: the tetrahedron across the face opposite vertex `k`.
-    pub(crate) nbr: Vec<[u32; 4]>,
+    /// The tetrahedra (free slots have `v = [NONE; 4]`).
+    pub(crate) tets: Vec<Tet>,
     centre: [f64; 3],
     safe_radius: f64,
     free: Vec<u32>,
@@ -88,9 +96,14 @@ impl Delaunay {
         let mut pts = Vec::with_capacity(n + 4);
         let mut w = Vec::with_capacity(n + 4);
         let mut k = Vec::with_capacity(n + 4);
-        for (i, d) in [[1.0, 1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]]
-            .iter()
-            .enumerate()
+        for (i, d) in [
+            [1.0, 1.0, 1.0],
+            [1.0, -1.0, -1.0],
+            [-1.0, 1.0, -1.0],
+            [-1.0, -1.0, 1.0],
+        ]
+        .iter()
+        .enumerate()
         {
             pts.push([c[0] + s * d[0], c[1] + s * d[1], c[2] + s * d[2]]);
             w.push(0.0);
@@ -107,8 +120,10 @@ impl Delaunay {
             pts,
             weights: w,
             keys: k,
-            tets: vec![first],
-            nbr: vec![[NONE; 4]],
+            tets: vec![Tet {
+                v: first,
+                n: [NONE; 4],
+            }],
             centre: c,
             safe_radius: 0.5 * s,
             free: Vec::new(),
@@ -130,12 +145,21 @@ impl Delaunay {
 
     /// Whether `p` lies well inside the enclosing tetrahedron.
     pub(crate) fn holds(&self, p: &[f64; 3]) -> bool {
-        let d = [p[0] - self.centre[0], p[1] - self.centre[1], p[2] - self.centre[2]];
+        let d = [
+            p[0] - self.centre[0],
+            p[1] - self.centre[1],
+            p[2] - self.centre[2],
+        ];
         (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt() < self.safe_radius
     }
 
     /// Appends points to insert later; returns their indices.
-    pub(crate) fn append(&mut self, points: &[[f64; 3]], weights: &[f64], keys: &[u64]) -> Range<usize> {
+    pub(crate) fn append(
+        &mut self,
+        points: &[[f64; 3]],
+        weights: &[f64],
+        keys: &[u64],
+    ) -> Range<usize> {
         let start = self.pts.len();
         self.pts.extend_from_slice(points);
         self.weights.extend_from_slice(weights);
@@ -160,10 +184,10 @@ impl Delaunay {
         let mut prev = NONE;
         'walk: loop {
             let r = (self.next_random() & 3) as usize;
-            let tv = self.tets[t as usize];
+            let tv = self.tets[t as usize].v;
             for k in 0..4 {
                 let f = (r + k) & 3;
-                let n = self.nbr[t as usize][f];
+                let n = self.tets[t as usize].n[f];
                 if n == prev {
                     continue;
                 }
@@ -189,7 +213,7 @@ impl Delaunay {
 
     #[inline]
     fn in_conflict(&self, t: u32, p: usize) -> bool {
-        let v = self.tets[t as usize];
+        let v = self.tets[t as usize].v;
         let pv = |i: usize| &self.pts[v[i] as usize];
         conflict(
             [pv(0), pv(1), pv(2), pv(3)],
@@ -213,12 +237,14 @@ impl Delaunay {
 
     fn alloc(&mut self, verts: [u32; 4]) -> u32 {
         if let Some(t) = self.free.pop() {
-            self.tets[t as usize] = verts;
-            self.nbr[t as usize] = [NONE; 4];
+            self.tets[t as usize].v = verts;
+            self.tets[t as usize].n = [NONE; 4];
             t
         } else {
-            self.tets.push(verts);
-            self.nbr.push([NONE; 4]);
+            self.tets.push(Tet {
+                v: verts,
+                n: [NONE; 4],
+            });
             self.stamp.push(0);
             (self.tets.len() - 1) as u32
         }
@@ -230,6 +256,7 @@ impl Delaunay {
         let q = self.pts[p];
         // A point on a vertex is located in a tetrahedron incident to it.
         if let Some(&v) = self.tets[t0 as usize]
+            .v
             .iter()
             .find(|&&v| self.pts[v as usize] == q)
         {
@@ -255,7 +282,7 @@ impl Delaunay {
             let c = self.cavity[head];
             head += 1;
             for k in 0..4u8 {
-                let n = self.nbr[c as usize][k as usize];
+                let n = self.tets[c as usize].n[k as usize];
                 if n == NONE {
                     self.boundary.push((c, k));
                     continue;
@@ -279,13 +306,13 @@ impl Delaunay {
         let mut boundary = std::mem::take(&mut self.boundary);
         let mut newest = NONE;
         for &(c, k) in &boundary {
-            let mut verts = self.tets[c as usize];
+            let mut verts = self.tets[c as usize].v;
             verts[k as usize] = p as u32;
-            let outside_t = self.nbr[c as usize][k as usize];
+            let outside_t = self.tets[c as usize].n[k as usize];
             let t = self.alloc(verts);
-            self.nbr[t as usize][k as usize] = outside_t;
+            self.tets[t as usize].n[k as usize] = outside_t;
             if outside_t != NONE {
-                let back = &mut self.nbr[outside_t as usize];
+                let back = &mut self.tets[outside_t as usize].n;
                 let m = back.iter().position(|&x| x == c).expect("mirror face");
                 back[m] = t;
             }
@@ -313,13 +340,13 @@ impl Delaunay {
                 pair[0].0, pair[1].0,
                 "cavity boundary is not a closed surface"
             );
-            self.nbr[pair[0].1 as usize][pair[0].2 as usize] = pair[1].1;
-            self.nbr[pair[1].1 as usize][pair[1].2 as usize] = pair[0].1;
+            self.tets[pair[0].1 as usize].n[pair[0].2 as usize] = pair[1].1;
+            self.tets[pair[1].1 as usize].n[pair[1].2 as usize] = pair[0].1;
         }
         // Only now may the cavity's slots be reused.
         for i in 0..self.cavity.len() {
             let c = self.cavity[i];
-            self.tets[c as usize] = [NONE; 4];
+            self.tets[c as usize].v = [NONE; 4];
             self.free.push(c);
         }
         boundary.clear();
@@ -332,14 +359,14 @@ impl Delaunay {
     #[cfg(test)]
     #[inline]
     pub(crate) fn alive(&self, t: usize) -> bool {
-        self.tets[t][0] != NONE
+        self.tets[t].v[0] != NONE
     }
 
     /// One tetrahedron incident to each vertex (`NONE` for a hidden or
     /// never-inserted point).
     pub(crate) fn vertex_tets(&self) -> Vec<u32> {
         let mut vt = vec![NONE; self.pts.len()];
-        for (t, v) in self.tets.iter().enumerate() {
+        for (t, Tet { v, .. }) in self.tets.iter().enumerate() {
             if v[0] == NONE {
                 continue;
             }
@@ -351,6 +378,7 @@ impl Delaunay {
     }
 
     /// The tetrahedra incident to vertex `v`, starting from `t0`, into `out`.
+    #[cfg(test)]
     pub(crate) fn star(&self, v: u32, t0: u32, out: &mut Vec<u32>) {
         out.clear();
         if t0 == NONE {
@@ -362,10 +390,10 @@ impl Delaunay {
             let t = out[head] as usize;
             head += 1;
             for k in 0..4 {
-                if self.tets[t][k] == v {
+                if self.tets[t].v[k] == v {
                     continue;
                 }
-                let n = self.nbr[t][k];
+                let n = self.tets[t].n[k];
                 if n != NONE && !out.contains(&n) {
                     out.push(n);
                 }
@@ -407,14 +435,14 @@ mod tests {
             if !d.alive(t) {
                 continue;
             }
-            let v = d.tets[t];
+            let v = d.tets[t].v;
             let p = |i: usize| &d.pts[v[i] as usize];
             assert_eq!(orient(p(0), p(1), p(2), p(3)), 1, "tet {t} not positive");
             for k in 0..4 {
-                let n = d.nbr[t][k];
+                let n = d.tets[t].n[k];
                 if n != NONE {
                     assert!(d.alive(n as usize));
-                    assert!(d.nbr[n as usize].contains(&(t as u32)));
+                    assert!(d.tets[n as usize].n.contains(&(t as u32)));
                 }
             }
             for q in 4..d.pts.len() {
@@ -469,8 +497,8 @@ mod tests {
         // The inner cubes are split into tetrahedra whose volumes fill them.
         let mut vol = 0.0;
         for t in 0..d.tets.len() {
-            if d.alive(t) && !d.tets[t].iter().any(|&x| Delaunay::is_far(x)) {
-                let v = d.tets[t].map(|x| d.pts[x as usize]);
+            if d.alive(t) && !d.tets[t].v.iter().any(|&x| Delaunay::is_far(x)) {
+                let v = d.tets[t].v.map(|x| d.pts[x as usize]);
                 vol += tet_volume(&v);
             }
         }
@@ -536,7 +564,7 @@ mod tests {
         let mut star = Vec::new();
         d.star(0, vt[0], &mut star);
         let brute = (0..d.tets.len())
-            .filter(|&t| d.alive(t) && d.tets[t].contains(&0))
+            .filter(|&t| d.alive(t) && d.tets[t].v.contains(&0))
             .count();
         assert_eq!(star.len(), brute);
         assert!(d.num_tets() > 100);

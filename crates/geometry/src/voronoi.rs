@@ -234,7 +234,7 @@ impl Voronoi {
         let widths = sim_box.perpendicular_widths();
         let spacing = (sim_box.volume() / n as f64).cbrt();
         let w_max = weights.iter().copied().fold(0.0, f64::max);
-        let skin0 = 2.5 * spacing + w_max.sqrt();
+        let skin0 = 1.5 * spacing + w_max.sqrt();
         let dims = block_dims(n, widths, params.block_atoms, skin0);
         let n_blocks = dims[0] * dims[1] * dims[2];
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_blocks];
@@ -526,6 +526,119 @@ fn insert_all(
     Ok(())
 }
 
+/// Per-thread buffers for one atom's cell.
+#[derive(Default)]
+struct Scratch {
+    star: Vec<u32>,
+    map: LocalMap,
+    centres: Vec<[f64; 3]>,
+    tuples: Vec<[u64; 4]>,
+    seen: Vec<u32>,
+    ring: Vec<usize>,
+    same: Vec<bool>,
+    poly: Vec<usize>,
+}
+
+impl Scratch {
+    /// The tetrahedra incident to `v` (from `t0`), indexed by `map`.
+    fn fill_star(&mut self, d: &Delaunay, v: u32, t0: u32) {
+        self.star.clear();
+        self.map.clear();
+        if t0 == crate::delaunay::NONE {
+            return;
+        }
+        self.star.push(t0);
+        self.map.insert(t0, 0);
+        let mut head = 0;
+        while head < self.star.len() {
+            let t = self.star[head] as usize;
+            head += 1;
+            for k in 0..4 {
+                if d.tets[t].v[k] == v {
+                    continue;
+                }
+                let n = d.tets[t].n[k];
+                if n != crate::delaunay::NONE && self.map.get(n).is_none() {
+                    self.map.insert(n, self.star.len());
+                    self.star.push(n);
+                }
+            }
+        }
+    }
+}
+
+/// A small open-addressing map from tetrahedron to its index in a star.
+#[derive(Default)]
+struct LocalMap {
+    keys: Vec<u32>,
+    vals: Vec<u32>,
+    len: usize,
+}
+
+impl LocalMap {
+    const EMPTY: u32 = u32::MAX;
+
+    fn clear(&mut self) {
+        if self.keys.is_empty() {
+            self.keys = vec![Self::EMPTY; 128];
+            self.vals = vec![0; 128];
+        } else {
+            self.keys.fill(Self::EMPTY);
+        }
+        self.len = 0;
+    }
+
+    #[inline]
+    fn slot(&self, k: u32) -> usize {
+        (k.wrapping_mul(0x9E37_79B1) >> 7) as usize & (self.keys.len() - 1)
+    }
+
+    #[inline]
+    fn get(&self, k: u32) -> Option<usize> {
+        let mut i = self.slot(k);
+        loop {
+            let x = self.keys[i];
+            if x == k {
+                return Some(self.vals[i] as usize);
+            }
+            if x == Self::EMPTY {
+                return None;
+            }
+            i = (i + 1) & (self.keys.len() - 1);
+        }
+    }
+
+    fn insert(&mut self, k: u32, val: usize) {
+        if 2 * (self.len + 1) > self.keys.len() {
+            let old: Vec<(u32, u32)> = self
+                .keys
+                .iter()
+                .zip(&self.vals)
+                .filter(|x| *x.0 != Self::EMPTY)
+                .map(|(&a, &b)| (a, b))
+                .collect();
+            let cap = 2 * self.keys.len();
+            self.keys = vec![Self::EMPTY; cap];
+            self.vals = vec![0; cap];
+            for (a, b) in old {
+                let mut i = self.slot(a);
+                while self.keys[i] != Self::EMPTY {
+                    i = (i + 1) & (cap - 1);
+                }
+                self.keys[i] = a;
+                self.vals[i] = b;
+            }
+        }
+        let mut i = self.slot(k);
+        while self.keys[i] != Self::EMPTY {
+            i = (i + 1) & (self.keys.len() - 1);
+        }
+        self.keys[i] = k;
+        self.vals[i] = val as u32;
+        self.len += 1;
+    }
+}
+
 struct Context<'a> {
     sim_box: &'a SimBox,
     frac: &'a [[f64; 3]],
@@ -571,6 +684,44 @@ impl Context<'_> {
                 }
             }
             let mut bounds = bounds;
+            // Check every star, widen the skin for those that reach out,
+            // recheck only those (a complete star stays complete when
+            // points are added farther away), then build the cells once.
+            let mut pending: Vec<u32> = homes.iter().map(|h| h.1).collect();
+            loop {
+                let vt = d.vertex_tets();
+                let needs: Vec<(u32, f64)> = pending
+                    .par_iter()
+                    .map_init(Scratch::default, |sc, &v| {
+                        sc.fill_star(&d, v, vt[v as usize]);
+                        let n = self.centres_and_check(
+                            &d,
+                            v,
+                            &sc.star,
+                            &mut sc.centres,
+                            &bounds.lo,
+                            &bounds.hi,
+                            skin,
+                        );
+                        (v, n)
+                    })
+                    .collect();
+                let needed = needs.iter().map(|x| x.1).fold(0.0, f64::max);
+                if needed == 0.0 {
+                    break;
+                }
+                pending = needs.iter().filter(|x| x.1 > 0.0).map(|x| x.0).collect();
+                let wider = (needed * 1.1).max(skin * 1.25) + 0.25 * self.spacing;
+                let (b2, g) = self.gather(&range, Some(skin), wider)?;
+                skin = wider;
+                if g.pts.iter().any(|p| !d.holds(p)) {
+                    continue 'build;
+                }
+                let new = d.append(&g.pts, &g.weights, &g.keys);
+                src.extend_from_slice(&g.src);
+                insert_all(&mut d, new, &src)?;
+                bounds = b2;
+            }
             loop {
                 match self.cells(&d, &src, &homes, &bounds, skin) {
                     Ok(r) => return Ok(r),
@@ -616,7 +767,10 @@ impl Context<'_> {
         let span: [f64; 3] = std::array::from_fn(|a| out.hi[a] - out.lo[a]);
         for (j, f) in self.frac.iter().enumerate() {
             let r: [(i32, i32); 3] = std::array::from_fn(|a| {
-                ((out.lo[a] - f[a]).ceil() as i32 - 1, (out.hi[a] - f[a]).floor() as i32 + 1)
+                (
+                    (out.lo[a] - f[a]).ceil() as i32 - 1,
+                    (out.hi[a] - f[a]).floor() as i32 + 1,
+                )
             });
             for ix in r[0].0..=r[0].1 {
                 for iy in r[1].0..=r[1].1 {
@@ -664,9 +818,9 @@ impl Context<'_> {
         let vt = d.vertex_tets();
         let per_atom: Vec<Result<(u32, Cell, f64, usize), f64>> = homes
             .par_iter()
-            .map_init(Vec::new, |star, &(a, v)| {
-                d.star(v, vt[v as usize], star);
-                self.cell(d, src, a, v, star, &bounds.lo, &bounds.hi, skin)
+            .map_init(Scratch::default, |sc, &(a, v)| {
+                sc.fill_star(d, v, vt[v as usize]);
+                self.cell(d, src, a, v, sc, &bounds.lo, &bounds.hi, skin)
             })
             .collect();
         let mut cells = Vec::with_capacity(homes.len());
@@ -693,41 +847,27 @@ impl Context<'_> {
         })
     }
 
-    /// The cell of home atom `a` (vertex `v`), the volume and number of
-    /// the star's tetrahedra it counts for the global sum, or the skin the
-    /// star needs.
+    /// The power centres of `star` relative to `v` into `centres`; returns
+    /// 0 when every orthoball lies inside the covered region `lo..hi`, else
+    /// the skin the star needs.
     #[allow(clippy::too_many_arguments)]
-    fn cell(
+    fn centres_and_check(
         &self,
         d: &Delaunay,
-        src: &[(u32, [i32; 3])],
-        a: u32,
         v: u32,
         star: &[u32],
+        centres: &mut Vec<[f64; 3]>,
         lo: &[f64; 3],
         hi: &[f64; 3],
         skin: f64,
-    ) -> Result<(u32, Cell, f64, usize), f64> {
+    ) -> f64 {
         let pv = d.pts[v as usize];
         let wv = d.weights[v as usize];
-        if star.is_empty() {
-            // Hidden (radical only): no cell.
-            return Ok((
-                a,
-                Cell {
-                    volume: 0.0,
-                    faces: Vec::new(),
-                    star: Vec::new(),
-                },
-                0.0,
-                0,
-            ));
-        }
         // Power centres relative to the atom, and the completeness check.
-        let mut centres = Vec::with_capacity(star.len());
+        centres.clear();
         let mut needed: f64 = 0.0;
         for &t in star {
-            let tv = d.tets[t as usize];
+            let tv = d.tets[t as usize].v;
             if tv.iter().any(|&x| Delaunay::is_far(x)) {
                 needed = needed.max(skin + 2.0 * self.spacing);
                 centres.push([0.0; 3]);
@@ -748,6 +888,51 @@ impl Context<'_> {
             }
             centres.push(x);
         }
+        needed
+    }
+
+    /// The cell of home atom `a` (vertex `v`), the volume and number of
+    /// the star's tetrahedra it counts for the global sum, or the skin the
+    /// star needs.
+    #[allow(clippy::too_many_arguments)]
+    fn cell(
+        &self,
+        d: &Delaunay,
+        src: &[(u32, [i32; 3])],
+        a: u32,
+        v: u32,
+        sc: &mut Scratch,
+        lo: &[f64; 3],
+        hi: &[f64; 3],
+        skin: f64,
+    ) -> Result<(u32, Cell, f64, usize), f64> {
+        let pv = d.pts[v as usize];
+        let wv = d.weights[v as usize];
+        let Scratch {
+            star,
+            map,
+            centres,
+            tuples,
+            seen,
+            ring,
+            same,
+            poly,
+        } = sc;
+        let star = &star[..];
+        if star.is_empty() {
+            // Hidden (radical only): no cell.
+            return Ok((
+                a,
+                Cell {
+                    volume: 0.0,
+                    faces: Vec::new(),
+                    star: Vec::new(),
+                },
+                0.0,
+                0,
+            ));
+        }
+        let needed = self.centres_and_check(d, v, star, centres, lo, hi, skin);
         if needed > 0.0 {
             return Err(needed);
         }
@@ -757,7 +942,7 @@ impl Context<'_> {
         let mut tet_count = 0;
         let kv = d.keys[v as usize];
         for &t in star {
-            let tv = d.tets[t as usize];
+            let tv = d.tets[t as usize].v;
             if tv.iter().all(|&x| d.keys[x as usize] >= kv) {
                 let q = tv.map(|x| d.pts[x as usize]);
                 tet_volume += tet_volume_of(&q);
@@ -766,21 +951,16 @@ impl Context<'_> {
         }
         // Faces: one per Delaunay edge (v, u), from the ring of tetrahedra
         // around it.
-        let mut faces = Vec::new();
-        let mut seen: Vec<u32> = Vec::with_capacity(32);
-        let mut ring: Vec<usize> = Vec::with_capacity(16);
-        let mut same: Vec<bool> = Vec::with_capacity(16);
-        let mut poly: Vec<usize> = Vec::with_capacity(16);
-        let tuples: Vec<[u64; 4]> = star
-            .iter()
-            .map(|&t| {
-                let mut k = d.tets[t as usize].map(|x| d.keys[x as usize]);
-                k.sort_unstable();
-                k
-            })
-            .collect();
+        let mut faces = Vec::with_capacity(20);
+        seen.clear();
+        tuples.clear();
+        tuples.extend(star.iter().map(|&t| {
+            let mut k = d.tets[t as usize].v.map(|x| d.keys[x as usize]);
+            k.sort_unstable();
+            k
+        }));
         for (si, &t) in star.iter().enumerate() {
-            let tv = d.tets[t as usize];
+            let tv = d.tets[t as usize].v;
             for &u in &tv {
                 if u == v || seen.contains(&u) {
                     continue;
@@ -796,13 +976,13 @@ impl Context<'_> {
                     .expect("a tetrahedron has 4 vertices");
                 loop {
                     ring.push(curi);
-                    let cv = d.tets[cur as usize];
+                    let cv = d.tets[cur as usize].v;
                     // Cross the face opposite the vertex other than v, u, b.
                     let opp = (0..4)
                         .find(|&k| cv[k] != v && cv[k] != u && cv[k] != b)
                         .expect("4 distinct vertices");
-                    let next = d.nbr[cur as usize][opp];
-                    let nv = d.tets[next as usize];
+                    let next = d.tets[cur as usize].n[opp];
+                    let nv = d.tets[next as usize].v;
                     let c = *nv
                         .iter()
                         .find(|&&x| x != v && x != u && x != b)
@@ -813,19 +993,19 @@ impl Context<'_> {
                     // only to rounding).
                     let p4 = cv.map(|x| &d.pts[x as usize]);
                     let w4 = cv.map(|x| d.weights[x as usize]);
-                    let ni = star
-                        .iter()
-                        .position(|&x| x == next)
-                        .expect("the ring stays in the star");
+                    let ni = map.get(next).expect("the ring stays in the star");
                     let gap = norm(sub(centres[curi], centres[ni]));
+                    // Exactly co-spherical tetrahedra have the same centre up
+                    // to rounding: the exact test is needed only when close.
                     same.push(
                         gap < self.vertex_tolerance
-                            || power_det(
-                                [p4[0], p4[1], p4[2], p4[3]],
-                                w4,
-                                &d.pts[c as usize],
-                                d.weights[c as usize],
-                            ) == 0,
+                            || gap < 1e-6 * self.spacing
+                                && power_det(
+                                    [p4[0], p4[1], p4[2], p4[3]],
+                                    w4,
+                                    &d.pts[c as usize],
+                                    d.weights[c as usize],
+                                ) == 0,
                     );
                     b = c;
                     cur = next;
@@ -870,10 +1050,10 @@ impl Context<'_> {
                 let vec = [pu[0] - pv[0], pu[1] - pv[1], pu[2] - pv[2]];
                 let dist = norm(vec);
                 let nhat = [vec[0] / dist, vec[1] / dist, vec[2] / dist];
-                let mut area = polygon_area(&poly, &centres, nhat);
+                let mut area = polygon_area(poly, centres, nhat);
                 if area < 0.0 {
                     poly[1..].reverse();
-                    area = polygon_area(&poly, &centres, nhat);
+                    area = polygon_area(poly, centres, nhat);
                 }
                 let wu = d.weights[u as usize];
                 let height = (dist * dist + wv - wu) / (2.0 * dist);
@@ -889,7 +1069,7 @@ impl Context<'_> {
                 });
             }
         }
-        faces.sort_by(|x, y| (x.neighbor, x.image).cmp(&(y.neighbor, y.image)));
+        faces.sort_by_key(|f| (f.neighbor, f.image));
         let volume = faces.iter().map(|f| f.area * f.height / 3.0).sum();
         let star_out = if self.keep_stars {
             let mut by_key: Vec<usize> = (0..star.len()).collect();
@@ -898,7 +1078,7 @@ impl Context<'_> {
                 .iter()
                 .map(|&si| {
                     let t = star[si];
-                    let tv = d.tets[t as usize];
+                    let tv = d.tets[t as usize].v;
                     let k = tv.iter().position(|&x| x == v).expect("v is in its star");
                     // Rotating the vertex order keeps the orientation only for
                     // even permutations: put v first and fix the parity.
@@ -953,7 +1133,7 @@ fn check_separation(
     sim_box: &SimBox,
     min: f64,
 ) -> Result<(), GeometryError> {
-    if !(min > 0.0) {
+    if min.is_nan() || min <= 0.0 {
         return Ok(());
     }
     let cl = CellList::new(*sim_box, positions, min.max(1e-9))?;
@@ -993,13 +1173,11 @@ fn power_centre(d: &Delaunay, tv: [u32; 4], v: u32) -> [f64; 3] {
         }
     }
     others.sort_unstable_by_key(|&x| d.keys[x as usize]);
-    let mut k = 0;
-    for &x in &others {
+    for (k, &x) in others.iter().enumerate() {
         let p = d.pts[x as usize];
         let q = [p[0] - pv[0], p[1] - pv[1], p[2] - pv[2]];
         rows[k] = q;
         rhs[k] = 0.5 * (dot(q, q) - d.weights[x as usize] + wv);
-        k += 1;
     }
     // Solve rows · x = rhs by Cramer's rule.
     let det = dot(rows[0], cross(rows[1], rows[2]));

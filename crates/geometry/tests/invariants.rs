@@ -95,7 +95,8 @@ fn lattice(a: f64, basis: &[[f64; 3]], cells: usize) -> (SimBox, Vec<[f64; 3]>) 
 #[test]
 fn perfect_lattices_give_their_cells() {
     let a = 3.61;
-    let cases: [(&str, Vec<[f64; 3]>, f64, [u32; 6]); 3] = [
+    type Case = (&'static str, Vec<[f64; 3]>, f64, [u32; 6]);
+    let cases: [Case; 3] = [
         ("sc", vec![[0.0; 3]], a * a * a, [0, 6, 0, 0, 0, 0]),
         (
             "bcc",
