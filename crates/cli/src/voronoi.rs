@@ -58,10 +58,10 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
     } else {
         VoronoiParams::plain()
     };
-    if let Some(t) = args.amlearn_filter {
-        if !(0.0..1.0).contains(&t) {
-            bail!("--amlearn-filter must be in [0, 1), found {t}");
-        }
+    if let Some(t) = args.amlearn_filter
+        && !(0.0..1.0).contains(&t)
+    {
+        bail!("--amlearn-filter must be in [0, 1), found {t}");
     }
     let start = Instant::now();
     let mut v = Voronoi::compute(frame.positions(), frame.sim_box(), &params).map_err(|e| {
