@@ -449,6 +449,29 @@ impl Voronoi {
         }
     }
 
+    /// A copy keeping only the faces to neighbours closer than `cutoff` Å
+    /// (strict), as amlearn's candidate list within 5 Å. Volumes are not
+    /// recomputed.
+    pub fn within(&self, cutoff: f64) -> Voronoi {
+        let mut offsets = Vec::with_capacity(self.offsets.len());
+        let mut faces = Vec::with_capacity(self.faces.len());
+        offsets.push(0);
+        for i in 0..self.len() {
+            faces.extend(
+                self.faces(i)
+                    .iter()
+                    .filter(|f| f.distance() < cutoff)
+                    .copied(),
+            );
+            offsets.push(faces.len());
+        }
+        Voronoi {
+            offsets,
+            faces,
+            ..self.clone()
+        }
+    }
+
     /// The Voronoi neighbours as a spatial neighbour list, in face order,
     /// with the face areas as weights.
     pub fn to_neighbor_list(&self) -> NeighborList {

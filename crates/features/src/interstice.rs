@@ -1,0 +1,255 @@
+//! The paper's interstice features: 16 short-range statistics per atom and
+//! their medium-range statistics over neighbours (shared/SPEC.md §4).
+
+use interstice_geometry::ShellInterstices;
+use interstice_geometry::interstice::distance_interstice;
+use ndarray::Array2;
+use rayon::prelude::*;
+
+use crate::stats::{PAPER_STATS, Stat};
+use crate::{FeatureError, Featurizer, FrameContext};
+
+/// Which neighbours a medium-range statistic runs over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NeighborKind {
+    /// The (filtered) Voronoi neighbours.
+    Voronoi,
+    /// The atoms within the distance cutoff.
+    Distance,
+}
+
+/// The short-range interstice statistics: the mean, std, min and max (or
+/// other [`Stat`]s) of the distance interstices over the Voronoi and the
+/// distance neighbours, and of the volume and area interstices over the
+/// hull of the Voronoi neighbours. Columns, in amlearn's order:
+/// `Dist_interstice_{stat}_voro`, `Dist_interstice_{stat}_dist`,
+/// `Volume_interstice_{stat}_voro`, `Area_interstice_{stat}_voro`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntersticeSro {
+    stats: Vec<Stat>,
+}
+
+impl Default for IntersticeSro {
+    fn default() -> IntersticeSro {
+        IntersticeSro {
+            stats: PAPER_STATS.to_vec(),
+        }
+    }
+}
+
+/// The four interstice lists of the short-range block, in column order.
+const LISTS: [(&str, &str); 4] = [
+    ("Dist", "voro"),
+    ("Dist", "dist"),
+    ("Volume", "voro"),
+    ("Area", "voro"),
+];
+
+impl IntersticeSro {
+    /// With other statistics than the paper's mean, std, min, max.
+    pub fn with_stats(stats: Vec<Stat>) -> IntersticeSro {
+        IntersticeSro { stats }
+    }
+
+    /// The four interstice lists of atom `i`: distance (Voronoi), distance
+    /// (distance neighbours), volume, area.
+    pub fn lists(ctx: &FrameContext<'_>, i: usize) -> Result<[Vec<f64>; 4], FeatureError> {
+        let v = ctx.voronoi()?;
+        let nl = ctx.distance_neighbors()?;
+        let r = ctx.radii();
+        let rc = r[i];
+        let faces = v.faces(i);
+        let dist_voro = faces
+            .iter()
+            .map(|f| distance_interstice(f.distance(), rc, r[f.neighbor as usize]))
+            .collect();
+        let dist_dist = nl
+            .neighbors_of(i)
+            .iter()
+            .zip(nl.distances_of(i))
+            .map(|(&j, &d)| distance_interstice(d, rc, r[j as usize]))
+            .collect();
+        let vectors: Vec<[f64; 3]> = faces.iter().map(|f| f.vector).collect();
+        let radii: Vec<f64> = faces.iter().map(|f| r[f.neighbor as usize]).collect();
+        let shell = ShellInterstices::of_shell(&vectors, &radii, rc);
+        Ok([dist_voro, dist_dist, shell.volume, shell.area])
+    }
+}
+
+impl Featurizer for IntersticeSro {
+    fn names(&self) -> Vec<String> {
+        LISTS
+            .iter()
+            .flat_map(|(kind, over)| {
+                self.stats
+                    .iter()
+                    .map(move |s| format!("{kind}_interstice_{}_{over}", s.name()))
+            })
+            .collect()
+    }
+
+    fn compute(&self, ctx: &FrameContext<'_>) -> Result<Array2<f64>, FeatureError> {
+        // Build the shared structures before the parallel loop.
+        ctx.voronoi()?;
+        ctx.distance_neighbors()?;
+        let n = ctx.len();
+        let k = self.stats.len();
+        let rows: Vec<Vec<f64>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let lists = IntersticeSro::lists(ctx, i)?;
+                Ok(lists
+                    .iter()
+                    .flat_map(|l| self.stats.iter().map(move |s| s.of(l)))
+                    .collect())
+            })
+            .collect::<Result<_, FeatureError>>()?;
+        let mut x = Array2::zeros((n, 4 * k));
+        for (i, row) in rows.iter().enumerate() {
+            for (c, &v) in row.iter().enumerate() {
+                x[[i, c]] = v;
+            }
+        }
+        Ok(x)
+    }
+}
+
+/// A medium-range statistic of a feature over an atom's neighbours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MroStat {
+    /// One of the plain statistics of the neighbours' values.
+    Stat(Stat),
+    /// `mean_j f(j) − f(c)`.
+    Diff,
+}
+
+impl MroStat {
+    fn name(self) -> &'static str {
+        match self {
+            MroStat::Stat(s) => s.name(),
+            MroStat::Diff => "diff",
+        }
+    }
+}
+
+/// Medium-range statistics of short-range features over neighbours
+/// (amlearn's `MRO`): for every base column `f`, `MRO_{stat}_{f}` over the
+/// atom's Voronoi neighbours when `f` ends in `_voro`, over its distance
+/// neighbours when it ends in `_dist`, excluding the atom itself. Columns:
+/// first the `_voro` features in base order, each followed by its
+/// statistics, then the `_dist` ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mro {
+    base: IntersticeSro,
+    stats: Vec<MroStat>,
+}
+
+impl Default for Mro {
+    fn default() -> Mro {
+        Mro {
+            base: IntersticeSro::default(),
+            stats: PAPER_STATS.iter().map(|&s| MroStat::Stat(s)).collect(),
+        }
+    }
+}
+
+impl Mro {
+    /// Over `base`'s columns with `stats`.
+    pub fn new(base: IntersticeSro, stats: Vec<MroStat>) -> Mro {
+        Mro { base, stats }
+    }
+
+    /// The order of the base columns in the output and the neighbours of
+    /// each: `_voro` columns first, then `_dist`.
+    fn plan(base_names: &[String]) -> Vec<(usize, NeighborKind)> {
+        let mut voro: Vec<(usize, NeighborKind)> = Vec::new();
+        let mut dist = Vec::new();
+        for (c, name) in base_names.iter().enumerate() {
+            if name.ends_with("_dist") {
+                dist.push((c, NeighborKind::Distance));
+            } else {
+                voro.push((c, NeighborKind::Voronoi));
+            }
+        }
+        voro.extend(dist);
+        voro
+    }
+
+    /// The column names for base columns `base_names`.
+    pub fn names_for(&self, base_names: &[String]) -> Vec<String> {
+        Mro::plan(base_names)
+            .iter()
+            .flat_map(|&(c, _)| {
+                self.stats
+                    .iter()
+                    .map(move |s| format!("MRO_{}_{}", s.name(), base_names[c]))
+            })
+            .collect()
+    }
+
+    /// The statistics of already computed base columns `base`.
+    ///
+    /// # Errors
+    /// From the shared neighbour structures; a base with the wrong shape.
+    pub fn aggregate(
+        &self,
+        ctx: &FrameContext<'_>,
+        base_names: &[String],
+        base: &Array2<f64>,
+    ) -> Result<Array2<f64>, FeatureError> {
+        let n = ctx.len();
+        if base.dim() != (n, base_names.len()) {
+            return Err(FeatureError::Input(format!(
+                "MRO base has shape {:?}, expected ({n}, {})",
+                base.dim(),
+                base_names.len()
+            )));
+        }
+        let v = ctx.voronoi()?;
+        let nl = ctx.distance_neighbors()?;
+        let plan = Mro::plan(base_names);
+        let k = self.stats.len();
+        let rows: Vec<Vec<f64>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let voro: Vec<usize> = v.faces(i).iter().map(|f| f.neighbor as usize).collect();
+                let dist: Vec<usize> = nl.neighbors_of(i).iter().map(|&j| j as usize).collect();
+                let mut row = Vec::with_capacity(plan.len() * k);
+                let mut values = Vec::with_capacity(32);
+                for &(c, over) in &plan {
+                    let js = match over {
+                        NeighborKind::Voronoi => &voro,
+                        NeighborKind::Distance => &dist,
+                    };
+                    values.clear();
+                    values.extend(js.iter().map(|&j| base[[j, c]]));
+                    for s in &self.stats {
+                        row.push(match s {
+                            MroStat::Stat(s) => s.of(&values),
+                            MroStat::Diff => Stat::Mean.of(&values) - base[[i, c]],
+                        });
+                    }
+                }
+                row
+            })
+            .collect();
+        let mut x = Array2::zeros((n, plan.len() * k));
+        for (i, row) in rows.iter().enumerate() {
+            for (c, &val) in row.iter().enumerate() {
+                x[[i, c]] = val;
+            }
+        }
+        Ok(x)
+    }
+}
+
+impl Featurizer for Mro {
+    fn names(&self) -> Vec<String> {
+        self.names_for(&self.base.names())
+    }
+
+    fn compute(&self, ctx: &FrameContext<'_>) -> Result<Array2<f64>, FeatureError> {
+        let base = self.base.compute(ctx)?;
+        self.aggregate(ctx, &self.base.names(), &base)
+    }
+}

@@ -1,0 +1,182 @@
+//! The paper's 80 interstice features: a perfect fcc crystal in closed
+//! form, and invariance under atom permutation, translation, re-wrapping
+//! and thread count on the Cu65Zr35 fixture.
+
+use std::path::PathBuf;
+
+use interstice_core::{Frame, SimBox, TypeMap};
+use interstice_features::{ContextParams, FrameContext, Preset};
+use interstice_io::DumpReader;
+use ndarray::Array2;
+
+fn fcc(a: f64, cells: usize) -> Frame {
+    let mut pos = Vec::new();
+    for i in 0..cells {
+        for j in 0..cells {
+            for k in 0..cells {
+                for b in [
+                    [0.0, 0.0, 0.0],
+                    [0.5, 0.5, 0.0],
+                    [0.5, 0.0, 0.5],
+                    [0.0, 0.5, 0.5],
+                ] {
+                    pos.push([
+                        (i as f64 + b[0]) * a,
+                        (j as f64 + b[1]) * a,
+                        (k as f64 + b[2]) * a,
+                    ]);
+                }
+            }
+        }
+    }
+    let n = pos.len();
+    Frame::new(
+        SimBox::cubic(a * cells as f64).unwrap(),
+        (1..=n as u64).collect(),
+        vec![1; n],
+        pos,
+    )
+    .unwrap()
+}
+
+fn col(names: &[String], x: &Array2<f64>, name: &str) -> Vec<f64> {
+    let c = names
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    x.column(c).to_vec()
+}
+
+#[test]
+fn fcc_crystal_in_closed_form() {
+    let a = 3.61;
+    let frame = fcc(a, 3);
+    let types = TypeMap::parse("1=Cu").unwrap();
+    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
+    let (names, x) = Preset::Paper80.compute(&ctx).unwrap();
+    assert_eq!(names.len(), 80);
+    let r = 1.26;
+    let e = a / 2.0f64.sqrt();
+    let dist = e / (2.0 * r) - 1.0;
+    // Within 4 Å: the 12 nearest neighbours and the 6 second ones at a.
+    let second = a / (2.0 * r) - 1.0;
+    let dist_mean = (12.0 * dist + 6.0 * second) / 18.0;
+    // The hull of the 12 neighbours is a cuboctahedron: 8 equilateral
+    // triangles and 6 squares cut into 12 right isosceles triangles.
+    let pi = std::f64::consts::PI;
+    let tri = 1.0 - 2.0 * pi * r * r / (3.0f64.sqrt() * e * e);
+    let half_square = 1.0 - pi * r * r / (e * e);
+    let area_mean = (8.0 * tri + 12.0 * half_square) / 20.0;
+    let expect = [
+        ("Dist_interstice_mean_voro", dist),
+        ("Dist_interstice_std_voro", 0.0),
+        ("Dist_interstice_min_voro", dist),
+        ("Dist_interstice_max_voro", dist),
+        ("Dist_interstice_mean_dist", dist_mean),
+        ("Dist_interstice_min_dist", dist),
+        ("Dist_interstice_max_dist", second),
+        ("Area_interstice_mean_voro", area_mean),
+        ("Area_interstice_min_voro", tri.min(half_square)),
+        ("Area_interstice_max_voro", tri.max(half_square)),
+        ("MRO_mean_Area_interstice_mean_voro", area_mean),
+        ("MRO_std_Area_interstice_mean_voro", 0.0),
+        ("MRO_max_Dist_interstice_mean_dist", dist_mean),
+    ];
+    for (name, value) in expect {
+        for (i, v) in col(&names, &x, name).iter().enumerate() {
+            assert!(
+                (v - value).abs() < 1e-9,
+                "{name} of atom {i}: {v} vs {value}"
+            );
+        }
+    }
+    // Every atom is the same.
+    for i in 1..frame.len() {
+        for c in 0..80 {
+            assert!(
+                (x[[i, c]] - x[[0, c]]).abs() < 1e-9,
+                "column {} atom {i}",
+                names[c]
+            );
+        }
+    }
+}
+
+fn fixture() -> Frame {
+    DumpReader::open(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/cuzr65-4000/frame_000.dump.gz"),
+    )
+    .unwrap()
+    .read()
+    .unwrap()
+    .unwrap()
+}
+
+#[test]
+fn invariant_under_permutation_translation_wrapping_and_threads() {
+    let frame = fixture();
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let run = |f: &Frame| {
+        let ctx = FrameContext::new(f, &types, ContextParams::paper()).unwrap();
+        Preset::Paper80.compute(&ctx).unwrap().1
+    };
+    let x = run(&frame);
+    assert!(x.iter().all(|v| v.is_finite()));
+
+    // Reversed atom order (ids travel with the atoms).
+    let n = frame.len();
+    let rev = |v: &[u64]| v.iter().rev().copied().collect::<Vec<_>>();
+    let permuted = Frame::new(
+        *frame.sim_box(),
+        rev(frame.ids()),
+        frame.types().iter().rev().copied().collect(),
+        frame.positions().iter().rev().copied().collect(),
+    )
+    .unwrap();
+    let xp = run(&permuted);
+    for i in 0..n {
+        for c in 0..80 {
+            let (a, b) = (x[[i, c]], xp[[n - 1 - i, c]]);
+            assert!(
+                (a - b).abs() < 1e-9 * a.abs().max(1.0),
+                "permutation: atom {i} column {c}: {a} vs {b}"
+            );
+        }
+    }
+
+    // Translated and shifted by lattice vectors.
+    let b = frame.sim_box();
+    let moved: Vec<[f64; 3]> = frame
+        .positions()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let s = b.cartesian_vector([
+                (i % 3) as f64 - 1.0,
+                ((i / 3) % 2) as f64,
+                -((i % 5 == 0) as i32 as f64),
+            ]);
+            [p[0] + 1.7 + s[0], p[1] - 2.3 + s[1], p[2] + 0.9 + s[2]]
+        })
+        .collect();
+    let shifted = Frame::new(*b, frame.ids().to_vec(), frame.types().to_vec(), moved).unwrap();
+    let xs = run(&shifted);
+    for i in 0..n {
+        for c in 0..80 {
+            let (a, bb) = (x[[i, c]], xs[[i, c]]);
+            assert!(
+                (a - bb).abs() < 1e-9 * a.abs().max(1.0),
+                "translation: atom {i} column {c}: {a} vs {bb}"
+            );
+        }
+    }
+
+    // Thread count: bit for bit.
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let x1 = one.install(|| run(&frame));
+    assert_eq!(x1, x);
+}
