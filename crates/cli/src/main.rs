@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod common;
 mod evaluate;
+mod featurize;
 mod first_plastic;
 mod info;
 mod label;
@@ -33,6 +34,8 @@ enum Command {
     Label(label::LabelArgs),
     /// The strain step at which each atom first becomes plastic over a trajectory.
     FirstPlastic(first_plastic::FirstPlasticArgs),
+    /// Per-atom features of one frame (the paper's 80 interstice features).
+    Featurize(featurize::FeaturizeArgs),
     /// Voronoi cells (plain or radical) of one frame: volume, CN and index per atom.
     Voronoi(voronoi::VoronoiArgs),
     /// Train gradient-boosted trees with the paper's 3 × 5 protocol; print the metrics.
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
         Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
+        Command::Featurize(args) => featurize::run(&args, &mut std::io::stdout().lock()),
         Command::Voronoi(args) => voronoi::run(&args, &mut std::io::stdout().lock()),
         Command::Train(args) => train::run(&args, &mut std::io::stdout().lock()),
         Command::Predict(args) => predict::run(&args, &mut std::io::stdout().lock()),
