@@ -23,7 +23,8 @@ pub struct FeaturizeArgs {
     /// Override radii, for example `Cu=1.28,Zr=1.60` (Å).
     #[arg(long)]
     pub radii: Option<String>,
-    /// The feature set: `paper80` (the paper's 80 interstice features, amlearn's columns).
+    /// The feature set: `paper80` (the paper's 80 interstice features, amlearn's
+    /// columns), `sf166` (the softness baseline's symmetry functions), `all`.
     #[arg(long, default_value = "paper80")]
     pub preset: String,
     /// Radical (Laguerre) Voronoi instead of the paper's plain Voronoi.
@@ -40,7 +41,7 @@ pub struct FeaturizeArgs {
 /// Runs the command; prints a one-line summary to `out`.
 pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     let Some(preset) = Preset::from_name(&args.preset) else {
-        bail!("--preset {}: expected paper80", args.preset);
+        bail!("--preset {}: expected paper80, sf166 or all", args.preset);
     };
     let mut map = interstice_core::TypeMap::parse(&args.types).context("--types")?;
     if let Some(r) = &args.radii {

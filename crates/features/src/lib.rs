@@ -8,7 +8,10 @@
 //! - [`IntersticeSro`]: the 16 short-range interstice statistics;
 //! - [`Mro`]: their medium-range statistics over Voronoi or distance
 //!   neighbours (64 columns for the paper);
-//! - [`Preset::Paper80`]: the paper's 80 columns in amlearn's order.
+//! - [`SymmetryFunctions`]: the radial and angular symmetry functions of
+//!   the softness baseline (166 for a binary with the paper's settings);
+//! - [`Preset`]: `paper80` (the paper's 80 columns in amlearn's order),
+//!   `sf166`, `all`.
 //!
 //! ```
 //! use interstice_core::{Frame, SimBox, TypeMap};
@@ -41,11 +44,13 @@ mod context;
 mod interstice;
 mod preset;
 mod stats;
+mod symmetry;
 
 pub use context::{ContextParams, FaceFilterKind, FrameContext};
 pub use interstice::{IntersticeSro, Mro, MroStat, NeighborKind};
 pub use preset::Preset;
 pub use stats::Stat;
+pub use symmetry::{AngularSet, SymmetryFunctions};
 
 use ndarray::Array2;
 

@@ -3,6 +3,7 @@
 use ndarray::{Array2, concatenate, s};
 
 use crate::interstice::{IntersticeSro, Mro};
+use crate::symmetry::SymmetryFunctions;
 use crate::{FeatureError, Featurizer, FrameContext};
 
 /// A named set of columns.
@@ -11,6 +12,11 @@ pub enum Preset {
     /// The paper's 80 interstice features: 16 short-range and 64
     /// medium-range statistics, in amlearn's column order.
     Paper80,
+    /// The symmetry functions of the softness baseline with the paper's
+    /// settings: 166 columns for a binary.
+    Sf166,
+    /// `paper80` then `sf166`.
+    All,
 }
 
 impl Preset {
@@ -18,6 +24,8 @@ impl Preset {
     pub fn name(self) -> &'static str {
         match self {
             Preset::Paper80 => "paper80",
+            Preset::Sf166 => "sf166",
+            Preset::All => "all",
         }
     }
 
@@ -25,6 +33,8 @@ impl Preset {
     pub fn from_name(name: &str) -> Option<Preset> {
         match name {
             "paper80" => Some(Preset::Paper80),
+            "sf166" => Some(Preset::Sf166),
+            "all" => Some(Preset::All),
             _ => None,
         }
     }
@@ -47,6 +57,20 @@ impl Preset {
                 let mut names = sro_names.clone();
                 names.extend(mro.names_for(&sro_names));
                 let x = concatenate(ndarray::Axis(1), &[x_sro.slice(s![.., ..]), x_mro.view()])
+                    .map_err(|e| FeatureError::Input(e.to_string()))?;
+                Ok((names, x))
+            }
+            Preset::Sf166 => {
+                let sf = SymmetryFunctions::paper();
+                let mut species: Vec<u32> = ctx.types().iter().map(|(t, _)| t).collect();
+                species.sort_unstable();
+                Ok((sf.names_for(&species), sf.compute(ctx)?))
+            }
+            Preset::All => {
+                let (mut names, a) = Preset::Paper80.compute(ctx)?;
+                let (more, b) = Preset::Sf166.compute(ctx)?;
+                names.extend(more);
+                let x = concatenate(ndarray::Axis(1), &[a.view(), b.view()])
                     .map_err(|e| FeatureError::Input(e.to_string()))?;
                 Ok((names, x))
             }
