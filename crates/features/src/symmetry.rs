@@ -152,12 +152,33 @@ impl Featurizer for SymmetryFunctions {
         let n_rad = ns * self.n_radial;
         let n_ang = pairs.len() * self.angular.len();
         let width2 = 2.0 * self.dr * self.dr;
-        let inv_xi2: Vec<f64> = self.angular.iter().map(|s| 1.0 / (s.xi * s.xi)).collect();
+        // Distinct widths share one exponential; integral ζ use powi.
+        let mut widths: Vec<f64> = Vec::new();
+        let set_width: Vec<usize> = self
+            .angular
+            .iter()
+            .map(|s| {
+                let w = 1.0 / (s.xi * s.xi);
+                match widths.iter().position(|&x| x == w) {
+                    Some(k) => k,
+                    None => {
+                        widths.push(w);
+                        widths.len() - 1
+                    }
+                }
+            })
+            .collect();
+        let int_zeta: Vec<Option<i32>> = self
+            .angular
+            .iter()
+            .map(|s| (s.zeta.fract() == 0.0 && s.zeta.abs() < 64.0).then_some(s.zeta as i32))
+            .collect();
         let sim_box = frame.sim_box();
         let rows: Vec<Vec<f64>> = (0..frame.len())
             .into_par_iter()
             .map(|i| {
                 let mut row = vec![0.0; n_rad + n_ang];
+                let mut expo = vec![0.0; widths.len()];
                 let js = list.neighbors_of(i);
                 let ds = list.distances_of(i);
                 let vs = list.vectors_of(i);
@@ -189,10 +210,16 @@ impl Featurizer for SymmetryFunctions {
                         let (ra, rb) = (ds[a], ds[b]);
                         let cos = (va[0] * vb[0] + va[1] * vb[1] + va[2] * vb[2]) / (ra * rb);
                         let s2 = ra * ra + rb * rb + rjk2;
+                        for (k, &w) in widths.iter().enumerate() {
+                            expo[k] = (-s2 * w).exp();
+                        }
                         for (q, set) in self.angular.iter().enumerate() {
-                            let g = (-s2 * inv_xi2[q]).exp()
-                                * (1.0 + set.lambda * cos).max(0.0).powf(set.zeta);
-                            row[n_rad + p * self.angular.len() + q] += g;
+                            let base = (1.0 + set.lambda * cos).max(0.0);
+                            let ang = match int_zeta[q] {
+                                Some(z) => base.powi(z),
+                                None => base.powf(set.zeta),
+                            };
+                            row[n_rad + p * self.angular.len() + q] += expo[set_width[q]] * ang;
                         }
                     }
                 }
