@@ -11,7 +11,7 @@ Two steps, each writing files next to this script:
   features  amlearn_paper80.csv.gz and amlearn_voro_neighbors.csv.gz from
             glass.dump.gz with amlearn 0.3.4 (run with .venv-amlearn/bin/python).
 
-    .venv/bin/python           crates/features/tests/data/amlearn/make_reference.py glass
+    python3                    crates/features/tests/data/amlearn/make_reference.py glass
     .venv-amlearn/bin/python   crates/features/tests/data/amlearn/make_reference.py features
 
 The pipeline follows the authors' scripts/featurize_interstice.py from the
@@ -165,11 +165,12 @@ write_dump all custom relaxed.dump id type x y z modify sort id format float %.1
 
     version = re.search(r"^LAMMPS \((.*)\)$", log, re.M)
     print(f"LAMMPS {version.group(1) if version else '?'}; wall {wall:.1f} s")
-    for line in log.splitlines():
-        if line.startswith(("  Stopping criterion", "  Energy initial", "  Iterations",
-                            "  Force two-norm", "Loop time")) or \
-                re.match(r"^\s*Step\s", line):
+    loglines = log.splitlines()
+    for k, line in enumerate(loglines):
+        if line.startswith(("  Stopping criterion", "  Iterations", "  Force two-norm")):
             print(line)
+        elif line.startswith("  Energy initial"):
+            print(line, loglines[k + 1].strip())
     thermo = [l.split() for l in log.splitlines() if re.match(r"^\s+\d+\s+-?\d", l)]
     if thermo:
         last = thermo[-1]
