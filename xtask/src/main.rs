@@ -19,6 +19,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   bench-peers spatial   our neighbour list against freud's, timed in the same run
+  bench-peers d2min     our D²min against OVITO's AtomicStrainModifier
+  bench-peers geometry  our Voronoi against voro++ and freud (--large adds 1M atoms)
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
   tidy    check that every .rs file opens with //!, that no test is ignored or
           expects a panic, and that error messages are lowercase without a
