@@ -18,7 +18,7 @@ pub struct EvaluateArgs {
     /// A model saved by `interstice train --model`.
     #[arg(long)]
     pub model: PathBuf,
-    /// Feature table (CSV) of the data set to score.
+    /// Feature table (CSV, or Parquet by its `.parquet` name) of the data set to score.
     #[arg(long)]
     pub features: PathBuf,
     /// Its labels (CSV with `id` and a 0/1 column).
@@ -80,7 +80,7 @@ pub fn softness(model: &ModelFile, table: &Table, what: &std::path::Path) -> Res
 /// Runs the command.
 pub fn run(args: &EvaluateArgs, out: &mut impl Write) -> Result<()> {
     let model = load_model(&args.model)?;
-    let table = Table::read_csv(&args.features)?;
+    let table = Table::read(&args.features)?;
     let qs = softness(&model, &table, &args.features)?;
     let y = crate::train::read_labels(&table.ids, &args.labels, &args.label_column)?;
     let base = y.iter().filter(|&&l| l).count() as f64 / y.len() as f64;

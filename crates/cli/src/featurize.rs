@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use interstice_features::{ContextParams, FaceFilterKind, FeatureError, FrameContext, Preset};
 use interstice_geometry::GeometryError;
-use interstice_io::Table;
+use interstice_io::{Table, TableMeta};
 
 /// Arguments of `interstice featurize`.
 #[derive(clap::Args, Debug)]
@@ -33,7 +33,9 @@ pub struct FeaturizeArgs {
     /// amlearn's small-face threshold (the paper's 0.05); 0 keeps every face.
     #[arg(long, default_value_t = 0.05)]
     pub face_threshold: f64,
-    /// Output CSV (`.csv` or `.csv.gz`): `id`, then one column per feature, rows in file order.
+    /// Output: Parquet (`.parquet`, zstd; with `type` and `element` columns and the
+    /// source file, frame, timestep and settings as metadata) or CSV (`.csv`,
+    /// `.csv.gz`: `id` then one column per feature); rows in file order.
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -77,7 +79,36 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
         ids: frame.ids().to_vec(),
         values: x.iter().copied().collect(),
     };
-    table.write_csv(&args.out)?;
+    if args.out.extension().is_some_and(|e| e == "parquet") {
+        let elements = frame
+            .types()
+            .iter()
+            .map(|&t| map.species(t).map(|s| s.element.symbol.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let meta = TableMeta {
+            types: Some(frame.types().to_vec()),
+            elements: Some(elements),
+            key_values: vec![
+                (
+                    "interstice.version".into(),
+                    env!("CARGO_PKG_VERSION").into(),
+                ),
+                ("source.file".into(), name.to_string()),
+                ("source.frame".into(), k.to_string()),
+                ("source.timestep".into(), frame.timestep().to_string()),
+                ("preset".into(), preset.name().into()),
+                ("types".into(), map.to_string()),
+                (
+                    "voronoi".into(),
+                    if args.radical { "radical" } else { "plain" }.into(),
+                ),
+                ("face_threshold".into(), args.face_threshold.to_string()),
+            ],
+        };
+        table.write_parquet(&args.out, &meta)?;
+    } else {
+        table.write_csv(&args.out)?;
+    }
     writeln!(
         out,
         "{} atoms × {} features ({}) in {elapsed:.2} s; wrote {}",

@@ -12,7 +12,7 @@ pub struct PredictArgs {
     /// A model saved by `interstice train --model`.
     #[arg(long)]
     pub model: PathBuf,
-    /// Feature table (CSV) with the model's feature columns.
+    /// Feature table (CSV, or Parquet by its `.parquet` name) with the model's feature columns.
     #[arg(long)]
     pub features: PathBuf,
     /// Quench-in softness per atom (CSV: id, qs).
@@ -23,7 +23,7 @@ pub struct PredictArgs {
 /// Runs the command.
 pub fn run(args: &PredictArgs, out: &mut impl Write) -> Result<()> {
     let model = crate::evaluate::load_model(&args.model)?;
-    let table = Table::read_csv(&args.features)?;
+    let table = Table::read(&args.features)?;
     let qs = crate::evaluate::softness(&model, &table, &args.features)?;
     Table {
         columns: vec!["qs".into()],

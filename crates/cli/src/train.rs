@@ -12,7 +12,7 @@ use interstice_learn::protocol::{ProtocolParams, cross_validate, mean_std};
 /// Arguments of `interstice train`.
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
-    /// Feature table (CSV: `id` then one column per feature).
+    /// Feature table: CSV (`id` then one column per feature) or Parquet (by its `.parquet` name).
     #[arg(long)]
     pub features: PathBuf,
     /// Labels (CSV with `id` and a 0/1 column, as `interstice label` writes).
@@ -98,7 +98,7 @@ pub fn read_labels(ids: &[u64], path: &std::path::Path, column: &str) -> Result<
 
 /// Runs the protocol and prints the metrics table to `out`.
 pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
-    let features = Table::read_csv(&args.features)?;
+    let features = Table::read(&args.features)?;
     let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
     let params = ProtocolParams {

@@ -10,8 +10,10 @@
 //!   neighbours (64 columns for the paper);
 //! - [`SymmetryFunctions`]: the radial and angular symmetry functions of
 //!   the softness baseline (166 for a binary with the paper's settings);
+//! - [`Classical`]: coordination, Voronoi index, motifs, i-fold symmetry,
+//!   face statistics, packing efficiencies, Steinhardt order (114 columns);
 //! - [`Preset`]: `paper80` (the paper's 80 columns in amlearn's order),
-//!   `sf166`, `all`.
+//!   `sf166`, `classical`, `all`.
 //!
 //! ```
 //! use interstice_core::{Frame, SimBox, TypeMap};
@@ -40,12 +42,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod classical;
 mod context;
 mod interstice;
 mod preset;
 mod stats;
+pub mod steinhardt;
 mod symmetry;
 
+pub use classical::Classical;
 pub use context::{ContextParams, FaceFilterKind, FrameContext};
 pub use interstice::{IntersticeSro, Mro, MroStat, NeighborKind};
 pub use preset::Preset;

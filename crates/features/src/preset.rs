@@ -2,6 +2,7 @@
 
 use ndarray::{Array2, concatenate, s};
 
+use crate::classical::Classical;
 use crate::interstice::{IntersticeSro, Mro};
 use crate::symmetry::SymmetryFunctions;
 use crate::{FeatureError, Featurizer, FrameContext};
@@ -15,7 +16,9 @@ pub enum Preset {
     /// The symmetry functions of the softness baseline with the paper's
     /// settings: 166 columns for a binary.
     Sf166,
-    /// `paper80` then `sf166`.
+    /// The classical catalogue ([`crate::Classical`]).
+    Classical,
+    /// `paper80`, then `sf166`, then `classical`.
     All,
 }
 
@@ -25,6 +28,7 @@ impl Preset {
         match self {
             Preset::Paper80 => "paper80",
             Preset::Sf166 => "sf166",
+            Preset::Classical => "classical",
             Preset::All => "all",
         }
     }
@@ -34,6 +38,7 @@ impl Preset {
         match name {
             "paper80" => Some(Preset::Paper80),
             "sf166" => Some(Preset::Sf166),
+            "classical" => Some(Preset::Classical),
             "all" => Some(Preset::All),
             _ => None,
         }
@@ -66,11 +71,17 @@ impl Preset {
                 species.sort_unstable();
                 Ok((sf.names_for(&species), sf.compute(ctx)?))
             }
+            Preset::Classical => {
+                let c = Classical::default();
+                Ok((c.names(), c.compute(ctx)?))
+            }
             Preset::All => {
                 let (mut names, a) = Preset::Paper80.compute(ctx)?;
                 let (more, b) = Preset::Sf166.compute(ctx)?;
+                let (last, c) = Preset::Classical.compute(ctx)?;
                 names.extend(more);
-                let x = concatenate(ndarray::Axis(1), &[a.view(), b.view()])
+                names.extend(last);
+                let x = concatenate(ndarray::Axis(1), &[a.view(), b.view(), c.view()])
                     .map_err(|e| FeatureError::Input(e.to_string()))?;
                 Ok((names, x))
             }

@@ -121,5 +121,5 @@ fn paper_preset_names() {
     assert_eq!(names[122], "1_2_36.875_-1.000_1.000");
     assert_eq!(names[165], "2_2_1.751_1.000_16.000");
     let (all, _) = Preset::All.compute(&ctx).unwrap();
-    assert_eq!(all.len(), 246);
+    assert_eq!(all.len(), 80 + 166 + 114);
 }

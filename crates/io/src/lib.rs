@@ -17,6 +17,7 @@ mod data;
 mod dump;
 mod error;
 mod output;
+mod parquet_table;
 mod source;
 mod table;
 mod text;
@@ -26,6 +27,7 @@ pub use dump::{DumpReader, DumpWriter};
 pub use error::IoError;
 pub use interstice_core::Frame;
 pub use output::OutputFile;
+pub use parquet_table::TableMeta;
 pub use source::Source;
 pub use table::Table;
 

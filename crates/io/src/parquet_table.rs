@@ -1,0 +1,272 @@
+//! Feature tables as Parquet (zstd): `id` (UInt64), optional `type`
+//! (UInt32) and `element` (Utf8) columns, then one Float64 column per
+//! feature; frame metadata (file, frame, strain, …) as the file's key-value
+//! metadata. pandas (`pd.read_parquet`) and polars read it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{
+    Array, ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use crate::output::OutputFile;
+use crate::{IoError, Table};
+
+/// What a Parquet feature table carries besides the numbers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableMeta {
+    /// The LAMMPS type of each row.
+    pub types: Option<Vec<u32>>,
+    /// The element of each row.
+    pub elements: Option<Vec<String>>,
+    /// File-level key-value metadata (source file, frame, strain, preset…).
+    pub key_values: Vec<(String, String)>,
+}
+
+impl Table {
+    /// Writes the table as Parquet with zstd compression, atomically.
+    ///
+    /// # Errors
+    /// [`IoError::Os`]; [`IoError::Invalid`] if sizes disagree or a column
+    /// is called `id`, `type` or `element`.
+    pub fn write_parquet(&self, path: impl AsRef<Path>, meta: &TableMeta) -> Result<(), IoError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let n = self.ids.len();
+        let k = self.columns.len();
+        if self.values.len() != n * k {
+            return Err(IoError::invalid(
+                &name,
+                format!("{} values for {n} rows × {k} columns", self.values.len()),
+            ));
+        }
+        if let Some(c) = self
+            .columns
+            .iter()
+            .find(|c| ["id", "type", "element"].contains(&c.as_str()))
+        {
+            return Err(IoError::invalid(
+                &name,
+                format!("a feature column may not be called {c:?}"),
+            ));
+        }
+        let mut fields = vec![Field::new("id", DataType::UInt64, false)];
+        let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from(self.ids.clone()))];
+        if let Some(t) = &meta.types {
+            if t.len() != n {
+                return Err(IoError::invalid(
+                    &name,
+                    format!("{} types for {n} rows", t.len()),
+                ));
+            }
+            fields.push(Field::new("type", DataType::UInt32, false));
+            arrays.push(Arc::new(UInt32Array::from(t.clone())));
+        }
+        if let Some(e) = &meta.elements {
+            if e.len() != n {
+                return Err(IoError::invalid(
+                    &name,
+                    format!("{} elements for {n} rows", e.len()),
+                ));
+            }
+            fields.push(Field::new("element", DataType::Utf8, false));
+            arrays.push(Arc::new(StringArray::from(e.clone())));
+        }
+        for (c, col) in self.columns.iter().enumerate() {
+            fields.push(Field::new(col, DataType::Float64, false));
+            arrays.push(Arc::new(Float64Array::from(self.column(c))));
+        }
+        let schema = Arc::new(Schema::new(fields));
+        let batch = RecordBatch::try_new(schema.clone(), arrays)
+            .map_err(|e| IoError::invalid(&name, format!("cannot build the table: {e}")))?;
+        let kv: Vec<KeyValue> = meta
+            .key_values
+            .iter()
+            .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+            .collect();
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_key_value_metadata((!kv.is_empty()).then_some(kv))
+            .build();
+        let out = OutputFile::create(path)?;
+        let pq =
+            |e: parquet::errors::ParquetError| IoError::invalid(&name, format!("parquet: {e}"));
+        let mut w = ArrowWriter::try_new(out, schema, Some(props)).map_err(pq)?;
+        w.write(&batch).map_err(pq)?;
+        let out = w.into_inner().map_err(pq)?;
+        out.commit()
+    }
+
+    /// Reads a Parquet table written by [`Table::write_parquet`] (or any
+    /// Parquet file with a UInt64/Int64 `id` column and numeric columns).
+    ///
+    /// # Errors
+    /// [`IoError::Os`]; [`IoError::Invalid`] for a file that is not Parquet,
+    /// lacks `id`, or has a non-numeric feature column.
+    pub fn read_parquet(path: impl AsRef<Path>) -> Result<(Table, TableMeta), IoError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| IoError::os(&name, "cannot open", e))?;
+        let pq = |e: parquet::errors::ParquetError| {
+            IoError::invalid(&name, format!("not a readable Parquet table: {e}"))
+        };
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+        let key_values = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .map(|kv| {
+                kv.iter()
+                    .filter(|x| x.key != "ARROW:schema")
+                    .map(|x| (x.key.clone(), x.value.clone().unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let schema = builder.schema().clone();
+        let reader = builder.build().map_err(pq)?;
+        let mut ids: Vec<u64> = Vec::new();
+        let mut types: Option<Vec<u32>> = None;
+        let mut elements: Option<Vec<String>> = None;
+        let columns: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .filter(|c| !["id", "type", "element"].contains(&c.as_str()))
+            .collect();
+        let mut cols: Vec<Vec<f64>> = vec![Vec::new(); columns.len()];
+        if schema.index_of("id").is_err() {
+            return Err(IoError::invalid(&name, "expected an `id` column"));
+        }
+        for batch in reader {
+            let batch = batch.map_err(|e| IoError::invalid(&name, format!("parquet: {e}")))?;
+            let id = arrow_cast_u64(batch.column_by_name("id").expect("checked"), &name, "id")?;
+            ids.extend(id);
+            if let Some(t) = batch.column_by_name("type") {
+                let t = arrow_cast_u64(t, &name, "type")?;
+                types
+                    .get_or_insert_with(Vec::new)
+                    .extend(t.into_iter().map(|x| x as u32));
+            }
+            if let Some(e) = batch.column_by_name("element") {
+                let e = e
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .ok_or_else(|| IoError::invalid(&name, "column `element` is not text"))?;
+                elements
+                    .get_or_insert_with(Vec::new)
+                    .extend((0..e.len()).map(|i| e.value(i).to_string()));
+            }
+            for (c, col) in columns.iter().enumerate() {
+                let a = batch.column_by_name(col).expect("from the schema");
+                let f = a.as_any().downcast_ref::<Float64Array>().ok_or_else(|| {
+                    IoError::invalid(&name, format!("column {col:?} is not Float64"))
+                })?;
+                cols[c].extend(f.values().iter().copied());
+            }
+        }
+        let n = ids.len();
+        let mut values = Vec::with_capacity(n * columns.len());
+        for r in 0..n {
+            for col in &cols {
+                values.push(col[r]);
+            }
+        }
+        Ok((
+            Table {
+                columns,
+                ids,
+                values,
+            },
+            TableMeta {
+                types,
+                elements,
+                key_values,
+            },
+        ))
+    }
+
+    /// Reads a table by its file name: Parquet for `.parquet`, else CSV
+    /// (plain or gzipped).
+    ///
+    /// # Errors
+    /// As [`Table::read_parquet`] and [`Table::read_csv`].
+    pub fn read(path: impl AsRef<Path>) -> Result<Table, IoError> {
+        let path = path.as_ref();
+        if path.extension().is_some_and(|e| e == "parquet") {
+            Ok(Table::read_parquet(path)?.0)
+        } else {
+            Table::read_csv(path)
+        }
+    }
+}
+
+fn arrow_cast_u64(a: &ArrayRef, name: &str, col: &str) -> Result<Vec<u64>, IoError> {
+    if let Some(x) = a.as_any().downcast_ref::<UInt64Array>() {
+        return Ok(x.values().to_vec());
+    }
+    if let Some(x) = a.as_any().downcast_ref::<UInt32Array>() {
+        return Ok(x.values().iter().map(|&v| u64::from(v)).collect());
+    }
+    if let Some(x) = a.as_any().downcast_ref::<arrow_array::Int64Array>() {
+        return x
+            .values()
+            .iter()
+            .map(|&v| {
+                u64::try_from(v).map_err(|_| IoError::invalid(name, format!("negative {col} {v}")))
+            })
+            .collect();
+    }
+    Err(IoError::invalid(
+        name,
+        format!("column `{col}` is not an integer column"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parquet_round_trip_keeps_every_bit() {
+        let dir = std::env::temp_dir().join(format!("interstice-pq-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.parquet");
+        let t = Table {
+            columns: vec!["a".into(), "b_x".into()],
+            ids: vec![3, 1, 2],
+            values: vec![0.1, -2.5e-300, f64::MAX, 1.0 / 3.0, 0.0, -0.0],
+        };
+        let meta = TableMeta {
+            types: Some(vec![1, 2, 1]),
+            elements: Some(vec!["Cu".into(), "Zr".into(), "Cu".into()]),
+            key_values: vec![
+                ("frame".into(), "0".into()),
+                ("file".into(), "x.dump".into()),
+            ],
+        };
+        t.write_parquet(&path, &meta).unwrap();
+        let (back, m) = Table::read_parquet(&path).unwrap();
+        assert_eq!(back.columns, t.columns);
+        assert_eq!(back.ids, t.ids);
+        assert_eq!(
+            back.values.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            t.values.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+        assert_eq!(m, meta);
+        assert_eq!(Table::read(&path).unwrap(), back);
+        // Not Parquet: a clear error naming the file.
+        std::fs::write(dir.join("bad.parquet"), b"id,a\n1,2\n").unwrap();
+        let e = Table::read(dir.join("bad.parquet"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bad.parquet") && e.contains("Parquet"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
