@@ -1,6 +1,6 @@
-//! The paper's 80 interstice features: a perfect fcc crystal in closed
-//! form, and invariance under atom permutation, translation, re-wrapping
-//! and thread count on the Cu65Zr35 fixture.
+//! The paper's 80 interstice features on a perfect fcc crystal in closed
+//! form, and every preset's invariance under atom permutation, translation,
+//! re-wrapping and thread count on the Cu65Zr35 fixture.
 
 use std::path::PathBuf;
 
@@ -119,9 +119,11 @@ fn invariant_under_permutation_translation_wrapping_and_threads() {
     let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
     let run = |f: &Frame| {
         let ctx = FrameContext::new(f, &types, ContextParams::paper()).unwrap();
-        Preset::Paper80.compute(&ctx).unwrap().1
+        Preset::All.compute(&ctx).unwrap().1
     };
     let x = run(&frame);
+    let cols = x.ncols();
+    assert_eq!(cols, 80 + 166 + 114);
     assert!(x.iter().all(|v| v.is_finite()));
 
     // Reversed atom order (ids travel with the atoms).
@@ -136,7 +138,7 @@ fn invariant_under_permutation_translation_wrapping_and_threads() {
     .unwrap();
     let xp = run(&permuted);
     for i in 0..n {
-        for c in 0..80 {
+        for c in 0..cols {
             let (a, b) = (x[[i, c]], xp[[n - 1 - i, c]]);
             assert!(
                 (a - b).abs() < 1e-9 * a.abs().max(1.0),
@@ -163,7 +165,7 @@ fn invariant_under_permutation_translation_wrapping_and_threads() {
     let shifted = Frame::new(*b, frame.ids().to_vec(), frame.types().to_vec(), moved).unwrap();
     let xs = run(&shifted);
     for i in 0..n {
-        for c in 0..80 {
+        for c in 0..cols {
             let (a, bb) = (x[[i, c]], xs[[i, c]]);
             assert!(
                 (a - bb).abs() < 1e-9 * a.abs().max(1.0),
