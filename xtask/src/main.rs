@@ -3,7 +3,8 @@
 //! Tasks today:
 //! - `tidy`: the source-hygiene checks of [`tidy`] (also run as a `#[test]`);
 //! - `md`: LAMMPS glasses and their shear trajectories ([`md`]);
-//! - `bench-peers`: our time against a peer code's in the same run ([`bench_peers`]).
+//! - `bench-peers`: our time against a peer code's in the same run ([`bench_peers`]);
+//! - `codegen`: documents generated from the code, checked in CI ([`codegen`]).
 //!
 //! Later issues add `reproduce`, `bench-peers` and `codegen` here, one
 //! module each.
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench_peers;
+mod codegen;
 mod md;
 mod tidy;
 
@@ -21,6 +23,7 @@ tasks:
   bench-peers spatial   our neighbour list against freud's, timed in the same run
   bench-peers d2min     our D²min against OVITO's AtomicStrainModifier
   bench-peers geometry  our Voronoi against voro++ and freud (--large adds 1M atoms)
+  codegen [--check]     write docs/features.md from the code (--check: fail if stale)
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
   tidy    check that every .rs file opens with //!, that no test is ignored or
           expects a panic, and that error messages are lowercase without a
@@ -31,6 +34,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("tidy") if args.len() == 1 => tidy::run(&project_root()),
         Some("md") => md::main(&project_root(), &args[1..]),
+        Some("codegen") if args.len() == 1 => codegen::run(&project_root(), false),
+        Some("codegen") if args.len() == 2 && args[1] == "--check" => {
+            codegen::run(&project_root(), true)
+        }
         Some("bench-peers") => bench_peers::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
