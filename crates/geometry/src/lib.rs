@@ -47,7 +47,7 @@ mod voronoi;
 
 pub use hull::ShellHull;
 pub use interstice::ShellInterstices;
-pub use voronoi::{Face, FaceFilter, StarVertex, Voronoi, VoronoiParams};
+pub use voronoi::{Face, FaceFilter, StarVertex, Voronoi, VoronoiParams, local_cell};
 
 /// Exact predicates (pinned sign conventions), for users who build their
 /// own geometry on the same arithmetic.

@@ -449,6 +449,39 @@ impl Voronoi {
         }
     }
 
+    /// A tessellation assembled from cells computed elsewhere (for example
+    /// by [`local_cell`]): per atom its volume and faces (neighbours indexed
+    /// into the same atoms). Atoms with no faces count as empty cells.
+    pub fn from_cells(cells: Vec<(f64, Vec<Face>)>, box_volume: f64) -> Voronoi {
+        let n = cells.len();
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut faces = Vec::new();
+        let mut volumes = Vec::with_capacity(n);
+        let mut empty = Vec::new();
+        offsets.push(0);
+        for (i, (vol, f)) in cells.into_iter().enumerate() {
+            if f.is_empty() {
+                empty.push(i as u32);
+            }
+            volumes.push(vol);
+            faces.extend(f);
+            offsets.push(faces.len());
+        }
+        Voronoi {
+            offsets,
+            faces,
+            volumes,
+            star_offsets: Vec::new(),
+            stars: Vec::new(),
+            empty,
+            radical: false,
+            box_volume,
+            delaunay_volume: f64::NAN,
+            num_tetrahedra: 0,
+            blocks: 0,
+        }
+    }
+
     /// A copy keeping only the faces to neighbours closer than `cutoff` Å
     /// (strict), as amlearn's candidate list within 5 Å. Volumes are not
     /// recomputed.
@@ -930,19 +963,7 @@ impl Context<'_> {
         skin: f64,
     ) -> Result<(u32, Cell, f64, usize), f64> {
         let pv = d.pts[v as usize];
-        let wv = d.weights[v as usize];
-        let Scratch {
-            star,
-            map,
-            centres,
-            tuples,
-            seen,
-            ring,
-            same,
-            poly,
-        } = sc;
-        let star = &star[..];
-        if star.is_empty() {
+        if sc.star.is_empty() {
             // Hidden (radical only): no cell.
             return Ok((
                 a,
@@ -955,7 +976,7 @@ impl Context<'_> {
                 0,
             ));
         }
-        let needed = self.centres_and_check(d, v, star, centres, lo, hi, skin);
+        let needed = self.centres_and_check(d, v, &sc.star, &mut sc.centres, lo, hi, skin);
         if needed > 0.0 {
             return Err(needed);
         }
@@ -964,7 +985,7 @@ impl Context<'_> {
         let mut tet_volume = 0.0;
         let mut tet_count = 0;
         let kv = d.keys[v as usize];
-        for &t in star {
+        for &t in &sc.star {
             let tv = d.tets[t as usize].v;
             if tv.iter().all(|&x| d.keys[x as usize] >= kv) {
                 let q = tv.map(|x| d.pts[x as usize]);
@@ -972,129 +993,29 @@ impl Context<'_> {
                 tet_count += 1;
             }
         }
-        // Faces: one per Delaunay edge (v, u), from the ring of tetrahedra
-        // around it.
         let mut faces = Vec::with_capacity(20);
-        seen.clear();
-        tuples.clear();
-        tuples.extend(star.iter().map(|&t| {
-            let mut k = d.tets[t as usize].v.map(|x| d.keys[x as usize]);
-            k.sort_unstable();
-            k
-        }));
-        for (si, &t) in star.iter().enumerate() {
-            let tv = d.tets[t as usize].v;
-            for &u in &tv {
-                if u == v || seen.contains(&u) {
-                    continue;
-                }
-                seen.push(u);
-                // Walk around edge (v, u) starting at t.
-                ring.clear();
-                same.clear();
-                let (mut cur, mut curi) = (t, si);
-                let mut b = *tv
-                    .iter()
-                    .find(|&&x| x != v && x != u)
-                    .expect("a tetrahedron has 4 vertices");
-                loop {
-                    ring.push(curi);
-                    let cv = d.tets[cur as usize].v;
-                    // Cross the face opposite the vertex other than v, u, b.
-                    let opp = (0..4)
-                        .find(|&k| cv[k] != v && cv[k] != u && cv[k] != b)
-                        .expect("4 distinct vertices");
-                    let next = d.tets[cur as usize].n[opp];
-                    let nv = d.tets[next as usize].v;
-                    let c = *nv
-                        .iter()
-                        .find(|&&x| x != v && x != u && x != b)
-                        .expect("4 distinct vertices");
-                    // The same Voronoi vertex if c lies exactly on cur's
-                    // orthosphere, or the two centres are closer than the
-                    // tolerance (a lattice read from text is cospherical
-                    // only to rounding).
-                    let p4 = cv.map(|x| &d.pts[x as usize]);
-                    let w4 = cv.map(|x| d.weights[x as usize]);
-                    let ni = map.get(next).expect("the ring stays in the star");
-                    let gap = norm(sub(centres[curi], centres[ni]));
-                    // Exactly co-spherical tetrahedra have the same centre up
-                    // to rounding: the exact test is needed only when close.
-                    same.push(
-                        gap < self.vertex_tolerance
-                            || gap < 1e-6 * self.spacing
-                                && power_det(
-                                    [p4[0], p4[1], p4[2], p4[3]],
-                                    w4,
-                                    &d.pts[c as usize],
-                                    d.weights[c as usize],
-                                ) == 0,
-                    );
-                    b = c;
-                    cur = next;
-                    if cur == t {
-                        break;
-                    }
-                    curi = ni;
-                }
-                // Distinct vertices: keep the first of each run of equal ones
-                // (`same[k]` links ring[k] to ring[k + 1], cyclically).
-                let k_len = ring.len();
-                let breaks = same.iter().filter(|&&s| !s).count();
-                if breaks < 3 {
-                    continue; // a point or a segment: no face
-                }
-                // One vertex per run of equal ones, represented by the
-                // run's tetrahedron of smallest key tuple; the polygon
-                // starts at the smallest of those and turns positively
-                // about v → u. Canonical, so the area is the same to the
-                // bit however the tetrahedra happen to be stored.
-                let start = (0..k_len)
-                    .find(|&k| !same[(k + k_len - 1) % k_len])
-                    .expect("breaks exist");
-                poly.clear();
-                for s in 0..k_len {
-                    let k = (start + s) % k_len;
-                    let si = ring[k];
-                    if s > 0 && same[(k + k_len - 1) % k_len] {
-                        let last = poly.last_mut().expect("a run has begun");
-                        if tuples[si] < tuples[*last] {
-                            *last = si;
-                        }
-                    } else {
-                        poly.push(si);
-                    }
-                }
-                let first = (0..poly.len())
-                    .min_by_key(|&k| tuples[poly[k]])
-                    .expect("at least 3 vertices");
-                poly.rotate_left(first);
-                let pu = d.pts[u as usize];
-                let vec = [pu[0] - pv[0], pu[1] - pv[1], pu[2] - pv[2]];
-                let dist = norm(vec);
-                let nhat = [vec[0] / dist, vec[1] / dist, vec[2] / dist];
-                let mut area = polygon_area(poly, centres, nhat);
-                if area < 0.0 {
-                    poly[1..].reverse();
-                    area = polygon_area(poly, centres, nhat);
-                }
-                let wu = d.weights[u as usize];
-                let height = (dist * dist + wv - wu) / (2.0 * dist);
+        ring_faces(
+            d,
+            v,
+            sc,
+            self.vertex_tolerance,
+            1e-6 * self.spacing,
+            |u, vector, area, height, edges| {
                 let (na, img) = src[u as usize];
-                let image = img.map(|x| x as i16);
                 faces.push(Face {
-                    vector: vec,
+                    vector,
                     area,
                     height,
                     neighbor: na,
-                    image,
-                    edges: breaks as u16,
+                    image: img.map(|x| x as i16),
+                    edges,
                 });
-            }
-        }
+            },
+        );
         faces.sort_by_key(|f| (f.neighbor, f.image));
         let volume = faces.iter().map(|f| f.area * f.height / 3.0).sum();
         let star_out = if self.keep_stars {
+            let (star, tuples) = (&sc.star, &sc.tuples);
             let mut by_key: Vec<usize> = (0..star.len()).collect();
             by_key.sort_unstable_by_key(|&k| tuples[k]);
             by_key
@@ -1132,6 +1053,237 @@ impl Context<'_> {
             tet_count,
         ))
     }
+}
+
+/// The Voronoi faces of vertex `v` from its star (`sc.star`, with
+/// `sc.map` and the power centres `sc.centres` filled): one per Delaunay
+/// edge `(v, u)`, from the ring of tetrahedra around it, with vertices
+/// merged when exactly co-spherical or closer than `vertex_tolerance`
+/// (the exact test runs only when closer than `exact_window`). Calls
+/// `emit(u, vector, area, height, edges)` per face.
+fn ring_faces(
+    d: &Delaunay,
+    v: u32,
+    sc: &mut Scratch,
+    vertex_tolerance: f64,
+    exact_window: f64,
+    mut emit: impl FnMut(u32, [f64; 3], f64, f64, u16),
+) {
+    let pv = d.pts[v as usize];
+    let wv = d.weights[v as usize];
+    let Scratch {
+        star,
+        map,
+        centres,
+        tuples,
+        seen,
+        ring,
+        same,
+        poly,
+    } = sc;
+    let star = &star[..];
+    // Faces: one per Delaunay edge (v, u), from the ring of tetrahedra
+    // around it.
+    seen.clear();
+    tuples.clear();
+    tuples.extend(star.iter().map(|&t| {
+        let mut k = d.tets[t as usize].v.map(|x| d.keys[x as usize]);
+        k.sort_unstable();
+        k
+    }));
+    for (si, &t) in star.iter().enumerate() {
+        let tv = d.tets[t as usize].v;
+        for &u in &tv {
+            if u == v || seen.contains(&u) {
+                continue;
+            }
+            seen.push(u);
+            // Walk around edge (v, u) starting at t.
+            ring.clear();
+            same.clear();
+            let (mut cur, mut curi) = (t, si);
+            let mut b = *tv
+                .iter()
+                .find(|&&x| x != v && x != u)
+                .expect("a tetrahedron has 4 vertices");
+            loop {
+                ring.push(curi);
+                let cv = d.tets[cur as usize].v;
+                // Cross the face opposite the vertex other than v, u, b.
+                let opp = (0..4)
+                    .find(|&k| cv[k] != v && cv[k] != u && cv[k] != b)
+                    .expect("4 distinct vertices");
+                let next = d.tets[cur as usize].n[opp];
+                let nv = d.tets[next as usize].v;
+                let c = *nv
+                    .iter()
+                    .find(|&&x| x != v && x != u && x != b)
+                    .expect("4 distinct vertices");
+                // The same Voronoi vertex if c lies exactly on cur's
+                // orthosphere, or the two centres are closer than the
+                // tolerance (a lattice read from text is cospherical
+                // only to rounding).
+                let p4 = cv.map(|x| &d.pts[x as usize]);
+                let w4 = cv.map(|x| d.weights[x as usize]);
+                let ni = map.get(next).expect("the ring stays in the star");
+                let gap = norm(sub(centres[curi], centres[ni]));
+                // Exactly co-spherical tetrahedra have the same centre up
+                // to rounding: the exact test is needed only when close.
+                same.push(
+                    gap < vertex_tolerance
+                        || gap < exact_window
+                            && power_det(
+                                [p4[0], p4[1], p4[2], p4[3]],
+                                w4,
+                                &d.pts[c as usize],
+                                d.weights[c as usize],
+                            ) == 0,
+                );
+                b = c;
+                cur = next;
+                if cur == t {
+                    break;
+                }
+                curi = ni;
+            }
+            // Distinct vertices: keep the first of each run of equal ones
+            // (`same[k]` links ring[k] to ring[k + 1], cyclically).
+            let k_len = ring.len();
+            let breaks = same.iter().filter(|&&s| !s).count();
+            if breaks < 3 {
+                continue; // a point or a segment: no face
+            }
+            // One vertex per run of equal ones, represented by the
+            // run's tetrahedron of smallest key tuple; the polygon
+            // starts at the smallest of those and turns positively
+            // about v → u. Canonical, so the area is the same to the
+            // bit however the tetrahedra happen to be stored.
+            let start = (0..k_len)
+                .find(|&k| !same[(k + k_len - 1) % k_len])
+                .expect("breaks exist");
+            poly.clear();
+            for s in 0..k_len {
+                let k = (start + s) % k_len;
+                let si = ring[k];
+                if s > 0 && same[(k + k_len - 1) % k_len] {
+                    let last = poly.last_mut().expect("a run has begun");
+                    if tuples[si] < tuples[*last] {
+                        *last = si;
+                    }
+                } else {
+                    poly.push(si);
+                }
+            }
+            let first = (0..poly.len())
+                .min_by_key(|&k| tuples[poly[k]])
+                .expect("at least 3 vertices");
+            poly.rotate_left(first);
+            let pu = d.pts[u as usize];
+            let vec = [pu[0] - pv[0], pu[1] - pv[1], pu[2] - pv[2]];
+            let dist = norm(vec);
+            let nhat = [vec[0] / dist, vec[1] / dist, vec[2] / dist];
+            let mut area = polygon_area(poly, centres, nhat);
+            if area < 0.0 {
+                poly[1..].reverse();
+                area = polygon_area(poly, centres, nhat);
+            }
+            let wu = d.weights[u as usize];
+            let height = (dist * dist + wv - wu) / (2.0 * dist);
+            emit(u, vec, area, height, breaks as u16);
+        }
+    }
+}
+
+/// The Voronoi cell of a centre at the origin among a finite set of
+/// neighbours (vectors from the centre, Å): what a code that builds each
+/// cell from a candidate list computes (amlearn's "nearest image" view of
+/// a small box). With `weights` (`r²` of the centre, then of each
+/// neighbour) the cell is the radical one. Returns the faces, each naming
+/// its neighbour by index into `neighbors` (image 0), in ascending index;
+/// `None` when the candidates do not enclose the centre (an unbounded
+/// cell) or the centre is hidden.
+///
+/// # Errors
+/// [`GeometryError::TooClose`] when two points coincide (indices into
+/// `neighbors`, the centre being `usize::MAX`); a non-finite coordinate.
+pub fn local_cell(
+    neighbors: &[[f64; 3]],
+    weights: Option<&[f64]>,
+) -> Result<Option<Vec<Face>>, GeometryError> {
+    if let Some(index) = neighbors
+        .iter()
+        .position(|p| p.iter().any(|x| !x.is_finite()))
+    {
+        return Err(GeometryError::NonFinite { index });
+    }
+    let n = neighbors.len();
+    let mut pts = Vec::with_capacity(n + 1);
+    pts.push([0.0; 3]);
+    pts.extend_from_slice(neighbors);
+    let w: Vec<f64> = match weights {
+        Some(w) if w.len() == n + 1 => w.to_vec(),
+        Some(w) => {
+            return Err(GeometryError::RadiiLength {
+                expected: n + 1,
+                got: w.len(),
+            });
+        }
+        None => vec![0.0; n + 1],
+    };
+    let keys: Vec<u64> = (0..=n as u64).collect();
+    let mut d = Delaunay::new(&pts, &w, &keys, 4.0);
+    for v in 4..d.pts.len() {
+        if let Inserted::Duplicate(u) = d.insert(v) {
+            let idx = |x: usize| if x == 4 { usize::MAX } else { x - 5 };
+            let (a, b) = (idx(v), idx(u as usize));
+            return Err(GeometryError::TooClose {
+                i: a.min(b),
+                j: a.max(b),
+                distance: 0.0,
+                min: 0.0,
+            });
+        }
+    }
+    let centre = 4u32;
+    let vt = d.vertex_tets();
+    let mut sc = Scratch::default();
+    sc.fill_star(&d, centre, vt[centre as usize]);
+    if sc.star.is_empty() {
+        return Ok(None);
+    }
+    sc.centres.clear();
+    for &t in &sc.star {
+        let tv = d.tets[t as usize].v;
+        if tv.iter().any(|&x| Delaunay::is_far(x)) {
+            return Ok(None);
+        }
+        sc.centres.push(power_centre(&d, tv, centre));
+    }
+    let scale = neighbors
+        .iter()
+        .map(|p| norm(*p))
+        .fold(0.0, f64::max)
+        .max(1e-300);
+    let mut faces = Vec::new();
+    ring_faces(
+        &d,
+        centre,
+        &mut sc,
+        1e-10 * scale,
+        1e-6 * scale,
+        |u, vector, area, height, edges| {
+            faces.push(Face {
+                vector,
+                area,
+                height,
+                neighbor: u - 5,
+                image: [0; 3],
+                edges,
+            });
+        },
+    );
+    faces.sort_by_key(|f| f.neighbor);
+    Ok(Some(faces))
 }
 
 /// Blocks per axis: split the widest block while blocks stay at least a

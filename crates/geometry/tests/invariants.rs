@@ -497,3 +497,55 @@ fn face_filters_and_the_neighbor_list() {
         }
     }
 }
+
+#[test]
+fn a_local_cell_from_candidates_equals_the_periodic_cell() {
+    use interstice_geometry::local_cell;
+    let b = SimBox::cubic(20.0).unwrap();
+    let pts = random_points(&b, 500, 31);
+    let v = Voronoi::compute(&pts, &b, &VoronoiParams::plain()).unwrap();
+    for i in (0..pts.len()).step_by(7) {
+        // Every other atom's nearest image within 9 Å (enough here).
+        let mut cand = Vec::new();
+        let mut idx = Vec::new();
+        for (j, q) in pts.iter().enumerate() {
+            if j == i {
+                continue;
+            }
+            let d = b.min_image([q[0] - pts[i][0], q[1] - pts[i][1], q[2] - pts[i][2]]);
+            if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt() < 9.0 {
+                cand.push(d);
+                idx.push(j);
+            }
+        }
+        let faces = local_cell(&cand, None).unwrap().expect("bounded");
+        let mut ours: Vec<(usize, f64, u16)> = faces
+            .iter()
+            .map(|f| (idx[f.neighbor as usize], f.area, f.edges))
+            .collect();
+        ours.sort_by_key(|x| x.0);
+        let theirs: Vec<(usize, f64, u16)> = v
+            .faces(i)
+            .iter()
+            .map(|f| (f.neighbor as usize, f.area, f.edges))
+            .collect();
+        assert_eq!(ours.len(), theirs.len(), "atom {i}");
+        for (a, bb) in ours.iter().zip(&theirs) {
+            assert_eq!(a.0, bb.0);
+            assert_eq!(a.2, bb.2);
+            assert!(
+                (a.1 - bb.1).abs() < 1e-9,
+                "atom {i}: area {} vs {}",
+                a.1,
+                bb.1
+            );
+        }
+        let vol: f64 = faces.iter().map(|f| f.pyramid_volume()).sum();
+        assert!((vol - v.volume(i)).abs() < 1e-9);
+    }
+    // Too few candidates: no bounded cell.
+    assert_eq!(
+        local_cell(&[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], None).unwrap(),
+        None
+    );
+}
