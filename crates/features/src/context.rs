@@ -4,8 +4,9 @@
 use std::sync::OnceLock;
 
 use interstice_core::{Frame, TypeMap};
-use interstice_geometry::{FaceFilter, Voronoi, VoronoiParams};
-use interstice_spatial::{CellList, NeighborList, NeighborQuery, Query};
+use interstice_geometry::{Face, FaceFilter, Voronoi, VoronoiParams, local_cell};
+use interstice_spatial::{Bond, CellList, NeighborList, NeighborQuery, Query};
+use rayon::prelude::*;
 
 use crate::FeatureError;
 
@@ -37,6 +38,12 @@ pub struct ContextParams {
     pub distance_cutoff: f64,
     /// Keep the Delaunay stars (for the Delaunay-star interstice variant).
     pub keep_stars: bool,
+    /// amlearn's view of a small box (parity only): every other atom once,
+    /// at its minimum image, and each Voronoi cell built from the
+    /// candidates within `voronoi_cutoff` alone. In a box wider than twice
+    /// the cutoffs this equals the exact periodic result; in a smaller one
+    /// it is what amlearn computes, not the true tessellation. O(N²).
+    pub nearest_image: bool,
 }
 
 impl ContextParams {
@@ -49,6 +56,7 @@ impl ContextParams {
             voronoi_cutoff: Some(5.0),
             distance_cutoff: 4.0,
             keep_stars: false,
+            nearest_image: false,
         }
     }
 
@@ -155,16 +163,20 @@ impl<'a> FrameContext<'a> {
         if let Some(v) = self.voronoi.get() {
             return Ok(v);
         }
-        let base = if self.params.radical {
-            VoronoiParams::radical(self.radii.clone())
+        let mut v = if self.params.nearest_image {
+            self.nearest_image_voronoi()?
         } else {
-            VoronoiParams::plain()
+            let base = if self.params.radical {
+                VoronoiParams::radical(self.radii.clone())
+            } else {
+                VoronoiParams::plain()
+            };
+            Voronoi::compute(
+                self.frame.positions(),
+                self.frame.sim_box(),
+                &base.keep_stars(self.params.keep_stars),
+            )?
         };
-        let mut v = Voronoi::compute(
-            self.frame.positions(),
-            self.frame.sim_box(),
-            &base.keep_stars(self.params.keep_stars),
-        )?;
         if let Some(c) = self.params.voronoi_cutoff {
             v = v.within(c);
         }
@@ -192,9 +204,81 @@ impl<'a> FrameContext<'a> {
             return Ok(l);
         }
         let rc = self.params.distance_cutoff;
-        let cl = CellList::new(*self.frame.sim_box(), self.frame.positions(), rc)?;
-        let l = cl.query_all(&Query::ball(rc)?)?;
+        let l = if self.params.nearest_image {
+            self.nearest_image_list(rc, false)?
+        } else {
+            let cl = CellList::new(*self.frame.sim_box(), self.frame.positions(), rc)?;
+            cl.query_all(&Query::ball(rc)?)?
+        };
         let _ = self.distance.set(l);
         Ok(self.distance.get().expect("set just above"))
+    }
+
+    /// Every other atom at its minimum image within `r` (strict, or
+    /// inclusive), sorted by distance then index: amlearn's neighbour view.
+    pub(crate) fn nearest_image_list(
+        &self,
+        r: f64,
+        inclusive: bool,
+    ) -> Result<NeighborList, FeatureError> {
+        let pos = self.frame.positions();
+        let b = self.frame.sim_box();
+        let bonds: Vec<Vec<Bond>> = (0..pos.len())
+            .into_par_iter()
+            .map(|i| {
+                let mut out: Vec<Bond> = (0..pos.len())
+                    .filter(|&j| j != i)
+                    .filter_map(|j| {
+                        let d = b.min_image([
+                            pos[j][0] - pos[i][0],
+                            pos[j][1] - pos[i][1],
+                            pos[j][2] - pos[i][2],
+                        ]);
+                        let dist = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+                        let within = if inclusive { dist <= r } else { dist < r };
+                        within.then_some(Bond {
+                            j: j as u32,
+                            distance: dist,
+                            vector: d,
+                            image: [0; 3],
+                        })
+                    })
+                    .collect();
+                out.sort_by(|x, y| x.distance.total_cmp(&y.distance).then(x.j.cmp(&y.j)));
+                out
+            })
+            .collect();
+        Ok(NeighborList::from_bonds(pos.len(), &bonds)?)
+    }
+
+    fn nearest_image_voronoi(&self) -> Result<Voronoi, FeatureError> {
+        let cutoff = self.params.voronoi_cutoff.unwrap_or(f64::INFINITY);
+        let list = self.nearest_image_list(cutoff, false)?;
+        let radical = self.params.radical;
+        let cells: Vec<(f64, Vec<Face>)> = (0..self.len())
+            .into_par_iter()
+            .map(|i| {
+                let js = list.neighbors_of(i);
+                let weights: Option<Vec<f64>> = radical.then(|| {
+                    std::iter::once(self.radii[i])
+                        .chain(js.iter().map(|&j| self.radii[j as usize]))
+                        .map(|r| r * r)
+                        .collect()
+                });
+                let faces = local_cell(list.vectors_of(i), weights.as_deref())?.unwrap_or_default();
+                let faces: Vec<Face> = faces
+                    .into_iter()
+                    .map(|f| Face {
+                        neighbor: js[f.neighbor as usize],
+                        ..f
+                    })
+                    .collect();
+                let mut faces = faces;
+                faces.sort_by_key(|f| f.neighbor);
+                let vol = faces.iter().map(Face::pyramid_volume).sum();
+                Ok((vol, faces))
+            })
+            .collect::<Result<_, interstice_geometry::GeometryError>>()?;
+        Ok(Voronoi::from_cells(cells, self.frame.sim_box().volume()))
     }
 }

@@ -147,8 +147,12 @@ impl Featurizer for SymmetryFunctions {
             .collect();
         // Inclusive cutoff: every bond shorter than the next float up.
         let rc = self.cutoff.next_up();
-        let cl = CellList::new(*frame.sim_box(), frame.positions(), rc)?;
-        let list = cl.query_all(&Query::ball(rc)?)?;
+        let list = if ctx.params().nearest_image {
+            ctx.nearest_image_list(self.cutoff, true)?
+        } else {
+            let cl = CellList::new(*frame.sim_box(), frame.positions(), rc)?;
+            cl.query_all(&Query::ball(rc)?)?
+        };
         let n_rad = ns * self.n_radial;
         let n_ang = pairs.len() * self.angular.len();
         let width2 = 2.0 * self.dr * self.dr;
