@@ -61,7 +61,11 @@ pub(crate) struct Delaunay {
     // scratch
     cavity: Vec<u32>,
     boundary: Vec<(u32, u8)>,
-    links: Vec<(u64, u32, u8)>,
+    /// Open-addressing table edge → (tetrahedron, face) pairing the new
+    /// tetrahedra of one insertion; `link_used` lists the slots to clear.
+    link_keys: Vec<u64>,
+    link_vals: Vec<(u32, u8)>,
+    link_used: Vec<usize>,
 }
 
 impl Delaunay {
@@ -133,7 +137,9 @@ impl Delaunay {
             rng: 0x9E37_79B9_7F4A_7C15,
             cavity: Vec::new(),
             boundary: Vec::new(),
-            links: Vec::new(),
+            link_keys: vec![u64::MAX; 256],
+            link_vals: vec![(0, 0); 256],
+            link_used: Vec::new(),
         }
     }
 
@@ -302,8 +308,14 @@ impl Delaunay {
         }
         // A hidden vertex of the cavity disappears (weighted case): nothing to
         // do, it simply is no longer referenced.
-        self.links.clear();
         let mut boundary = std::mem::take(&mut self.boundary);
+        // Room for every edge at load ≤ 1/2 (3 per boundary face, each
+        // seen twice but stored once).
+        let want = (4 * boundary.len()).next_power_of_two().max(256);
+        if self.link_keys.len() < want {
+            self.link_keys = vec![u64::MAX; want];
+            self.link_vals = vec![(0, 0); want];
+        }
         let mut newest = NONE;
         for &(c, k) in &boundary {
             let mut verts = self.tets[c as usize].v;
@@ -330,19 +342,18 @@ impl Delaunay {
                     }
                 }
                 let key = (u64::from(e[0].min(e[1])) << 32) | u64::from(e[0].max(e[1]));
-                self.links.push((key, t, l));
+                self.link(key, t, l);
             }
             newest = t;
         }
-        self.links.sort_unstable_by_key(|x| x.0);
-        for pair in self.links.chunks_exact(2) {
-            debug_assert_eq!(
-                pair[0].0, pair[1].0,
-                "cavity boundary is not a closed surface"
-            );
-            self.tets[pair[0].1 as usize].n[pair[0].2 as usize] = pair[1].1;
-            self.tets[pair[1].1 as usize].n[pair[1].2 as usize] = pair[0].1;
+        debug_assert!(
+            self.link_used.iter().all(|&i| self.link_keys[i] == u64::MAX - 1),
+            "cavity boundary is not a closed surface"
+        );
+        for &slot in &self.link_used {
+            self.link_keys[slot] = u64::MAX;
         }
+        self.link_used.clear();
         // Only now may the cavity's slots be reused.
         for i in 0..self.cavity.len() {
             let c = self.cavity[i];
@@ -353,6 +364,33 @@ impl Delaunay {
         self.boundary = boundary;
         self.last = newest;
         Inserted::Vertex
+    }
+
+    /// Pairs face `l` of new tetrahedron `t` with the other new face on the
+    /// same edge `key`, or parks it until that one comes.
+    #[inline]
+    fn link(&mut self, key: u64, t: u32, l: u8) {
+        let mask = self.link_keys.len() - 1;
+        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask;
+        loop {
+            let k = self.link_keys[i];
+            if k == key {
+                let (t2, l2) = self.link_vals[i];
+                self.tets[t as usize].n[l as usize] = t2;
+                self.tets[t2 as usize].n[l2 as usize] = t;
+                // Tombstone: the slot stays occupied (so probes continue)
+                // but can never match a real edge again.
+                self.link_keys[i] = u64::MAX - 1;
+                return;
+            }
+            if k == u64::MAX {
+                self.link_keys[i] = key;
+                self.link_vals[i] = (t, l);
+                self.link_used.push(i);
+                return;
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// Whether slot `t` holds a tetrahedron.

@@ -740,33 +740,36 @@ impl Context<'_> {
                 }
             }
             let mut bounds = bounds;
-            // Check every star, widen the skin for those that reach out,
-            // recheck only those (a complete star stays complete when
-            // points are added farther away), then build the cells once.
-            let mut pending: Vec<u32> = homes.iter().map(|h| h.1).collect();
+            // Build the cell of every home atom whose star is complete; for
+            // the rest, insert the next shell of images into the same
+            // tessellation and try again (a complete star stays complete
+            // when points are added farther away, so its cell is final).
+            let mut done: Vec<Option<(u32, Cell, f64, usize)>> = (0..homes.len()).map(|_| None).collect();
+            let mut pending: Vec<usize> = (0..homes.len()).collect();
             loop {
                 let vt = d.vertex_tets();
-                let needs: Vec<(u32, f64)> = pending
+                let out: Vec<(usize, Result<(u32, Cell, f64, usize), f64>)> = pending
                     .par_iter()
-                    .map_init(Scratch::default, |sc, &v| {
+                    .map_init(Scratch::default, |sc, &h| {
+                        let (a, v) = homes[h];
                         sc.fill_star(&d, v, vt[v as usize]);
-                        let n = self.centres_and_check(
-                            &d,
-                            v,
-                            &sc.star,
-                            &mut sc.centres,
-                            &bounds.lo,
-                            &bounds.hi,
-                            skin,
-                        );
-                        (v, n)
+                        (h, self.cell(&d, &src, a, v, sc, &bounds.lo, &bounds.hi, skin))
                     })
                     .collect();
-                let needed = needs.iter().map(|x| x.1).fold(0.0, f64::max);
-                if needed == 0.0 {
+                let mut needed: f64 = 0.0;
+                pending.clear();
+                for (h, r) in out {
+                    match r {
+                        Ok(c) => done[h] = Some(c),
+                        Err(n) => {
+                            needed = needed.max(n);
+                            pending.push(h);
+                        }
+                    }
+                }
+                if pending.is_empty() {
                     break;
                 }
-                pending = needs.iter().filter(|x| x.1 > 0.0).map(|x| x.0).collect();
                 let wider = (needed * 1.1).max(skin * 1.25) + 0.25 * self.spacing;
                 let (b2, g) = self.gather(&range, Some(skin), wider)?;
                 skin = wider;
@@ -778,25 +781,19 @@ impl Context<'_> {
                 insert_all(&mut d, new, &src)?;
                 bounds = b2;
             }
-            loop {
-                match self.cells(&d, &src, &homes, &bounds, skin) {
-                    Ok(r) => return Ok(r),
-                    Err(needed) => {
-                        // Widen the skin by inserting the next shell of images
-                        // into the same tessellation.
-                        let wider = (needed * 1.1).max(skin * 1.25) + 0.25 * self.spacing;
-                        let (b2, g) = self.gather(&range, Some(skin), wider)?;
-                        skin = wider;
-                        if g.pts.iter().any(|p| !d.holds(p)) {
-                            continue 'build;
-                        }
-                        let new = d.append(&g.pts, &g.weights, &g.keys);
-                        src.extend_from_slice(&g.src);
-                        insert_all(&mut d, new, &src)?;
-                        bounds = b2;
-                    }
-                }
+            let mut cells = Vec::with_capacity(homes.len());
+            let mut tet_volume = 0.0;
+            let mut tet_count = 0;
+            for (a, c, vol, cnt) in done.into_iter().flatten() {
+                tet_volume += vol;
+                tet_count += cnt;
+                cells.push((a, c));
             }
+            return Ok(BlockResult {
+                cells,
+                tet_volume,
+                tet_count,
+            });
         }
     }
 
@@ -860,47 +857,6 @@ impl Context<'_> {
             g.src.push((j, n));
         }
         Ok((out, g))
-    }
-
-    /// The cells of the home atoms, or the skin a star needs.
-    fn cells(
-        &self,
-        d: &Delaunay,
-        src: &[(u32, [i32; 3])],
-        homes: &[(u32, u32)],
-        bounds: &Bounds,
-        skin: f64,
-    ) -> Result<BlockResult, f64> {
-        let vt = d.vertex_tets();
-        let per_atom: Vec<Result<(u32, Cell, f64, usize), f64>> = homes
-            .par_iter()
-            .map_init(Scratch::default, |sc, &(a, v)| {
-                sc.fill_star(d, v, vt[v as usize]);
-                self.cell(d, src, a, v, sc, &bounds.lo, &bounds.hi, skin)
-            })
-            .collect();
-        let mut cells = Vec::with_capacity(homes.len());
-        let mut needed: f64 = 0.0;
-        let mut tet_volume = 0.0;
-        let mut tet_count = 0;
-        for r in per_atom {
-            match r {
-                Ok((a, c, vol, cnt)) => {
-                    tet_volume += vol;
-                    tet_count += cnt;
-                    cells.push((a, c));
-                }
-                Err(x) => needed = needed.max(x),
-            }
-        }
-        if needed > 0.0 {
-            return Err(needed);
-        }
-        Ok(BlockResult {
-            cells,
-            tet_volume,
-            tet_count,
-        })
     }
 
     /// The power centres of `star` relative to `v` into `centres`; returns
@@ -1088,7 +1044,12 @@ fn ring_faces(
     tuples.clear();
     tuples.extend(star.iter().map(|&t| {
         let mut k = d.tets[t as usize].v.map(|x| d.keys[x as usize]);
-        k.sort_unstable();
+        // A four-element sorting network.
+        for (a, b) in [(0, 1), (2, 3), (0, 2), (1, 3), (1, 2)] {
+            if k[a] > k[b] {
+                k.swap(a, b);
+            }
+        }
         k
     }));
     for (si, &t) in star.iter().enumerate() {
@@ -1347,7 +1308,17 @@ fn power_centre(d: &Delaunay, tv: [u32; 4], v: u32) -> [f64; 3] {
             k += 1;
         }
     }
-    others.sort_unstable_by_key(|&x| d.keys[x as usize]);
+    // A three-element sorting network.
+    let ky = |x: u32| d.keys[x as usize];
+    if ky(others[0]) > ky(others[1]) {
+        others.swap(0, 1);
+    }
+    if ky(others[1]) > ky(others[2]) {
+        others.swap(1, 2);
+    }
+    if ky(others[0]) > ky(others[1]) {
+        others.swap(0, 1);
+    }
     for (k, &x) in others.iter().enumerate() {
         let p = d.pts[x as usize];
         let q = [p[0] - pv[0], p[1] - pv[1], p[2] - pv[2]];
