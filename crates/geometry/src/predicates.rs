@@ -92,6 +92,12 @@ pub fn conflict(p: [&[f64; 3]; 4], w: [f64; 4], e: &[f64; 3], we: f64, keys: [u6
     }
 }
 
+/// The tie-break of [`conflict`] alone: whether `e` is in conflict after
+/// the symbolic perturbation, for a configuration whose [`power_det`] is 0.
+pub fn conflict_on_tie(p: [&[f64; 3]; 4], e: &[f64; 3], keys: [u64; 5]) -> bool {
+    exact::perturbed_sign(p, e, keys) < 0
+}
+
 /// The 3×3 determinant of the rows of `d` other than `skip`, and its
 /// permanent (absolute values).
 #[inline]

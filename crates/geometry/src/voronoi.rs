@@ -534,6 +534,12 @@ struct Cell {
     star: Vec<[StarVertex; 3]>,
 }
 
+/// A home atom's cell: atom, cell, and the volume and count of the star
+/// tetrahedra it accounts for in the global sums.
+type BuiltCell = (u32, Cell, f64, usize);
+/// A cell, or the skin its star needs.
+type CellResult = Result<BuiltCell, f64>;
+
 struct BlockResult {
     cells: Vec<(u32, Cell)>,
     tet_volume: f64,
@@ -744,16 +750,19 @@ impl Context<'_> {
             // the rest, insert the next shell of images into the same
             // tessellation and try again (a complete star stays complete
             // when points are added farther away, so its cell is final).
-            let mut done: Vec<Option<(u32, Cell, f64, usize)>> = (0..homes.len()).map(|_| None).collect();
+            let mut done: Vec<Option<BuiltCell>> = (0..homes.len()).map(|_| None).collect();
             let mut pending: Vec<usize> = (0..homes.len()).collect();
             loop {
                 let vt = d.vertex_tets();
-                let out: Vec<(usize, Result<(u32, Cell, f64, usize), f64>)> = pending
+                let out: Vec<(usize, CellResult)> = pending
                     .par_iter()
                     .map_init(Scratch::default, |sc, &h| {
                         let (a, v) = homes[h];
                         sc.fill_star(&d, v, vt[v as usize]);
-                        (h, self.cell(&d, &src, a, v, sc, &bounds.lo, &bounds.hi, skin))
+                        (
+                            h,
+                            self.cell(&d, &src, a, v, sc, &bounds.lo, &bounds.hi, skin),
+                        )
                     })
                     .collect();
                 let mut needed: f64 = 0.0;
@@ -917,7 +926,7 @@ impl Context<'_> {
         lo: &[f64; 3],
         hi: &[f64; 3],
         skin: f64,
-    ) -> Result<(u32, Cell, f64, usize), f64> {
+    ) -> CellResult {
         let pv = d.pts[v as usize];
         if sc.star.is_empty() {
             // Hidden (radical only): no cell.
