@@ -282,8 +282,12 @@ impl Voronoi {
         }
         let mut offsets = Vec::with_capacity(n + 1);
         let mut star_offsets = Vec::with_capacity(n + 1);
-        let mut faces = Vec::new();
-        let mut stars = Vec::new();
+        // Exact capacities: the per-atom cells are freed as they are copied,
+        // so the peak is one copy of the faces plus the cells not yet moved.
+        let total: usize = cells.iter().flatten().map(|c| c.faces.len()).sum();
+        let total_star: usize = cells.iter().flatten().map(|c| c.star.len()).sum();
+        let mut faces = Vec::with_capacity(total);
+        let mut stars = Vec::with_capacity(total_star);
         let mut volumes = Vec::with_capacity(n);
         let mut empty = Vec::new();
         offsets.push(0);
@@ -958,7 +962,7 @@ impl Context<'_> {
                 tet_count += 1;
             }
         }
-        let mut faces = Vec::with_capacity(20);
+        let mut faces = Vec::with_capacity(16);
         ring_faces(
             d,
             v,
