@@ -98,3 +98,69 @@ fn fcc_crystal_classical_values() {
     let (names, x) = Preset::Classical.compute(&ctx).unwrap();
     assert_eq!(x.dim(), (n, names.len()));
 }
+
+#[test]
+fn bcc_crystal_classical_values() {
+    // bcc: cells are truncated octahedra of volume a³/2 with 8 hexagons
+    // (area 3√3/2 e²) and 6 squares (e²), e = a/(2√2); the amlearn filter
+    // keeps all 14 faces.
+    let a = 3.0;
+    let mut pos = Vec::new();
+    for i in 0..3 {
+        for j in 0..3 {
+            for k in 0..3 {
+                let c = [i as f64 * a, j as f64 * a, k as f64 * a];
+                pos.push(c);
+                pos.push([c[0] + a / 2.0, c[1] + a / 2.0, c[2] + a / 2.0]);
+            }
+        }
+    }
+    let n = pos.len();
+    let frame = Frame::new(
+        SimBox::cubic(3.0 * a).unwrap(),
+        (1..=n as u64).collect(),
+        vec![1; n],
+        pos,
+    )
+    .unwrap();
+    let types = TypeMap::parse("1=Fe").unwrap();
+    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
+    let c = Classical::default();
+    let names = c.names();
+    let x = c.compute(&ctx).unwrap();
+    let col = |name: &str| {
+        names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let e = a / (2.0 * 2.0f64.sqrt());
+    let hex = 1.5 * 3.0f64.sqrt() * e * e;
+    let sq = e * e;
+    let expect = [
+        ("CN_voro", 14.0),
+        ("Voronoi_idx_4_voro", 6.0),
+        ("Voronoi_idx_6_voro", 8.0),
+        ("i_fold_symm_idx_6_voro", 8.0 / 14.0),
+        (
+            "area_wt_i_fold_symm_idx_4_voro",
+            6.0 * sq / (6.0 * sq + 8.0 * hex),
+        ),
+        ("Voronoi_area_max_voro", hex),
+        ("Voronoi_area_min_voro", sq),
+        ("Voronoi_vol_sum_voro", a * a * a / 2.0),
+        ("Voronoi_distance_min_voro", a * 3.0f64.sqrt() / 2.0),
+        ("Voronoi_distance_max_voro", a),
+        ("atomic_packing_efficiency_voro", 1.0 - 1.04733),
+    ];
+    for (name, value) in expect {
+        let k = col(name);
+        for i in 0..n {
+            assert!(
+                (x[[i, k]] - value).abs() < 1e-9,
+                "{name} of atom {i}: {} vs {value}",
+                x[[i, k]]
+            );
+        }
+    }
+}
