@@ -122,7 +122,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         if args.radical { "radical" } else { "plain" },
         sum / v.len() as f64,
         (sum / v.box_volume() - 1.0).abs(),
-        v.all_faces().len() as f64 / v.len() as f64,
+        v.num_faces() as f64 / v.len() as f64,
         top[0],
         top[1],
         top[2],

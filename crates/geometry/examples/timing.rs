@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             t.elapsed().as_secs_f64(),
             v.num_blocks(),
             v.num_tetrahedra(),
-            v.all_faces().len()
+            v.num_faces()
         );
     }
     Ok(())

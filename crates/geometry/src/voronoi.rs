@@ -36,9 +36,10 @@ pub struct Face {
     pub neighbor: u32,
     /// The neighbour's periodic image: `vector = x_n + H image − x_c`, both
     /// wrapped into the box.
-    pub image: [i16; 3],
-    /// The number of edges (distinct vertices) of the face, at least 3.
-    pub edges: u16,
+    pub image: [i8; 3],
+    /// The number of edges (distinct vertices) of the face, at least 3
+    /// (faces with more than 255 edges, which no real cell has, say 255).
+    pub edges: u8,
 }
 
 impl Face {
@@ -161,11 +162,9 @@ pub enum FaceFilter<'a> {
 /// Voronoi cells of every atom of a periodic frame.
 #[derive(Clone, Debug)]
 pub struct Voronoi {
-    offsets: Vec<usize>,
-    faces: Vec<Face>,
+    faces: Chunked<Face>,
     volumes: Vec<f64>,
-    star_offsets: Vec<usize>,
-    stars: Vec<[StarVertex; 3]>,
+    stars: Chunked<[StarVertex; 3]>,
     empty: Vec<u32>,
     radical: bool,
     box_volume: f64,
@@ -269,45 +268,35 @@ impl Voronoi {
             })
             .collect::<Result<_, _>>()?;
 
-        // Assemble in atom order.
-        let mut cells: Vec<Option<Cell>> = (0..n).map(|_| None).collect();
+        // Keep each block's faces where they are; index them per atom.
+        let mut faces = Chunked {
+            chunks: Vec::with_capacity(results.len()),
+            loc: vec![(0, 0, 0); n],
+        };
+        let mut stars = Chunked {
+            chunks: Vec::with_capacity(results.len()),
+            loc: vec![(0, 0, 0); n],
+        };
+        let mut volumes = vec![0.0; n];
         let mut delaunay_volume = 0.0;
         let mut num_tetrahedra = 0;
-        for r in results {
+        for (b, r) in results.into_iter().enumerate() {
             delaunay_volume += r.tet_volume;
             num_tetrahedra += r.tet_count;
-            for (i, c) in r.cells {
-                cells[i as usize] = Some(c);
+            for &(a, vol, [f0, nf, s0, ns]) in &r.homes {
+                volumes[a as usize] = vol;
+                faces.loc[a as usize] = (b as u32, f0, nf);
+                stars.loc[a as usize] = (b as u32, s0, ns);
             }
+            faces.chunks.push(r.faces);
+            stars.chunks.push(r.stars);
         }
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut star_offsets = Vec::with_capacity(n + 1);
-        // Exact capacities: the per-atom cells are freed as they are copied,
-        // so the peak is one copy of the faces plus the cells not yet moved.
-        let total: usize = cells.iter().flatten().map(|c| c.faces.len()).sum();
-        let total_star: usize = cells.iter().flatten().map(|c| c.star.len()).sum();
-        let mut faces = Vec::with_capacity(total);
-        let mut stars = Vec::with_capacity(total_star);
-        let mut volumes = Vec::with_capacity(n);
-        let mut empty = Vec::new();
-        offsets.push(0);
-        star_offsets.push(0);
-        for (i, c) in cells.into_iter().enumerate() {
-            let c = c.expect("every atom belongs to one block");
-            if c.faces.is_empty() {
-                empty.push(i as u32);
-            }
-            volumes.push(c.volume);
-            faces.extend_from_slice(&c.faces);
-            stars.extend_from_slice(&c.star);
-            offsets.push(faces.len());
-            star_offsets.push(stars.len());
-        }
+        let empty = (0..n as u32)
+            .filter(|&i| faces.loc[i as usize].2 == 0)
+            .collect();
         Ok(Voronoi {
-            offsets,
             faces,
             volumes,
-            star_offsets,
             stars,
             empty,
             radical: params.radii.is_some(),
@@ -335,17 +324,17 @@ impl Voronoi {
 
     /// The faces of atom `i`, in ascending neighbour order (index, then image).
     pub fn faces(&self, i: usize) -> &[Face] {
-        &self.faces[self.offsets[i]..self.offsets[i + 1]]
+        self.faces.get(i)
     }
 
-    /// Every face of every atom, atom after atom (see [`Voronoi::offsets`]).
-    pub fn all_faces(&self) -> &[Face] {
-        &self.faces
+    /// Every face of every atom, atom after atom.
+    pub fn all_faces(&self) -> impl Iterator<Item = &Face> + '_ {
+        (0..self.len()).flat_map(|i| self.faces(i).iter())
     }
 
-    /// `offsets[i]..offsets[i + 1]` indexes the faces of atom `i`.
-    pub fn offsets(&self) -> &[usize] {
-        &self.offsets
+    /// The total number of faces (each shared face counted from both sides).
+    pub fn num_faces(&self) -> usize {
+        self.faces.total()
     }
 
     /// The cell volume of atom `i`, Å³ (the sum of its pyramid volumes).
@@ -360,7 +349,7 @@ impl Voronoi {
 
     /// The number of faces of atom `i`.
     pub fn coordination(&self, i: usize) -> usize {
-        self.offsets[i + 1] - self.offsets[i]
+        self.faces(i).len()
     }
 
     /// The Voronoi index of atom `i`: the number of faces with 3, 4, 5, 6, 7
@@ -404,20 +393,16 @@ impl Voronoi {
     /// each incident tetrahedron as its three other vertices, ordered so
     /// that `(centre, a, b, c)` is positively oriented.
     pub fn star(&self, i: usize) -> &[[StarVertex; 3]] {
-        if self.star_offsets.len() <= i + 1 {
-            return &[];
-        }
-        &self.stars[self.star_offsets[i]..self.star_offsets[i + 1]]
+        self.stars.get(i)
     }
 
     /// A copy with some faces dropped (see [`FaceFilter`]).
     pub fn filtered(&self, filter: FaceFilter<'_>) -> Voronoi {
-        let mut offsets = Vec::with_capacity(self.offsets.len());
-        let mut faces = Vec::with_capacity(self.faces.len());
-        offsets.push(0);
+        let mut lists: Vec<Vec<Face>> = Vec::with_capacity(self.len());
         let mut order: Vec<usize> = Vec::new();
         for i in 0..self.len() {
             let fs = self.faces(i);
+            let mut faces = Vec::with_capacity(fs.len());
             match filter {
                 FaceFilter::Amlearn {
                     threshold,
@@ -444,12 +429,23 @@ impl Voronoi {
                     faces.extend(fs.iter().filter(|f| f.area >= fraction * mean).copied());
                 }
             }
-            offsets.push(faces.len());
+            lists.push(faces);
         }
+        self.with_faces(Chunked::from_lists(lists))
+    }
+
+    /// A copy with other faces (everything else cloned).
+    fn with_faces(&self, faces: Chunked<Face>) -> Voronoi {
         Voronoi {
-            offsets,
             faces,
-            ..self.clone()
+            volumes: self.volumes.clone(),
+            stars: self.stars.clone(),
+            empty: self.empty.clone(),
+            radical: self.radical,
+            box_volume: self.box_volume,
+            delaunay_volume: self.delaunay_volume,
+            num_tetrahedra: self.num_tetrahedra,
+            blocks: self.blocks,
         }
     }
 
@@ -457,26 +453,14 @@ impl Voronoi {
     /// by [`local_cell`]): per atom its volume and faces (neighbours indexed
     /// into the same atoms). Atoms with no faces count as empty cells.
     pub fn from_cells(cells: Vec<(f64, Vec<Face>)>, box_volume: f64) -> Voronoi {
-        let n = cells.len();
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut faces = Vec::new();
-        let mut volumes = Vec::with_capacity(n);
-        let mut empty = Vec::new();
-        offsets.push(0);
-        for (i, (vol, f)) in cells.into_iter().enumerate() {
-            if f.is_empty() {
-                empty.push(i as u32);
-            }
-            volumes.push(vol);
-            faces.extend(f);
-            offsets.push(faces.len());
-        }
+        let empty = (0..cells.len() as u32)
+            .filter(|&i| cells[i as usize].1.is_empty())
+            .collect();
+        let volumes = cells.iter().map(|c| c.0).collect();
         Voronoi {
-            offsets,
-            faces,
+            faces: Chunked::from_lists(cells.into_iter().map(|c| c.1)),
             volumes,
-            star_offsets: Vec::new(),
-            stars: Vec::new(),
+            stars: Chunked::default(),
             empty,
             radical: false,
             box_volume,
@@ -490,23 +474,14 @@ impl Voronoi {
     /// (strict), as amlearn's candidate list within 5 Å. Volumes are not
     /// recomputed.
     pub fn within(&self, cutoff: f64) -> Voronoi {
-        let mut offsets = Vec::with_capacity(self.offsets.len());
-        let mut faces = Vec::with_capacity(self.faces.len());
-        offsets.push(0);
-        for i in 0..self.len() {
-            faces.extend(
-                self.faces(i)
-                    .iter()
-                    .filter(|f| f.distance() < cutoff)
-                    .copied(),
-            );
-            offsets.push(faces.len());
-        }
-        Voronoi {
-            offsets,
-            faces,
-            ..self.clone()
-        }
+        let lists = (0..self.len()).map(|i| {
+            self.faces(i)
+                .iter()
+                .filter(|f| f.distance() < cutoff)
+                .copied()
+                .collect::<Vec<_>>()
+        });
+        self.with_faces(Chunked::from_lists(lists))
     }
 
     /// The Voronoi neighbours as a spatial neighbour list, in face order,
@@ -525,10 +500,56 @@ impl Voronoi {
                     .collect()
             })
             .collect();
-        let areas = self.faces.iter().map(|f| f.area).collect();
+        let areas = self.all_faces().map(|f| f.area).collect();
         NeighborList::from_bonds(self.len(), &bonds)
             .and_then(|l| l.with_weights(areas))
             .expect("faces name atoms of this tessellation and one weight per face")
+    }
+}
+
+/// Per-atom lists kept in the chunks they were built in (one per block),
+/// so assembling a tessellation never holds its faces twice.
+#[derive(Clone, Debug)]
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    /// Per atom: chunk, start in it, length.
+    loc: Vec<(u32, u32, u32)>,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Chunked<T> {
+        Chunked {
+            chunks: Vec::new(),
+            loc: Vec::new(),
+        }
+    }
+}
+
+impl<T> Chunked<T> {
+    #[inline]
+    fn get(&self, i: usize) -> &[T] {
+        match self.loc.get(i) {
+            Some(&(c, s, n)) => &self.chunks[c as usize][s as usize..(s + n) as usize],
+            None => &[],
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.loc.iter().map(|l| l.2 as usize).sum()
+    }
+
+    /// One chunk from per-atom lists in atom order.
+    fn from_lists(lists: impl IntoIterator<Item = Vec<T>>) -> Chunked<T> {
+        let mut all = Vec::new();
+        let mut loc = Vec::new();
+        for l in lists {
+            loc.push((0, all.len() as u32, l.len() as u32));
+            all.extend(l);
+        }
+        Chunked {
+            chunks: vec![all],
+            loc,
+        }
     }
 }
 
@@ -545,7 +566,11 @@ type BuiltCell = (u32, Cell, f64, usize);
 type CellResult = Result<BuiltCell, f64>;
 
 struct BlockResult {
-    cells: Vec<(u32, Cell)>,
+    /// Per home atom: atom, volume, faces (start, len) and star (start, len)
+    /// in the flat lists below.
+    homes: Vec<(u32, f64, [u32; 4])>,
+    faces: Vec<Face>,
+    stars: Vec<[StarVertex; 3]>,
     tet_volume: f64,
     tet_count: usize,
 }
@@ -794,19 +819,32 @@ impl Context<'_> {
                 insert_all(&mut d, new, &src)?;
                 bounds = b2;
             }
-            let mut cells = Vec::with_capacity(homes.len());
-            let mut tet_volume = 0.0;
-            let mut tet_count = 0;
+            // Flatten the block's cells (exact sizes; each cell is freed as
+            // it is copied).
+            drop(d);
+            let nf: usize = done.iter().flatten().map(|c| c.1.faces.len()).sum();
+            let ns: usize = done.iter().flatten().map(|c| c.1.star.len()).sum();
+            let mut out = BlockResult {
+                homes: Vec::with_capacity(done.len()),
+                faces: Vec::with_capacity(nf),
+                stars: Vec::with_capacity(ns),
+                tet_volume: 0.0,
+                tet_count: 0,
+            };
             for (a, c, vol, cnt) in done.into_iter().flatten() {
-                tet_volume += vol;
-                tet_count += cnt;
-                cells.push((a, c));
+                out.tet_volume += vol;
+                out.tet_count += cnt;
+                let f0 = out.faces.len() as u32;
+                let s0 = out.stars.len() as u32;
+                out.homes.push((
+                    a,
+                    c.volume,
+                    [f0, c.faces.len() as u32, s0, c.star.len() as u32],
+                ));
+                out.faces.extend(c.faces);
+                out.stars.extend(c.star);
             }
-            return Ok(BlockResult {
-                cells,
-                tet_volume,
-                tet_count,
-            });
+            return Ok(out);
         }
     }
 
@@ -825,7 +863,9 @@ impl Context<'_> {
             Bounds { lo, hi }
         };
         let out = bounds_of(outer);
-        if (0..3).any(|a| out.hi[a] - out.lo[a] > 1024.0) {
+        // Images are stored as i8: a skin of more than ~120 box widths
+        // means a degenerate box, not a glass.
+        if (0..3).any(|a| out.lo[a] < -120.0 || out.hi[a] > 120.0) {
             return Err(GeometryError::Unbounded { skin: outer });
         }
         let inn = inner.map(bounds_of);
@@ -976,7 +1016,7 @@ impl Context<'_> {
                     area,
                     height,
                     neighbor: na,
-                    image: img.map(|x| x as i16),
+                    image: img.map(|x| x as i8),
                     edges,
                 });
             },
@@ -1036,7 +1076,7 @@ fn ring_faces(
     sc: &mut Scratch,
     vertex_tolerance: f64,
     exact_window: f64,
-    mut emit: impl FnMut(u32, [f64; 3], f64, f64, u16),
+    mut emit: impl FnMut(u32, [f64; 3], f64, f64, u8),
 ) {
     let pv = d.pts[v as usize];
     let wv = d.weights[v as usize];
@@ -1163,7 +1203,7 @@ fn ring_faces(
             }
             let wu = d.weights[u as usize];
             let height = (dist * dist + wv - wu) / (2.0 * dist);
-            emit(u, vec, area, height, breaks as u16);
+            emit(u, vec, area, height, breaks.min(255) as u8);
         }
     }
 }
@@ -1404,4 +1444,14 @@ pub(crate) fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
 #[inline]
 pub(crate) fn norm(a: [f64; 3]) -> f64 {
     dot(a, a).sqrt()
+}
+
+#[cfg(test)]
+mod size {
+    /// 48 bytes per face keeps a 1 M-atom tessellation (about 15 faces per
+    /// atom) near 0.7 KB per atom.
+    #[test]
+    fn a_face_is_48_bytes() {
+        assert_eq!(size_of::<super::Face>(), 48);
+    }
 }

@@ -356,12 +356,12 @@ fn invariant_under_permutation_translation_wrapping_threads_and_blocks() {
         .unwrap();
     let v4 = four.install(|| Voronoi::compute(&pts, &b, &params).unwrap());
     assert_eq!(v1.volumes(), v4.volumes());
-    assert_eq!(v1.all_faces(), v4.all_faces());
+    assert!(v1.all_faces().eq(v4.all_faces()));
     let blocks = Voronoi::compute(&pts, &b, &VoronoiParams::plain().block_atoms(100)).unwrap();
     assert!(blocks.num_blocks() > 1);
     assert_eq!(v1.num_blocks(), 1);
     assert_eq!(blocks.volumes(), v1.volumes());
-    assert_eq!(blocks.all_faces(), v1.all_faces());
+    assert!(blocks.all_faces().eq(v1.all_faces()));
 }
 
 #[test]
@@ -457,7 +457,7 @@ fn face_filters_and_the_neighbor_list() {
         threshold: 0.0,
         order: None,
     });
-    assert_eq!(all.all_faces(), v.all_faces());
+    assert!(all.all_faces().eq(v.all_faces()));
     let rel = v.filtered(FaceFilter::RelativeArea { fraction: 0.1 });
     for i in 0..v.len() {
         let mean = v.faces(i).iter().map(|x| x.area).sum::<f64>() / v.coordination(i) as f64;
@@ -469,11 +469,11 @@ fn face_filters_and_the_neighbor_list() {
     }
     // The neighbour list: symmetric, vectors opposite, areas as weights.
     let nl = v.to_neighbor_list();
-    assert_eq!(nl.len(), v.all_faces().len());
+    assert_eq!(nl.len(), v.num_faces());
     let w = nl.weights().unwrap();
     assert_eq!(
         w.iter().sum::<f64>(),
-        v.all_faces().iter().map(|x| x.area).sum::<f64>()
+        v.all_faces().map(|x| x.area).sum::<f64>()
     );
     for i in 0..v.len() {
         for (k, &j) in nl.neighbors_of(i).iter().enumerate() {
@@ -519,12 +519,12 @@ fn a_local_cell_from_candidates_equals_the_periodic_cell() {
             }
         }
         let faces = local_cell(&cand, None).unwrap().expect("bounded");
-        let mut ours: Vec<(usize, f64, u16)> = faces
+        let mut ours: Vec<(usize, f64, u8)> = faces
             .iter()
             .map(|f| (idx[f.neighbor as usize], f.area, f.edges))
             .collect();
         ours.sort_by_key(|x| x.0);
-        let theirs: Vec<(usize, f64, u16)> = v
+        let theirs: Vec<(usize, f64, u8)> = v
             .faces(i)
             .iter()
             .map(|f| (f.neighbor as usize, f.area, f.edges))
