@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod common;
+mod demo;
 mod evaluate;
 mod featurize;
 mod first_plastic;
@@ -28,6 +29,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The whole method on the bundled Cu65Zr35 glass: features, D²min labels,
+    /// the 3 × 5 protocol, quench-in softness, a metrics table and an OVITO dump.
+    Demo(demo::DemoArgs),
     /// Summarise a LAMMPS dump: frames, atoms, box (with tilts), species, columns.
     Info(info::InfoArgs),
     /// Label plastic atoms by D²min between a reference and a deformed frame.
@@ -49,6 +53,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => demo::run(&args, &mut std::io::stdout().lock()),
         Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
         Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
