@@ -102,6 +102,7 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
             label_column: "plastic".into(),
             seed: args.seed,
             trees: args.trees,
+            classifier: "gbdt".into(),
             out: Some(path("qs.csv")),
             model: Some(path("model.json")),
         },

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use interstice_io::Table;
+use interstice_learn::baselines::LogisticParams;
 use interstice_learn::gbdt::{GbdtParams, Matrix};
-use interstice_learn::protocol::{ProtocolParams, cross_validate, mean_std};
+use interstice_learn::protocol::{ModelKind, ProtocolParams, cross_validate, mean_std};
 
 /// Arguments of `interstice train`.
 #[derive(clap::Args, Debug)]
@@ -27,6 +28,9 @@ pub struct TrainArgs {
     /// Boosting stages per model.
     #[arg(long, default_value_t = 300)]
     pub trees: usize,
+    /// The classifier: `gbdt` (the paper's) or `logistic` (a baseline on standardised features).
+    #[arg(long, default_value = "gbdt")]
+    pub classifier: String,
     /// Quench-in softness per atom (CSV: id, qs, label).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -101,12 +105,23 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
     let features = Table::read(&args.features)?;
     let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
+    let model = match args.classifier.as_str() {
+        "gbdt" => ModelKind::Gbdt,
+        "logistic" => {
+            if args.model.is_some() {
+                bail!("--model saves boosters only; drop it with --classifier logistic");
+            }
+            ModelKind::Logistic(LogisticParams::default())
+        }
+        other => bail!("--classifier {other}: expected gbdt or logistic"),
+    };
     let params = ProtocolParams {
         seed: args.seed,
         gbdt: GbdtParams {
             n_trees: args.trees,
             ..GbdtParams::default()
         },
+        model,
         ..ProtocolParams::default()
     };
     let r = cross_validate(&x, &y, &params)?;

@@ -1,13 +1,15 @@
 //! Learning plasticity from structure for `interstice`.
 //!
-//! Today: the [`metrics`] of shared/SPEC.md §7, checked against
-//! scikit-learn. To come (issue 9): a seeded gradient-boosted tree
-//! classifier with the paper's settings behind linfa's `Fit` and `Predict`
-//! traits, logistic and SVM baselines, the 3 × 5 undersampling and
-//! cross-validation protocol, quench-in softness and transfer scoring. This
-//! crate sees feature matrices and column names, never a frame.
+//! The [`metrics`] of shared/SPEC.md §7 (checked against scikit-learn), a
+//! seeded gradient-boosted tree classifier with the paper's settings
+//! ([`gbdt`], also behind linfa's `Fit` and `Predict`), the logistic
+//! baseline ([`baselines`]), and the 3 × 5 undersampling and
+//! cross-validation [`protocol`] with quench-in softness. This crate sees
+//! feature matrices and column names, never a frame. Still to come
+//! (issue 9): the SVM baseline and the scikit-learn peer benchmark.
 #![deny(missing_docs)]
 
+pub mod baselines;
 pub mod gbdt;
 pub mod metrics;
 pub mod protocol;

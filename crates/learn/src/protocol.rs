@@ -13,6 +13,7 @@
 use interstice_core::rng::SplitMix64;
 
 use crate::LearnError;
+use crate::baselines::LogisticParams;
 use crate::gbdt::{Gbdt, GbdtParams, Matrix};
 use crate::metrics::{Confusion, average_precision, precision_at_top_percent, roc_auc};
 
@@ -29,6 +30,18 @@ pub struct ProtocolParams {
     pub top_percent: f64,
     /// The booster.
     pub gbdt: GbdtParams,
+    /// Which classifier the folds train (the paper's booster by default).
+    pub model: ModelKind,
+}
+
+/// The classifier of the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum ModelKind {
+    /// Gradient-boosted trees with [`ProtocolParams::gbdt`].
+    #[default]
+    Gbdt,
+    /// The logistic-regression baseline on standardised features.
+    Logistic(LogisticParams),
 }
 
 impl Default for ProtocolParams {
@@ -39,6 +52,7 @@ impl Default for ProtocolParams {
             seed: 0,
             top_percent: 5.0,
             gbdt: GbdtParams::default(),
+            model: ModelKind::Gbdt,
         }
     }
 }
@@ -166,7 +180,7 @@ pub struct ProtocolResult {
     pub folds: Vec<FoldScores>,
     /// Quench-in softness: the mean probability of the models, per sample.
     pub qs: Vec<f64>,
-    /// The fitted models.
+    /// The fitted models (boosters only; empty for the baselines).
     pub models: Vec<Gbdt>,
 }
 
@@ -218,12 +232,22 @@ pub fn cross_validate(
         rows(x, &s.train, &mut buf);
         let train = Matrix::new(&buf, s.train.len(), x.cols())?;
         let train_y: Vec<bool> = s.train.iter().map(|&i| y[i]).collect();
-        let gbdt = GbdtParams {
-            seed: params.seed.wrapping_mul(1000).wrapping_add(k as u64),
-            ..params.gbdt
+        let (p, importances, model) = match params.model {
+            ModelKind::Gbdt => {
+                let gbdt = GbdtParams {
+                    seed: params.seed.wrapping_mul(1000).wrapping_add(k as u64),
+                    ..params.gbdt
+                };
+                let model = gbdt.fit(&train, &train_y)?;
+                let p = model.predict_proba(&full)?;
+                let imp = model.feature_importances().to_vec();
+                (p, imp, Some(model))
+            }
+            ModelKind::Logistic(lp) => {
+                let model = lp.fit(&train, &train_y)?;
+                (model.predict_proba(&full)?, model.importances(), None)
+            }
         };
-        let model = gbdt.fit(&train, &train_y)?;
-        let p = model.predict_proba(&full)?;
         for (q, pi) in qs.iter_mut().zip(&p) {
             *q += pi / all.len() as f64;
         }
@@ -248,9 +272,9 @@ pub fn cross_validate(
             natural_average_precision: average_precision(&ny, &np)?,
             natural_precision_top: precision_at_top_percent(&ny, &np, params.top_percent)?,
             natural_base_rate: ny.iter().filter(|&&l| l).count() as f64 / ny.len() as f64,
-            importances: model.feature_importances().to_vec(),
+            importances,
         });
-        models.push(model);
+        models.extend(model);
     }
     Ok(ProtocolResult { folds, qs, models })
 }
