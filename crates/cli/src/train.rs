@@ -34,6 +34,11 @@ pub struct TrainArgs {
     /// Quench-in softness per atom (CSV: id, qs, label).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write the ROC and precision–recall curves of every model to
+    /// PREFIX-roc.csv and PREFIX-pr.csv (columns: model, set = balanced or
+    /// natural, x, y, threshold).
+    #[arg(long, value_name = "PREFIX")]
+    pub curves: Option<PathBuf>,
     /// Save the 15 models as JSON, with the feature names, settings and the
     /// SHA-256 of the training tables, for `interstice predict`.
     #[arg(long)]
@@ -194,6 +199,14 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             path.display()
         )?;
     }
+    if let Some(prefix) = &args.curves {
+        write_curves(prefix, &r)?;
+        writeln!(
+            out,
+            "wrote ROC and PR curves to {}-roc.csv and -pr.csv",
+            prefix.display()
+        )?;
+    }
     if let Some(path) = &args.out {
         let table = Table {
             columns: vec!["qs".into(), args.label_column.clone()],
@@ -207,6 +220,52 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         };
         table.write_csv(path)?;
         writeln!(out, "wrote quench-in softness to {}", path.display())?;
+    }
+    Ok(())
+}
+
+/// Every model's ROC and PR curves on its balanced test fold and on the
+/// natural class ratio, as two CSV files.
+fn write_curves(
+    prefix: &std::path::Path,
+    r: &interstice_learn::protocol::ProtocolResult,
+) -> Result<()> {
+    use interstice_learn::metrics::{precision_recall_curve, roc_curve};
+    use std::fmt::Write as _;
+    let name = |suffix: &str| {
+        let mut p = prefix.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    for (suffix, header, roc) in [
+        ("-roc.csv", "model,set,fpr,tpr,threshold", true),
+        ("-pr.csv", "model,set,recall,precision,threshold", false),
+    ] {
+        let mut text = format!("{header}\n");
+        for (k, f) in r.folds.iter().enumerate() {
+            for (set, (y, p)) in [("balanced", &f.test), ("natural", &f.natural)] {
+                let c = if roc {
+                    roc_curve(y, p)?
+                } else {
+                    precision_recall_curve(y, p)?
+                };
+                // ROC starts at (0, 0) with no threshold; PR has one per point.
+                let offset = c.x.len() - c.thresholds.len();
+                for i in 0..c.x.len() {
+                    let t = if i >= offset {
+                        format!("{:?}", c.thresholds[i - offset])
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(text, "{k},{set},{:?},{:?},{t}", c.x[i], c.y[i]);
+                }
+            }
+        }
+        let path = name(suffix);
+        let mut f = interstice_io::OutputFile::create(&path)?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.commit()?;
     }
     Ok(())
 }

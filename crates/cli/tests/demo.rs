@@ -30,6 +30,27 @@ fn the_demo_runs_end_to_end() {
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
+    // ROC curves of the 15 models on two sets each: every one runs from
+    // (0, 0) to (1, 1) with non-decreasing rates.
+    let roc = std::fs::read_to_string(out.join("curves-roc.csv")).unwrap();
+    assert!(roc.starts_with("model,set,fpr,tpr,threshold\n"));
+    let mut ends = 0;
+    let mut last = (-1.0f64, -1.0f64, String::new());
+    for line in roc.lines().skip(1) {
+        let v: Vec<&str> = line.split(',').collect();
+        let key = format!("{},{}", v[0], v[1]);
+        let (x, y): (f64, f64) = (v[2].parse().unwrap(), v[3].parse().unwrap());
+        if key == last.2 {
+            assert!(x >= last.0 && y >= last.1, "{line}");
+        } else {
+            assert_eq!((x, y), (0.0, 0.0), "{line}");
+        }
+        if (x, y) == (1.0, 1.0) {
+            ends += 1;
+        }
+        last = (x, y, key);
+    }
+    assert_eq!(ends, 30);
     // The OVITO dump carries the softness, D²min and labels.
     let frame = interstice_io::DumpReader::open(out.join("softness.dump.gz"))
         .unwrap()

@@ -171,6 +171,10 @@ pub struct FoldScores {
     pub natural_base_rate: f64,
     /// The model's feature importances.
     pub importances: Vec<f64>,
+    /// Labels and scores of the balanced test fold (for ROC and PR curves).
+    pub test: (Vec<bool>, Vec<f64>),
+    /// Labels and scores of every sample not trained on.
+    pub natural: (Vec<bool>, Vec<f64>),
 }
 
 /// The result of the whole protocol.
@@ -273,6 +277,8 @@ pub fn cross_validate(
             natural_precision_top: precision_at_top_percent(&ny, &np, params.top_percent)?,
             natural_base_rate: ny.iter().filter(|&&l| l).count() as f64 / ny.len() as f64,
             importances,
+            test: (ty, tp),
+            natural: (ny, np),
         });
         models.extend(model);
     }
