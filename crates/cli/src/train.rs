@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use interstice_io::Table;
-use interstice_learn::baselines::LogisticParams;
+use interstice_learn::baselines::{LogisticParams, SvmParams};
 use interstice_learn::gbdt::{GbdtParams, Matrix};
 use interstice_learn::protocol::{ModelKind, ProtocolParams, cross_validate, mean_std};
 
@@ -28,7 +28,8 @@ pub struct TrainArgs {
     /// Boosting stages per model.
     #[arg(long, default_value_t = 300)]
     pub trees: usize,
-    /// The classifier: `gbdt` (the paper's) or `logistic` (a baseline on standardised features).
+    /// The classifier: `gbdt` (the paper's), or the baselines `logistic` and `svm`
+    /// (RBF, Platt probabilities), both on standardised features.
     #[arg(long, default_value = "gbdt")]
     pub classifier: String,
     /// Quench-in softness per atom (CSV: id, qs, label).
@@ -112,13 +113,15 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
     let model = match args.classifier.as_str() {
         "gbdt" => ModelKind::Gbdt,
-        "logistic" => {
-            if args.model.is_some() {
-                bail!("--model saves boosters only; drop it with --classifier logistic");
-            }
-            ModelKind::Logistic(LogisticParams::default())
+        "logistic" | "svm" if args.model.is_some() => {
+            bail!(
+                "--model saves boosters only; drop it with --classifier {}",
+                args.classifier
+            )
         }
-        other => bail!("--classifier {other}: expected gbdt or logistic"),
+        "logistic" => ModelKind::Logistic(LogisticParams::default()),
+        "svm" => ModelKind::Svm(SvmParams::default()),
+        other => bail!("--classifier {other}: expected gbdt, logistic or svm"),
     };
     let params = ProtocolParams {
         seed: args.seed,

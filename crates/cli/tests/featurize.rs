@@ -97,24 +97,26 @@ fn featurize_label_train_on_the_fixture() {
     assert!(ok, "{err}");
     assert_eq!(out2, out);
 
-    // The logistic baseline on the same table: above chance, below the trees.
-    let (ok, out3, err) = interstice(&[
-        "train",
-        "--features",
-        pq.to_str().unwrap(),
-        "--labels",
-        l.to_str().unwrap(),
-        "--classifier",
-        "logistic",
-    ]);
-    assert!(ok, "{err}");
-    let auc3: f64 = out3
-        .split("ROC-AUC ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap();
-    assert!(auc3 > 0.6, "{out3}");
+    // The baselines on the same table: well above chance.
+    for classifier in ["logistic", "svm"] {
+        let (ok, out3, err) = interstice(&[
+            "train",
+            "--features",
+            pq.to_str().unwrap(),
+            "--labels",
+            l.to_str().unwrap(),
+            "--classifier",
+            classifier,
+        ]);
+        assert!(ok, "{err}");
+        let auc3: f64 = out3
+            .split("ROC-AUC ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|s| s.parse().ok())
+            .unwrap();
+        assert!(auc3 > 0.6, "{classifier}: {out3}");
+    }
     let (ok, _, err) = interstice(&[
         "train",
         "--features",

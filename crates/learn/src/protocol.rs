@@ -13,7 +13,7 @@
 use interstice_core::rng::SplitMix64;
 
 use crate::LearnError;
-use crate::baselines::LogisticParams;
+use crate::baselines::{LogisticParams, SvmParams};
 use crate::gbdt::{Gbdt, GbdtParams, Matrix};
 use crate::metrics::{Confusion, average_precision, precision_at_top_percent, roc_auc};
 
@@ -42,6 +42,8 @@ pub enum ModelKind {
     Gbdt,
     /// The logistic-regression baseline on standardised features.
     Logistic(LogisticParams),
+    /// The RBF SVM baseline (Platt probabilities) on standardised features.
+    Svm(SvmParams),
 }
 
 impl Default for ProtocolParams {
@@ -250,6 +252,11 @@ pub fn cross_validate(
             ModelKind::Logistic(lp) => {
                 let model = lp.fit(&train, &train_y)?;
                 (model.predict_proba(&full)?, model.importances(), None)
+            }
+            ModelKind::Svm(sp) => {
+                let model = sp.fit(&train, &train_y)?;
+                // An RBF SVM has no per-feature importances.
+                (model.predict_proba(&full)?, vec![0.0; x.cols()], None)
             }
         };
         for (q, pi) in qs.iter_mut().zip(&p) {
