@@ -25,6 +25,8 @@ tasks:
   bench-peers geometry  our Voronoi against voro++ and freud (--large adds 1M atoms)
   bench-peers features  our paper80 features against amlearn 0.3.4's pipeline
                         (--large: ours alone on 1.008M atoms, 2 threads, peak memory)
+  bench-peers learn     the 15-model protocol (interstice train) against scikit-learn's
+                        GradientBoostingClassifier and LightGBM [--repeats N] [--seed S]
   codegen [--check]     write docs/features.md from the code (--check: fail if stale)
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
   tidy    check that every .rs file opens with //!, that no test is ignored or
