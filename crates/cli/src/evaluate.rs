@@ -34,10 +34,21 @@ pub struct EvaluateArgs {
 
 /// Loads a model file and checks its layout.
 pub fn load_model(path: &PathBuf) -> Result<ModelFile> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let model: ModelFile = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not an interstice model file", path.display()))?;
+    let model: ModelFile = if crate::train::is_postcard(path) {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        postcard::from_bytes(&bytes).with_context(|| {
+            format!(
+                "{}: not an interstice model file (postcard)",
+                path.display()
+            )
+        })?
+    } else {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{}: not an interstice model file", path.display()))?
+    };
     if model.format != MODEL_FORMAT {
         bail!(
             "{}: model format '{}', expected '{MODEL_FORMAT}'",

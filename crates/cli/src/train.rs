@@ -40,8 +40,9 @@ pub struct TrainArgs {
     /// natural, x, y, threshold).
     #[arg(long, value_name = "PREFIX")]
     pub curves: Option<PathBuf>,
-    /// Save the 15 models as JSON, with the feature names, settings and the
-    /// SHA-256 of the training tables, for `interstice predict`.
+    /// Save the 15 models, with the feature names, preset, settings, version and the
+    /// SHA-256 of the training tables, for `interstice predict`: readable JSON, or
+    /// compact postcard when the name ends in `.postcard`.
     #[arg(long)]
     pub model: Option<PathBuf>,
 }
@@ -63,6 +64,9 @@ pub struct ModelFile {
     pub gbdt: GbdtParams,
     /// SHA-256 of the feature and label files.
     pub training_sha256: [String; 2],
+    /// The feature preset, when the table says (Parquet from `interstice featurize`).
+    #[serde(default)]
+    pub preset: Option<String>,
     /// The fold models; quench-in softness is their mean probability.
     pub models: Vec<interstice_learn::gbdt::Gbdt>,
 }
@@ -109,6 +113,16 @@ pub fn read_labels(ids: &[u64], path: &std::path::Path, column: &str) -> Result<
 /// Runs the protocol and prints the metrics table to `out`.
 pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
     let features = Table::read(&args.features)?;
+    let preset = if args.features.extension().is_some_and(|e| e == "parquet") {
+        Table::read_parquet(&args.features)?
+            .1
+            .key_values
+            .into_iter()
+            .find(|(k, _)| k == "preset")
+            .map(|(_, v)| v)
+    } else {
+        None
+    };
     let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
     let model = match args.classifier.as_str() {
@@ -189,11 +203,18 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             seed: args.seed,
             gbdt: params.gbdt,
             training_sha256: [sha256(&args.features)?, sha256(&args.labels)?],
+            preset,
             models: r.models.clone(),
         };
         let mut f = interstice_io::OutputFile::create(path)?;
-        serde_json::to_writer(&mut f, &file)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        if is_postcard(path) {
+            let bytes = postcard::to_stdvec(&file).context("cannot encode the models")?;
+            f.write_all(&bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        } else {
+            serde_json::to_writer(&mut f, &file)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         f.commit()?;
         writeln!(
             out,
@@ -271,4 +292,9 @@ fn write_curves(
         f.commit()?;
     }
     Ok(())
+}
+
+/// Whether a model path names the compact binary format.
+pub fn is_postcard(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "postcard")
 }

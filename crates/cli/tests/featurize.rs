@@ -97,6 +97,44 @@ fn featurize_label_train_on_the_fixture() {
     assert!(ok, "{err}");
     assert_eq!(out2, out);
 
+    // Models as JSON and as postcard predict the same softness; the JSON
+    // records the preset from the Parquet metadata.
+    let mut qs = Vec::new();
+    for ext in ["json", "postcard"] {
+        let m = dir.path().join(format!("m.{ext}"));
+        let (ok, _, err) = interstice(&[
+            "train",
+            "--features",
+            pq.to_str().unwrap(),
+            "--labels",
+            l.to_str().unwrap(),
+            "--trees",
+            "30",
+            "--model",
+            m.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+        let q = dir.path().join(format!("qs-{ext}.csv"));
+        let (ok, _, err) = interstice(&[
+            "predict",
+            "--model",
+            m.to_str().unwrap(),
+            "--features",
+            pq.to_str().unwrap(),
+            "--out",
+            q.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+        qs.push(std::fs::read_to_string(&q).unwrap());
+    }
+    assert_eq!(qs[0], qs[1]);
+    let json = std::fs::read_to_string(dir.path().join("m.json")).unwrap();
+    assert!(json.contains("\"preset\":\"paper80\""));
+    let small = std::fs::metadata(dir.path().join("m.postcard"))
+        .unwrap()
+        .len();
+    assert!(small * 2 < json.len() as u64, "postcard is compact");
+
     // The baselines on the same table: well above chance.
     for classifier in ["logistic", "svm"] {
         let (ok, out3, err) = interstice(&[
