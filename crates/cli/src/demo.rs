@@ -104,6 +104,7 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
             trees: args.trees,
             classifier: "gbdt".into(),
             out: Some(path("qs.csv")),
+            qs: "mean".into(),
             curves: Some(path("curves")),
             model: Some(path("model.json")),
         },

@@ -35,6 +35,10 @@ pub struct TrainArgs {
     /// Quench-in softness per atom (CSV: id, qs, label).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Quench-in softness as the `mean` probability of the 15 models (the paper's)
+    /// or that of the `best-fold` model (highest balanced-fold ROC-AUC).
+    #[arg(long, default_value = "mean")]
+    pub qs: String,
     /// Write the ROC and precision–recall curves of every model to
     /// PREFIX-roc.csv and PREFIX-pr.csv (columns: model, set = balanced or
     /// natural, x, y, threshold).
@@ -125,6 +129,11 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
     };
     let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
+    let best_fold = match args.qs.as_str() {
+        "mean" => false,
+        "best-fold" => true,
+        other => bail!("--qs {other}: expected mean or best-fold"),
+    };
     let model = match args.classifier.as_str() {
         "gbdt" => ModelKind::Gbdt,
         "logistic" | "svm" if args.model.is_some() => {
@@ -235,8 +244,7 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         let table = Table {
             columns: vec!["qs".into(), args.label_column.clone()],
             ids: features.ids.clone(),
-            values: r
-                .qs
+            values: if best_fold { &r.qs_best_fold } else { &r.qs }
                 .iter()
                 .zip(&y)
                 .flat_map(|(q, &l)| [*q, f64::from(u8::from(l))])

@@ -31,7 +31,8 @@ impl<'a> Matrix<'a> {
     /// A view of `data` as `rows × cols`.
     ///
     /// # Errors
-    /// [`LearnError::InvalidInput`] if the sizes disagree or a value is NaN.
+    /// [`LearnError::InvalidInput`] if the sizes disagree or a value is NaN
+    /// or infinite.
     pub fn new(data: &'a [f64], rows: usize, cols: usize) -> Result<Matrix<'a>, LearnError> {
         if rows.checked_mul(cols) != Some(data.len()) {
             return Err(LearnError::InvalidInput(format!(
@@ -39,11 +40,12 @@ impl<'a> Matrix<'a> {
                 data.len()
             )));
         }
-        if let Some(k) = data.iter().position(|v| v.is_nan()) {
+        if let Some(k) = data.iter().position(|v| !v.is_finite()) {
             return Err(LearnError::InvalidInput(format!(
-                "feature value at row {}, column {} is NaN",
+                "feature value at row {}, column {} is {}",
                 k / cols.max(1),
-                k % cols.max(1)
+                k % cols.max(1),
+                data[k]
             )));
         }
         Ok(Matrix { data, rows, cols })

@@ -186,6 +186,9 @@ pub struct ProtocolResult {
     pub folds: Vec<FoldScores>,
     /// Quench-in softness: the mean probability of the models, per sample.
     pub qs: Vec<f64>,
+    /// The "best fold" option: the probabilities of the model with the
+    /// highest ROC-AUC on its balanced test fold (the first on ties).
+    pub qs_best_fold: Vec<f64>,
     /// The fitted models (boosters only; empty for the baselines).
     pub models: Vec<Gbdt>,
 }
@@ -227,6 +230,7 @@ pub fn cross_validate(
     let mut folds = Vec::with_capacity(all.len());
     let mut models = Vec::with_capacity(all.len());
     let mut qs = vec![0.0; y.len()];
+    let mut best = (f64::NEG_INFINITY, Vec::new());
     let mut buf = Vec::new();
     let everything: Vec<f64> = {
         let mut b = Vec::new();
@@ -271,10 +275,14 @@ pub fn cross_validate(
         let (ty, tp) = pick(&s.test);
         let (ny, np) = pick(&s.natural_test);
         let c = Confusion::new(&ty, &tp)?;
+        let auc = roc_auc(&ty, &tp)?;
+        if auc > best.0 {
+            best = (auc, p.clone());
+        }
         folds.push(FoldScores {
             repeat: s.repeat,
             fold: s.fold,
-            roc_auc: roc_auc(&ty, &tp)?,
+            roc_auc: auc,
             accuracy: c.accuracy(),
             f1: c.f1(),
             precision: c.precision(),
@@ -289,7 +297,12 @@ pub fn cross_validate(
         });
         models.extend(model);
     }
-    Ok(ProtocolResult { folds, qs, models })
+    Ok(ProtocolResult {
+        folds,
+        qs,
+        qs_best_fold: best.1,
+        models,
+    })
 }
 
 #[cfg(test)]
@@ -338,6 +351,48 @@ mod tests {
             .unwrap()
         );
         assert!(splits(&labels(10, 5), &ProtocolParams::default()).is_err());
+    }
+
+    #[test]
+    fn best_fold_softness_is_the_best_models_prediction() {
+        let mut rng = interstice_core::rng::SplitMix64::new(3);
+        let n = 400;
+        let y = labels(n, 8);
+        let data: Vec<f64> = y
+            .iter()
+            .flat_map(|&l| [rng.next_f64() + if l { 0.5 } else { 0.0 }, rng.next_f64()])
+            .collect();
+        let x = Matrix::new(&data, n, 2).unwrap();
+        let params = ProtocolParams {
+            gbdt: GbdtParams {
+                n_trees: 20,
+                ..GbdtParams::default()
+            },
+            ..ProtocolParams::default()
+        };
+        let r = cross_validate(&x, &y, &params).unwrap();
+        let best = (0..r.folds.len())
+            .max_by(|&a, &b| {
+                r.folds[a]
+                    .roc_auc
+                    .total_cmp(&r.folds[b].roc_auc)
+                    .then(b.cmp(&a))
+            })
+            .unwrap();
+        assert_eq!(r.qs_best_fold, r.models[best].predict_proba(&x).unwrap());
+        // The mean softness is the mean of the 15 models' predictions.
+        let mean: Vec<f64> = (0..n)
+            .map(|i| {
+                r.models
+                    .iter()
+                    .map(|m| m.predict_proba(&x).unwrap()[i])
+                    .sum::<f64>()
+                    / 15.0
+            })
+            .collect();
+        for (a, b) in r.qs.iter().zip(&mean) {
+            assert!((a - b).abs() < 1e-12);
+        }
     }
 
     #[test]

@@ -119,3 +119,22 @@ fn the_fifteen_model_protocol_on_imbalanced_data() {
     let again = cross_validate(&m, &y, &params).unwrap();
     assert_eq!(again.qs, r.qs);
 }
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    use interstice_learn::gbdt::{GbdtParams, Matrix};
+    use interstice_learn::protocol::{ProtocolParams, cross_validate};
+    let e = Matrix::new(&[0.0, f64::NAN, 1.0, 2.0], 2, 2).unwrap_err();
+    assert!(e.to_string().contains("row 0, column 1 is NaN"), "{e}");
+    let e = Matrix::new(&[0.0, 1.0, f64::INFINITY, 2.0], 2, 2).unwrap_err();
+    assert!(e.to_string().contains("row 1, column 0 is inf"), "{e}");
+    assert!(Matrix::new(&[0.0; 5], 2, 2).is_err());
+    let data: Vec<f64> = (0..40).map(f64::from).collect();
+    let x = Matrix::new(&data, 20, 2).unwrap();
+    // A single class.
+    assert!(GbdtParams::default().fit(&x, &[false; 20]).is_err());
+    assert!(cross_validate(&x, &[true; 20], &ProtocolParams::default()).is_err());
+    // Labels that do not match the rows.
+    let e = cross_validate(&x, &[true; 19], &ProtocolParams::default()).unwrap_err();
+    assert!(e.to_string().contains("19 labels for 20 rows"), "{e}");
+}
