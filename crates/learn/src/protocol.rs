@@ -355,7 +355,7 @@ mod tests {
 
     #[test]
     fn best_fold_softness_is_the_best_models_prediction() {
-        let mut rng = interstice_core::rng::SplitMix64::new(3);
+        let mut rng = SplitMix64::new(3);
         let n = 400;
         let y = labels(n, 8);
         let data: Vec<f64> = y
