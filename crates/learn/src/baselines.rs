@@ -49,12 +49,58 @@ impl Standardizer {
         Standardizer { mean, scale }
     }
 
+    /// An error unless `x` has the columns this was fitted on.
+    pub fn check_columns(&self, x: &Matrix<'_>) -> Result<(), LearnError> {
+        if x.cols() == self.mean.len() {
+            return Ok(());
+        }
+        Err(LearnError::InvalidInput(format!(
+            "{} columns, the model was trained on {}",
+            x.cols(),
+            self.mean.len()
+        )))
+    }
+
     /// `(x − mean) / scale` as an ndarray matrix.
     pub fn transform(&self, x: &Matrix<'_>) -> Array2<f64> {
         Array2::from_shape_fn((x.rows(), x.cols()), |(r, c)| {
             (x.get(r, c) - self.mean[c]) / self.scale[c]
         })
     }
+}
+
+/// The checks every baseline makes before fitting (matching lengths, both
+/// classes), and its standardised training matrix.
+fn standardized(
+    x: &Matrix<'_>,
+    y: &[bool],
+    what: &'static str,
+) -> Result<(Standardizer, Array2<f64>), LearnError> {
+    if y.len() != x.rows() {
+        return Err(LearnError::InvalidInput(format!(
+            "{} labels for {} rows",
+            y.len(),
+            x.rows()
+        )));
+    }
+    if !y.iter().any(|&l| l) || y.iter().all(|&l| l) {
+        return Err(LearnError::OneClass {
+            metric: what,
+            class: if y.first() == Some(&true) {
+                "plastic"
+            } else {
+                "non-plastic"
+            },
+        });
+    }
+    let standardizer = Standardizer::fit(x);
+    let records = standardizer.transform(x);
+    if records.iter().any(|v| !v.is_finite()) {
+        return Err(LearnError::InvalidInput(
+            "a feature overflows when standardised".into(),
+        ));
+    }
+    Ok((standardizer, records))
 }
 
 /// Logistic regression on standardised features.
@@ -89,28 +135,7 @@ impl LogisticParams {
     /// A single class, non-finite features, mismatched lengths, or the
     /// optimiser's failure.
     pub fn fit(&self, x: &Matrix<'_>, y: &[bool]) -> Result<LogisticModel, LearnError> {
-        if y.len() != x.rows() {
-            return Err(LearnError::InvalidInput(format!(
-                "{} labels for {} rows",
-                y.len(),
-                x.rows()
-            )));
-        }
-        if !y.iter().any(|&l| l) || y.iter().all(|&l| l) {
-            return Err(LearnError::OneClass {
-                metric: "logistic regression",
-                class: if y.first() == Some(&true) {
-                    "plastic"
-                } else {
-                    "non-plastic"
-                },
-            });
-        }
-        let standardizer = Standardizer::fit(x);
-        let records = standardizer.transform(x);
-        if records.iter().any(|v| !v.is_finite()) {
-            return Err(LearnError::InvalidInput("non-finite feature value".into()));
-        }
+        let (standardizer, records) = standardized(x, y, "logistic regression")?;
         let dataset = Dataset::new(records, Array1::from(y.to_vec()));
         let model = LogisticRegression::default()
             .alpha(self.alpha)
@@ -130,13 +155,7 @@ impl LogisticModel {
     /// # Errors
     /// A different number of columns than in training.
     pub fn predict_proba(&self, x: &Matrix<'_>) -> Result<Vec<f64>, LearnError> {
-        if x.cols() != self.standardizer.mean.len() {
-            return Err(LearnError::InvalidInput(format!(
-                "{} columns, the model was trained on {}",
-                x.cols(),
-                self.standardizer.mean.len()
-            )));
-        }
+        self.standardizer.check_columns(x)?;
         let p = self
             .model
             .predict_probabilities(&self.standardizer.transform(x));
@@ -194,28 +213,7 @@ impl SvmParams {
     /// A single class, non-finite features, mismatched lengths, or the
     /// solver's failure.
     pub fn fit(&self, x: &Matrix<'_>, y: &[bool]) -> Result<SvmModel, LearnError> {
-        if y.len() != x.rows() {
-            return Err(LearnError::InvalidInput(format!(
-                "{} labels for {} rows",
-                y.len(),
-                x.rows()
-            )));
-        }
-        if !y.iter().any(|&l| l) || y.iter().all(|&l| l) {
-            return Err(LearnError::OneClass {
-                metric: "SVM",
-                class: if y.first() == Some(&true) {
-                    "plastic"
-                } else {
-                    "non-plastic"
-                },
-            });
-        }
-        let standardizer = Standardizer::fit(x);
-        let records = standardizer.transform(x);
-        if records.iter().any(|v| !v.is_finite()) {
-            return Err(LearnError::InvalidInput("non-finite feature value".into()));
-        }
+        let (standardizer, records) = standardized(x, y, "SVM")?;
         let eps = self.eps.unwrap_or(x.cols() as f64);
         let dataset = Dataset::new(records, Array1::from(y.to_vec()));
         let model = linfa_svm::Svm::<f64, Pr>::params()
@@ -236,13 +234,7 @@ impl SvmModel {
     /// # Errors
     /// A different number of columns than in training.
     pub fn predict_proba(&self, x: &Matrix<'_>) -> Result<Vec<f64>, LearnError> {
-        if x.cols() != self.standardizer.mean.len() {
-            return Err(LearnError::InvalidInput(format!(
-                "{} columns, the model was trained on {}",
-                x.cols(),
-                self.standardizer.mean.len()
-            )));
-        }
+        self.standardizer.check_columns(x)?;
         let p: Array1<Pr> = self.model.predict(&self.standardizer.transform(x));
         Ok(p.iter().map(|v| f64::from(**v)).collect())
     }
