@@ -105,6 +105,7 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
             classifier: "gbdt".into(),
             out: Some(path("qs.csv")),
             qs: "mean".into(),
+            metrics: Some(path("metrics.json")),
             curves: Some(path("curves")),
             model: Some(path("model.json")),
         },

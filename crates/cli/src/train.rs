@@ -39,6 +39,9 @@ pub struct TrainArgs {
     /// or that of the `best-fold` model (highest balanced-fold ROC-AUC).
     #[arg(long, default_value = "mean")]
     pub qs: String,
+    /// Write the scores of every model and their mean ± std as JSON.
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
     /// Write the ROC and precision–recall curves of every model to
     /// PREFIX-roc.csv and PREFIX-pr.csv (columns: model, set = balanced or
     /// natural, x, y, threshold).
@@ -232,6 +235,10 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             path.display()
         )?;
     }
+    if let Some(path) = &args.metrics {
+        write_metrics(path, &r, &params, &features.columns, &y)?;
+        writeln!(out, "wrote metrics to {}", path.display())?;
+    }
     if let Some(prefix) = &args.curves {
         write_curves(prefix, &r)?;
         writeln!(
@@ -305,4 +312,61 @@ fn write_curves(
 /// Whether a model path names the compact binary format.
 pub fn is_postcard(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|e| e == "postcard")
+}
+
+/// The per-model scores and their summary as JSON.
+fn write_metrics(
+    path: &std::path::Path,
+    r: &interstice_learn::protocol::ProtocolResult,
+    params: &ProtocolParams,
+    columns: &[String],
+    y: &[bool],
+) -> Result<()> {
+    use interstice_learn::protocol::FoldScores;
+    let scores: [(&str, fn(&FoldScores) -> f64); 9] = [
+        ("roc_auc", |f| f.roc_auc),
+        ("accuracy", |f| f.accuracy),
+        ("f1", |f| f.f1),
+        ("precision", |f| f.precision),
+        ("recall", |f| f.recall),
+        ("natural_roc_auc", |f| f.natural_roc_auc),
+        ("natural_average_precision", |f| f.natural_average_precision),
+        ("natural_precision_top", |f| f.natural_precision_top),
+        ("natural_base_rate", |f| f.natural_base_rate),
+    ];
+    let folds: Vec<serde_json::Value> = r
+        .folds
+        .iter()
+        .map(|f| {
+            let mut m = serde_json::Map::new();
+            m.insert("undersampling".into(), f.repeat.into());
+            m.insert("fold".into(), f.fold.into());
+            for (name, get) in &scores {
+                m.insert((*name).into(), get(f).into());
+            }
+            serde_json::Value::Object(m)
+        })
+        .collect();
+    let mut summary = serde_json::Map::new();
+    for (name, get) in &scores {
+        let (m, s) = mean_std(&r.folds.iter().map(get).collect::<Vec<_>>());
+        summary.insert((*name).into(), serde_json::json!({ "mean": m, "std": s }));
+    }
+    let doc = serde_json::json!({
+        "interstice_version": env!("CARGO_PKG_VERSION"),
+        "atoms": y.len(),
+        "plastic": y.iter().filter(|&&l| l).count(),
+        "features": columns.len(),
+        "undersamplings": params.undersamplings,
+        "folds_per_undersampling": params.folds,
+        "top_percent": params.top_percent,
+        "seed": params.seed,
+        "summary": summary,
+        "models": folds,
+    });
+    let mut f = interstice_io::OutputFile::create(path)?;
+    serde_json::to_writer_pretty(&mut f, &doc)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()?;
+    Ok(())
 }

@@ -26,10 +26,23 @@ fn the_demo_runs_end_to_end() {
         "qs.csv",
         "model.json",
         "metrics.txt",
+        "metrics.json",
         "softness.dump.gz",
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
+    // metrics.json: 15 models and a summary whose mean is theirs.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let models = m["models"].as_array().unwrap();
+    assert_eq!(models.len(), 15);
+    let mean = models
+        .iter()
+        .map(|x| x["roc_auc"].as_f64().unwrap())
+        .sum::<f64>()
+        / 15.0;
+    assert!((m["summary"]["roc_auc"]["mean"].as_f64().unwrap() - mean).abs() < 1e-12);
+    assert_eq!(m["plastic"], 200);
     // ROC curves of the 15 models on two sets each: every one runs from
     // (0, 0) to (1, 1) with non-decreasing rates.
     let roc = std::fs::read_to_string(out.join("curves-roc.csv")).unwrap();
