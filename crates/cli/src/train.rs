@@ -323,7 +323,8 @@ fn write_metrics(
     y: &[bool],
 ) -> Result<()> {
     use interstice_learn::protocol::FoldScores;
-    let scores: [(&str, fn(&FoldScores) -> f64); 9] = [
+    type Score = (&'static str, fn(&FoldScores) -> f64);
+    let scores: [Score; 9] = [
         ("roc_auc", |f| f.roc_auc),
         ("accuracy", |f| f.accuracy),
         ("f1", |f| f.f1),
