@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use interstice_core::Frame;
 use interstice_core::TypeMap;
+use interstice_geometry::GeometryError;
 use interstice_io::DumpReader;
 
 /// Parses `--types`, if given.
@@ -33,4 +35,18 @@ pub fn pick_frame(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result
         .ok()
         .filter(|&i| i < count)
         .with_context(|| format!("{flag} {frame}: {} has {count} frames", reader.name()))
+}
+
+/// A tessellation error of frame `k` of `name` as one line, naming atoms
+/// by their ids (the library knows only row indices).
+pub fn tessellation_error(e: GeometryError, frame: &Frame, name: &str, k: usize) -> anyhow::Error {
+    match e {
+        GeometryError::TooClose { i, j, distance, .. } => anyhow::anyhow!(
+            "{name}, frame {k}: atoms with ids {} and {} are {distance:.3e} Å apart; \
+             the Voronoi tessellation needs distinct positions (a duplicated atom?)",
+            frame.ids()[i],
+            frame.ids()[j]
+        ),
+        other => anyhow::Error::new(other).context(format!("{name}, frame {k}")),
+    }
 }

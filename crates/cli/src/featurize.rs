@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use interstice_features::{ContextParams, FaceFilterKind, FeatureError, FrameContext, Preset};
-use interstice_geometry::GeometryError;
 use interstice_io::{Table, TableMeta};
 
 /// Arguments of `interstice featurize`.
@@ -52,7 +51,7 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     let mut reader = crate::common::open_dump(&args.dump, Some(&map))?;
     let k = crate::common::pick_frame(&mut reader, args.frame, "--frame")?;
     let frame = reader.read_at(k)?;
-    let name = args.dump.display();
+    let name = args.dump.display().to_string();
     let params = ContextParams {
         radical: args.radical,
         face_filter: if args.face_threshold == 0.0 {
@@ -65,12 +64,7 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     let start = Instant::now();
     let ctx = FrameContext::new(&frame, &map, params).context("--face-threshold")?;
     let (names, x) = preset.compute(&ctx).map_err(|e| match e {
-        FeatureError::Geometry(GeometryError::TooClose { i, j, distance, .. }) => anyhow::anyhow!(
-            "{name}, frame {k}: atoms with ids {} and {} are {distance:.3e} Å apart; \
-             the Voronoi tessellation needs distinct positions (a duplicated atom?)",
-            frame.ids()[i],
-            frame.ids()[j]
-        ),
+        FeatureError::Geometry(g) => crate::common::tessellation_error(g, &frame, &name, k),
         other => anyhow::Error::new(other).context(format!("{name}, frame {k}")),
     })?;
     let elapsed = start.elapsed().as_secs_f64();
@@ -93,7 +87,7 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
                     "interstice.version".into(),
                     env!("CARGO_PKG_VERSION").into(),
                 ),
-                ("source.file".into(), name.to_string()),
+                ("source.file".into(), name.clone()),
                 ("source.frame".into(), k.to_string()),
                 ("source.timestep".into(), frame.timestep().to_string()),
                 ("preset".into(), preset.name().into()),

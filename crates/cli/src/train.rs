@@ -119,16 +119,17 @@ pub fn read_labels(ids: &[u64], path: &std::path::Path, column: &str) -> Result<
 
 /// Runs the protocol and prints the metrics table to `out`.
 pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
-    let features = Table::read(&args.features)?;
-    let preset = if args.features.extension().is_some_and(|e| e == "parquet") {
-        Table::read_parquet(&args.features)?
-            .1
+    // One read: Parquet also carries the preset in its metadata.
+    let (features, preset) = if args.features.extension().is_some_and(|e| e == "parquet") {
+        let (t, meta) = Table::read_parquet(&args.features)?;
+        let preset = meta
             .key_values
             .into_iter()
             .find(|(k, _)| k == "preset")
-            .map(|(_, v)| v)
+            .map(|(_, v)| v);
+        (t, preset)
     } else {
-        None
+        (Table::read_csv(&args.features)?, None)
     };
     let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use interstice_geometry::{FaceFilter, GeometryError, Voronoi, VoronoiParams};
+use interstice_geometry::{FaceFilter, Voronoi, VoronoiParams};
 use interstice_io::OutputFile;
 
 /// Arguments of `interstice voronoi`.
@@ -46,7 +46,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
     let mut reader = crate::common::open_dump(&args.dump, map.as_ref())?;
     let k = crate::common::pick_frame(&mut reader, args.frame, "--frame")?;
     let frame = reader.read_at(k)?;
-    let name = args.dump.display();
+    let name = args.dump.display().to_string();
     let params = if args.radical {
         let m = map.as_ref().context("--radical needs --types")?;
         let radii = frame
@@ -64,18 +64,8 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         bail!("--amlearn-filter must be in [0, 1), found {t}");
     }
     let start = Instant::now();
-    let mut v = Voronoi::compute(frame.positions(), frame.sim_box(), &params).map_err(|e| {
-        let ids = frame.ids();
-        match e {
-            GeometryError::TooClose { i, j, distance, .. } => anyhow::anyhow!(
-                "{name}, frame {k}: atoms with ids {} and {} are {distance:.3e} Å apart; \
-                 the Voronoi tessellation needs distinct positions (a duplicated atom?)",
-                ids[i],
-                ids[j]
-            ),
-            other => anyhow::Error::new(other).context(format!("{name}, frame {k}")),
-        }
-    })?;
+    let mut v = Voronoi::compute(frame.positions(), frame.sim_box(), &params)
+        .map_err(|e| crate::common::tessellation_error(e, &frame, &name, k))?;
     let elapsed = start.elapsed().as_secs_f64();
     if let Some(threshold) = args.amlearn_filter {
         let ids = frame.ids();

@@ -3,7 +3,31 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::interstice;
+
+/// `interstice train --features FEATURES --labels LABELS EXTRA...`.
+fn train(features: &Path, labels: &Path, extra: &[&str]) -> (bool, String, String) {
+    let mut args = vec![
+        "train",
+        "--features",
+        features.to_str().unwrap(),
+        "--labels",
+        labels.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    interstice(&args)
+}
+
+/// The mean balanced ROC-AUC from `train`'s table.
+fn balanced_auc(out: &str) -> f64 {
+    out.split("ROC-AUC ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no ROC-AUC in {out}"))
+}
 
 #[test]
 fn featurize_label_train_on_the_fixture() {
@@ -43,25 +67,12 @@ fn featurize_label_train_on_the_fixture() {
         l.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
-    let (ok, out, err) = interstice(&[
-        "train",
-        "--features",
-        f.to_str().unwrap(),
-        "--labels",
-        l.to_str().unwrap(),
-        "--trees",
-        "100",
-    ]);
+    let (ok, out, err) = train(&f, &l, &["--trees", "100"]);
     assert!(ok, "{err}");
     assert!(out.contains("80 features"), "{out}");
     // The interstice features carry signal: the balanced ROC-AUC is well
     // above chance on this 4 000-atom glass (about 0.75).
-    let auc: f64 = out
-        .split("ROC-AUC ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap();
+    let auc = balanced_auc(&out);
     assert!(auc > 0.65, "{out}");
 
     // The same through Parquet: featurize writes it, train reads it, and
@@ -85,15 +96,7 @@ fn featurize_label_train_on_the_fixture() {
             .iter()
             .any(|(k, v)| k == "preset" && v == "paper80")
     );
-    let (ok, out2, err) = interstice(&[
-        "train",
-        "--features",
-        pq.to_str().unwrap(),
-        "--labels",
-        l.to_str().unwrap(),
-        "--trees",
-        "100",
-    ]);
+    let (ok, out2, err) = train(&pq, &l, &["--trees", "100"]);
     assert!(ok, "{err}");
     assert_eq!(out2, out);
 
@@ -102,17 +105,7 @@ fn featurize_label_train_on_the_fixture() {
     let mut qs = Vec::new();
     for ext in ["json", "postcard"] {
         let m = dir.path().join(format!("m.{ext}"));
-        let (ok, _, err) = interstice(&[
-            "train",
-            "--features",
-            pq.to_str().unwrap(),
-            "--labels",
-            l.to_str().unwrap(),
-            "--trees",
-            "30",
-            "--model",
-            m.to_str().unwrap(),
-        ]);
+        let (ok, _, err) = train(&pq, &l, &["--trees", "30", "--model", m.to_str().unwrap()]);
         assert!(ok, "{err}");
         let q = dir.path().join(format!("qs-{ext}.csv"));
         let (ok, _, err) = interstice(&[
@@ -137,35 +130,21 @@ fn featurize_label_train_on_the_fixture() {
 
     // The baselines on the same table: well above chance.
     for classifier in ["logistic", "svm"] {
-        let (ok, out3, err) = interstice(&[
-            "train",
-            "--features",
-            pq.to_str().unwrap(),
-            "--labels",
-            l.to_str().unwrap(),
-            "--classifier",
-            classifier,
-        ]);
+        let (ok, out3, err) = train(&pq, &l, &["--classifier", classifier]);
         assert!(ok, "{err}");
-        let auc3: f64 = out3
-            .split("ROC-AUC ")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .and_then(|s| s.parse().ok())
-            .unwrap();
+        let auc3 = balanced_auc(&out3);
         assert!(auc3 > 0.6, "{classifier}: {out3}");
     }
-    let (ok, _, err) = interstice(&[
-        "train",
-        "--features",
-        pq.to_str().unwrap(),
-        "--labels",
-        l.to_str().unwrap(),
-        "--classifier",
-        "logistic",
-        "--model",
-        dir.path().join("m.json").to_str().unwrap(),
-    ]);
+    let (ok, _, err) = train(
+        &pq,
+        &l,
+        &[
+            "--classifier",
+            "logistic",
+            "--model",
+            dir.path().join("m.json").to_str().unwrap(),
+        ],
+    );
     assert!(!ok);
     assert!(err.contains("--model saves boosters only"), "{err}");
 }

@@ -265,15 +265,15 @@ impl<'a> FrameContext<'a> {
                         .map(|r| r * r)
                         .collect()
                 });
-                let faces = local_cell(list.vectors_of(i), weights.as_deref())?.unwrap_or_default();
-                let faces: Vec<Face> = faces
+                // Name each neighbour by its atom, in ascending order.
+                let mut faces: Vec<Face> = local_cell(list.vectors_of(i), weights.as_deref())?
+                    .unwrap_or_default()
                     .into_iter()
                     .map(|f| Face {
                         neighbor: js[f.neighbor as usize],
                         ..f
                     })
                     .collect();
-                let mut faces = faces;
                 faces.sort_by_key(|f| f.neighbor);
                 let vol = faces.iter().map(Face::pyramid_volume).sum();
                 Ok((vol, faces))

@@ -1,6 +1,6 @@
 //! Named feature sets.
 
-use ndarray::{Array2, concatenate, s};
+use ndarray::{Array2, concatenate};
 
 use crate::classical::Classical;
 use crate::interstice::{IntersticeSro, Mro};
@@ -61,7 +61,7 @@ impl Preset {
                 let x_mro = mro.aggregate(ctx, &sro_names, &x_sro)?;
                 let mut names = sro_names.clone();
                 names.extend(mro.names_for(&sro_names));
-                let x = concatenate(ndarray::Axis(1), &[x_sro.slice(s![.., ..]), x_mro.view()])
+                let x = concatenate(ndarray::Axis(1), &[x_sro.view(), x_mro.view()])
                     .map_err(|e| FeatureError::Input(e.to_string()))?;
                 Ok((names, x))
             }

@@ -1,41 +1,18 @@
 //! The classical catalogue on a perfect fcc crystal of touching spheres:
 //! every value known in closed form or from shared/golden and CRATES.md.
 
-use interstice_core::{Frame, SimBox, TypeMap};
+use interstice_core::TypeMap;
 use interstice_features::{Classical, ContextParams, Featurizer, FrameContext, Preset};
+
+mod common;
 
 #[test]
 fn fcc_crystal_classical_values() {
     // Nearest neighbours at √2 (a = 2), touching spheres of radius √2/2,
     // as in the amlearn golden fcc cluster.
     let a = 2.0;
-    let mut pos = Vec::new();
-    for i in 0..3 {
-        for j in 0..3 {
-            for k in 0..3 {
-                for b in [
-                    [0.0, 0.0, 0.0],
-                    [0.5, 0.5, 0.0],
-                    [0.5, 0.0, 0.5],
-                    [0.0, 0.5, 0.5],
-                ] {
-                    pos.push([
-                        (i as f64 + b[0]) * a,
-                        (j as f64 + b[1]) * a,
-                        (k as f64 + b[2]) * a,
-                    ]);
-                }
-            }
-        }
-    }
-    let n = pos.len();
-    let frame = Frame::new(
-        SimBox::cubic(3.0 * a).unwrap(),
-        (1..=n as u64).collect(),
-        vec![1; n],
-        pos,
-    )
-    .unwrap();
+    let frame = common::lattice(a, &common::FCC, 3);
+    let n = frame.len();
     let types = TypeMap::parse("1=Cu")
         .unwrap()
         .with_radius_overrides(&format!("Cu={}", 2.0f64.sqrt() / 2.0))
@@ -105,24 +82,8 @@ fn bcc_crystal_classical_values() {
     // (area 3√3/2 e²) and 6 squares (e²), e = a/(2√2); the amlearn filter
     // keeps all 14 faces.
     let a = 3.0;
-    let mut pos = Vec::new();
-    for i in 0..3 {
-        for j in 0..3 {
-            for k in 0..3 {
-                let c = [i as f64 * a, j as f64 * a, k as f64 * a];
-                pos.push(c);
-                pos.push([c[0] + a / 2.0, c[1] + a / 2.0, c[2] + a / 2.0]);
-            }
-        }
-    }
-    let n = pos.len();
-    let frame = Frame::new(
-        SimBox::cubic(3.0 * a).unwrap(),
-        (1..=n as u64).collect(),
-        vec![1; n],
-        pos,
-    )
-    .unwrap();
+    let frame = common::lattice(a, &common::BCC, 3);
+    let n = frame.len();
     let types = TypeMap::parse("1=Fe").unwrap();
     let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
     let c = Classical::default();

@@ -4,40 +4,12 @@
 
 use std::path::PathBuf;
 
-use interstice_core::{Frame, SimBox, TypeMap};
+use interstice_core::{Frame, TypeMap};
 use interstice_features::{ContextParams, FrameContext, Preset};
 use interstice_io::DumpReader;
 use ndarray::Array2;
 
-fn fcc(a: f64, cells: usize) -> Frame {
-    let mut pos = Vec::new();
-    for i in 0..cells {
-        for j in 0..cells {
-            for k in 0..cells {
-                for b in [
-                    [0.0, 0.0, 0.0],
-                    [0.5, 0.5, 0.0],
-                    [0.5, 0.0, 0.5],
-                    [0.0, 0.5, 0.5],
-                ] {
-                    pos.push([
-                        (i as f64 + b[0]) * a,
-                        (j as f64 + b[1]) * a,
-                        (k as f64 + b[2]) * a,
-                    ]);
-                }
-            }
-        }
-    }
-    let n = pos.len();
-    Frame::new(
-        SimBox::cubic(a * cells as f64).unwrap(),
-        (1..=n as u64).collect(),
-        vec![1; n],
-        pos,
-    )
-    .unwrap()
-}
+mod common;
 
 fn col(names: &[String], x: &Array2<f64>, name: &str) -> Vec<f64> {
     let c = names
@@ -50,7 +22,7 @@ fn col(names: &[String], x: &Array2<f64>, name: &str) -> Vec<f64> {
 #[test]
 fn fcc_crystal_in_closed_form() {
     let a = 3.61;
-    let frame = fcc(a, 3);
+    let frame = common::lattice(a, &common::FCC, 3);
     let types = TypeMap::parse("1=Cu").unwrap();
     let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
     let (names, x) = Preset::Paper80.compute(&ctx).unwrap();

@@ -88,7 +88,7 @@ pub fn conflict(p: [&[f64; 3]; 4], w: [f64; 4], e: &[f64; 3], we: f64, keys: [u6
     match power_det(p, w, e, we) {
         s if s < 0 => true,
         s if s > 0 => false,
-        _ => exact::perturbed_sign(p, e, keys) < 0,
+        _ => conflict_on_tie(p, e, keys),
     }
 }
 

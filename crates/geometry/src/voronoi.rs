@@ -929,16 +929,12 @@ impl Context<'_> {
         let pv = d.pts[v as usize];
         let wv = d.weights[v as usize];
         // Power centres relative to the atom, and the completeness check.
-        centres.clear();
-        let mut needed: f64 = 0.0;
-        for &t in star {
-            let tv = d.tets[t as usize].v;
-            if tv.iter().any(|&x| Delaunay::is_far(x)) {
-                needed = needed.max(skin + 2.0 * self.spacing);
-                centres.push([0.0; 3]);
-                continue;
-            }
-            let x = power_centre(d, tv, v);
+        let mut needed: f64 = if star_centres(d, v, star, centres) {
+            0.0
+        } else {
+            skin + 2.0 * self.spacing
+        };
+        for x in centres.iter().filter(|x| !x[0].is_nan()) {
             let r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2] - wv + self.w_max;
             let rho = r2.max(0.0).sqrt() * (1.0 + 1e-9) + 1e-9 * self.spacing;
             let c = [pv[0] + x[0], pv[1] + x[1], pv[2] + x[2]];
@@ -951,7 +947,6 @@ impl Context<'_> {
                     needed = needed.max(skin + (rho - room));
                 }
             }
-            centres.push(x);
         }
         needed
     }
@@ -1265,13 +1260,8 @@ pub fn local_cell(
     if sc.star.is_empty() {
         return Ok(None);
     }
-    sc.centres.clear();
-    for &t in &sc.star {
-        let tv = d.tets[t as usize].v;
-        if tv.iter().any(|&x| Delaunay::is_far(x)) {
-            return Ok(None);
-        }
-        sc.centres.push(power_centre(&d, tv, centre));
+    if !star_centres(&d, centre, &sc.star, &mut sc.centres) {
+        return Ok(None);
     }
     let scale = neighbors
         .iter()
@@ -1345,6 +1335,24 @@ fn check_separation(
     }
 }
 
+/// The power centres of the tetrahedra of `star`, relative to their vertex
+/// `v`, into `centres` (NaN for a tetrahedron with an enclosing vertex);
+/// `false` when there is one (the star is not complete).
+fn star_centres(d: &Delaunay, v: u32, star: &[u32], centres: &mut Vec<[f64; 3]>) -> bool {
+    centres.clear();
+    let mut complete = true;
+    for &t in star {
+        let tv = d.tets[t as usize].v;
+        if tv.iter().any(|&x| Delaunay::is_far(x)) {
+            complete = false;
+            centres.push([f64::NAN; 3]);
+        } else {
+            centres.push(power_centre(d, tv, v));
+        }
+    }
+    complete
+}
+
 /// The power centre of tetrahedron `tv`, relative to its vertex `v`.
 fn power_centre(d: &Delaunay, tv: [u32; 4], v: u32) -> [f64; 3] {
     let pv = d.pts[v as usize];
@@ -1412,7 +1420,7 @@ fn wrap_unit(x: f64) -> f64 {
     if y >= 1.0 { 0.0 } else { y }
 }
 
-pub(crate) fn morton(q: [u64; 3]) -> u64 {
+fn morton(q: [u64; 3]) -> u64 {
     let mut code = 0u64;
     for bit in 0..16 {
         for (a, &x) in q.iter().enumerate() {
