@@ -4,10 +4,9 @@
 //! - `tidy`: the source-hygiene checks of [`tidy`] (also run as a `#[test]`);
 //! - `md`: LAMMPS glasses and their shear trajectories ([`md`]);
 //! - `bench-peers`: our time against a peer code's in the same run ([`bench_peers`]);
-//! - `codegen`: documents generated from the code, checked in CI ([`codegen`]).
-//!
-//! Later issues add `reproduce`, `bench-peers` and `codegen` here, one
-//! module each.
+//! - `codegen`: documents generated from the code, checked in CI ([`codegen`]);
+//! - `reproduce`: the paper's figures through the `interstice` binary
+//!   ([`reproduce`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,6 +14,7 @@ use std::process::ExitCode;
 mod bench_peers;
 mod codegen;
 mod md;
+mod reproduce;
 mod tidy;
 
 const USAGE: &str = "usage: cargo xtask <task>
@@ -29,6 +29,9 @@ tasks:
                         GradientBoostingClassifier and LightGBM [--repeats N] [--seed S]
   codegen [--check]     write docs/features.md from the code (--check: fail if stale)
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
+  reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N]
+          the paper's figures, drawn by `interstice run` into target/figures/<id>/
+          (cargo xtask reproduce --help for details)
   tidy    check that every .rs file opens with //!, that no test is ignored or
           expects a panic, and that error messages are lowercase without a
           trailing period";
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
             codegen::run(&project_root(), true)
         }
         Some("bench-peers") => bench_peers::main(&project_root(), &args[1..]),
+        Some("reproduce") => reproduce::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
