@@ -50,3 +50,18 @@ pub fn tessellation_error(e: GeometryError, frame: &Frame, name: &str, k: usize)
         other => anyhow::Error::new(other).context(format!("{name}, frame {k}")),
     }
 }
+
+/// SHA-256 of a file's bytes, hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(sha256_bytes(&bytes))
+}
+
+/// SHA-256 of bytes, hex.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

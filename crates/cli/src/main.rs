@@ -8,13 +8,17 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod common;
+mod config;
 mod demo;
 mod evaluate;
 mod featurize;
+mod figures;
 mod first_plastic;
 mod info;
 mod label;
 mod predict;
+mod results;
+mod run;
 mod train;
 mod voronoi;
 
@@ -32,6 +36,9 @@ enum Command {
     /// The whole method on the bundled Cu65Zr35 glass: features, D²min labels,
     /// the 3 × 5 protocol, quench-in softness, a metrics table and an OVITO dump.
     Demo(demo::DemoArgs),
+    /// The whole pipeline from a TOML file: features, labels, the base model,
+    /// transfer, a results table and the paper's figures; up-to-date steps are skipped.
+    Run(run::RunArgs),
     /// Summarise a LAMMPS dump: frames, atoms, box (with tilts), species, columns.
     Info(info::InfoArgs),
     /// Label plastic atoms by D²min between a reference and a deformed frame.
@@ -54,6 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args, &mut std::io::stdout().lock()),
+        Command::Run(args) => run::run(&args, &mut std::io::stdout().lock()),
         Command::Info(args) => info::run(&args, &mut std::io::stdout().lock()),
         Command::Label(args) => label::run(&args, &mut std::io::stdout().lock()),
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),

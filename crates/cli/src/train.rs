@@ -81,15 +81,6 @@ pub struct ModelFile {
 /// The identifier of the model file layout.
 pub const MODEL_FORMAT: &str = "interstice-gbdt-ensemble/1";
 
-fn sha256(path: &std::path::Path) -> Result<String> {
-    use sha2::Digest as _;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 /// The 0/1 labels of `ids` from column `column` of the CSV table at `path`.
 ///
 /// # Errors
@@ -215,7 +206,10 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             label_column: args.label_column.clone(),
             seed: args.seed,
             gbdt: params.gbdt,
-            training_sha256: [sha256(&args.features)?, sha256(&args.labels)?],
+            training_sha256: [
+                crate::common::sha256_file(&args.features)?,
+                crate::common::sha256_file(&args.labels)?,
+            ],
             preset,
             models: r.models.clone(),
         };
