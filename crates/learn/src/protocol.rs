@@ -59,8 +59,8 @@ impl Default for ProtocolParams {
     }
 }
 
-/// The samples of one model: training, balanced test, and every sample not
-/// trained on (natural class ratio).
+/// The samples of one model: training, balanced test, and samples not
+/// trained on at the natural class ratio.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Split {
     /// Which undersampling.
@@ -71,7 +71,9 @@ pub struct Split {
     pub train: Vec<usize>,
     /// The balanced test fold.
     pub test: Vec<usize>,
-    /// All samples outside `train`.
+    /// Samples never trained on at the data set's class ratio: the fold's
+    /// minority test samples and as many untrained majority samples as the
+    /// whole data's ratio asks for (seeded).
     pub natural_test: Vec<usize>,
 }
 
@@ -88,11 +90,14 @@ pub fn splits(y: &[bool], params: &ProtocolParams) -> Result<Vec<Split>, LearnEr
     }
     let pos: Vec<usize> = (0..y.len()).filter(|&i| y[i]).collect();
     let neg: Vec<usize> = (0..y.len()).filter(|&i| !y[i]).collect();
-    let (minority, majority) = if pos.len() <= neg.len() {
+    let minority_class = pos.len() <= neg.len();
+    let (minority, majority) = if minority_class {
         (pos, neg)
     } else {
         (neg, pos)
     };
+    // Majority samples per minority sample in the whole data set.
+    let ratio = majority.len() as f64 / minority.len().max(1) as f64;
     if minority.len() < params.folds {
         return Err(LearnError::InvalidInput(format!(
             "the minority class has {} samples, fewer than the {} folds",
@@ -133,7 +138,27 @@ pub fn splits(y: &[bool], params: &ProtocolParams) -> Result<Vec<Split>, LearnEr
             for &i in &train {
                 in_train[i] = true;
             }
-            let natural_test = (0..y.len()).filter(|&i| !in_train[i]).collect();
+            // The natural class ratio: the fold's untrained minority
+            // samples with majority samples not trained on, drawn (seeded)
+            // so the two classes stand as in the whole data set.
+            let test_min: Vec<usize> = (0..y.len())
+                .filter(|&i| !in_train[i] && y[i] == minority_class)
+                .collect();
+            let mut rest_maj: Vec<usize> = (0..y.len())
+                .filter(|&i| !in_train[i] && y[i] != minority_class)
+                .collect();
+            let want = ((test_min.len() as f64 * ratio).round() as usize).min(rest_maj.len());
+            let mut nrng = SplitMix64::new(
+                params
+                    .seed
+                    .wrapping_mul(2_000_003)
+                    .wrapping_add((repeat * params.folds + fold) as u64),
+            );
+            nrng.shuffle(&mut rest_maj);
+            rest_maj.truncate(want);
+            let mut natural_test = test_min;
+            natural_test.extend(rest_maj);
+            natural_test.sort_unstable();
             out.push(Split {
                 repeat,
                 fold,
@@ -163,7 +188,7 @@ pub struct FoldScores {
     pub precision: f64,
     /// Recall on the balanced test fold.
     pub recall: f64,
-    /// ROC-AUC on every sample not trained on (natural class ratio).
+    /// ROC-AUC on samples never trained on, at the natural class ratio ([`Split::natural_test`]).
     pub natural_roc_auc: f64,
     /// Average precision on the natural class ratio.
     pub natural_average_precision: f64,
@@ -334,7 +359,11 @@ mod tests {
                         .iter()
                         .all(|i| !f.test.contains(i) && !f.natural_test.contains(i))
                 );
-                assert_eq!(f.train.len() + f.natural_test.len(), 1000);
+                // The natural test set has the data set's class ratio (50 : 950).
+                let np = f.natural_test.iter().filter(|&&i| y[i]).count();
+                assert_eq!(np, 10);
+                assert_eq!(f.natural_test.len() - np, 190);
+                assert!(f.natural_test.windows(2).all(|w| w[0] < w[1]));
             }
         }
         // Same seed, same splits; another seed, other undersamplings.
