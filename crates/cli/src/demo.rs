@@ -122,10 +122,17 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
         &path("qs.csv"),
         &path("softness.dump.gz"),
     )?;
+    let softness = crate::figures::Softness::read(&path("qs.csv"))?;
+    let title = format!(
+        "Quench-in softness of the bundled Cu65Zr35 glass ({} atoms)",
+        softness.qs.len()
+    );
+    let figure = crate::figures::fig3::softness_histogram(&softness, title, &args.out, "softness")?;
     writeln!(
         out,
-        "4. wrote {} (open it in OVITO and colour by qs, d2min or plastic); all outputs in {} ({:.1} s)",
+        "4. wrote {} (open it in OVITO and colour by qs, d2min or plastic) and {}; all outputs in {} ({:.1} s)",
         path("softness.dump.gz").display(),
+        figure.join("softness.png").display(),
         args.out.display(),
         start.elapsed().as_secs_f64()
     )?;

@@ -35,6 +35,10 @@ pub struct RunArgs {
     /// Redo every step even when its outputs are up to date.
     #[arg(long)]
     pub force: bool,
+    /// Write into this folder instead of the configuration's `out`
+    /// (figures go to `<DIR>/figures`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Feature sets scored on every data set (transfer); `classical` is for
@@ -59,12 +63,9 @@ impl Step {
     }
 
     fn key(&self) -> Result<String> {
-        let mut text = format!(
-            "{}\n{}\ninterstice {}\n",
-            self.what,
-            self.params,
-            env!("CARGO_PKG_VERSION")
-        );
+        // The running executable is an input too: a rebuilt interstice
+        // redoes every step.
+        let mut text = format!("{}\n{}\n{}\n", self.what, self.params, executable_hash()?);
         for p in &self.inputs {
             let _ = writeln!(text, "{}", crate::common::sha256_file(p)?);
         }
@@ -83,6 +84,17 @@ impl Step {
         f.commit()?;
         Ok(())
     }
+}
+
+/// SHA-256 of the running executable, computed once.
+fn executable_hash() -> Result<&'static str> {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(h) = HASH.get() {
+        return Ok(h);
+    }
+    let exe = std::env::current_exe().context("cannot locate the interstice executable")?;
+    let h = crate::common::sha256_file(&exe)?;
+    Ok(HASH.get_or_init(|| h))
 }
 
 /// Runs steps with a progress bar, skipping the fresh ones.
@@ -175,7 +187,11 @@ impl Layout {
 
 /// Runs the pipeline.
 pub fn run(args: &RunArgs, out: &mut impl Write) -> Result<()> {
-    let config = Config::read(&args.config)?;
+    let mut config = Config::read(&args.config)?;
+    if let Some(dir) = &args.out {
+        config.out = dir.clone();
+        config.figures = Some(dir.join("figures"));
+    }
     let draw: Vec<String> = if args.only.is_empty() {
         config.draw.clone()
     } else {

@@ -28,6 +28,10 @@ fn the_demo_runs_end_to_end() {
         "metrics.txt",
         "metrics.json",
         "softness.dump.gz",
+        "softness/softness.png",
+        "softness/softness.svg",
+        "softness/softness.csv",
+        "softness/summary.json",
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }

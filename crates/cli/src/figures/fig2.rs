@@ -71,8 +71,11 @@ fn mean_roc(path: &Path) -> Result<Vec<(f64, f64)>> {
         .collect())
 }
 
+/// A mean ROC curve: (label, mean AUC, its std, points).
+type MeanCurve = (String, f64, f64, Vec<(f64, f64)>);
+
 struct Fig2 {
-    curves: Vec<(String, f64, f64, Vec<(f64, f64)>)>,
+    curves: Vec<MeanCurve>,
     importances: Vec<(String, f64)>,
 }
 

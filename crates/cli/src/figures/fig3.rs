@@ -58,12 +58,16 @@ fn groups(qs: &[f64]) -> (Vec<usize>, Vec<usize>, String, String) {
     (hard, soft, hl, sl)
 }
 
+/// A histogram series: (label, colour, filled, bars as (x0, x1, y)).
+type Bars = (String, RGBColor, bool, Vec<(f64, f64, f64)>);
+/// A line series: (label, colour, points).
+type Line = (String, RGBColor, Vec<(f64, f64)>);
+
 struct Hist {
     title: String,
     x_desc: String,
     y_desc: String,
-    /// (label, colour, filled, bars as (x0, x1, y)).
-    series: Vec<(String, RGBColor, bool, Vec<(f64, f64, f64)>)>,
+    series: Vec<Bars>,
     x: (f64, f64),
     log_y: bool,
     /// A horizontal reference line (label, y).
@@ -199,8 +203,26 @@ fn bars(values: &[f64], lo: f64, hi: f64, bins: usize, density: bool) -> Vec<(f6
         .collect()
 }
 
+/// Fig. 3a: the base glass's quench-in softness, all and plastic atoms.
+///
+/// # Errors
+/// A missing or malformed `qs.csv`, or a drawing error.
 pub fn fig3a(config: &Config, dir: &Path) -> Result<PathBuf> {
     let s = base_softness(config)?;
+    let title = format!(
+        "a  Quench-in softness of {} ({} atoms)",
+        config.base().legend(),
+        s.qs.len()
+    );
+    softness_histogram(&s, title, dir, "fig3a")
+}
+
+/// A histogram of quench-in softness (bins of 0.02), all atoms and the
+/// plastic ones, into `<dir>/<id>/` (Fig. 3a; also the demo's figure).
+///
+/// # Errors
+/// A drawing or file error.
+pub fn softness_histogram(s: &Softness, title: String, dir: &Path, id: &str) -> Result<PathBuf> {
     let plastic: Vec<f64> =
         s.qs.iter()
             .zip(&s.plastic)
@@ -228,11 +250,7 @@ pub fn fig3a(config: &Config, dir: &Path) -> Result<PathBuf> {
         ("mean_qs_plastic".to_string(), mean(&plastic)),
     ]);
     let fig = Hist {
-        title: format!(
-            "a  Quench-in softness of {} ({} atoms)",
-            config.base().legend(),
-            s.qs.len()
-        ),
+        title,
         x_desc: "quench-in softness QS".into(),
         y_desc: "atoms per 0.02 bin".into(),
         series: vec![
@@ -243,7 +261,7 @@ pub fn fig3a(config: &Config, dir: &Path) -> Result<PathBuf> {
         log_y: false,
         hline: None,
     };
-    save(&fig, dir, "fig3a", &Numbers { csv, summary })
+    save(&fig, dir, id, &Numbers { csv, summary })
 }
 
 pub fn fig3b(config: &Config, dir: &Path) -> Result<PathBuf> {
@@ -318,7 +336,7 @@ fn rows_of(frame: &Frame, ids: &[u64]) -> Result<Vec<usize>> {
 
 /// Pair distances (each pair once) among `points` up to `r_max`.
 fn pair_distances(frame: &Frame, points: &[[f64; 3]], r_max: f64) -> Result<Vec<f64>> {
-    let cl = CellList::new(frame.sim_box().clone(), points, r_max)?;
+    let cl = CellList::new(*frame.sim_box(), points, r_max)?;
     let nl = cl.query_all(&Query::ball(r_max)?)?;
     let mut d = Vec::new();
     for i in 0..points.len() {
@@ -332,8 +350,8 @@ fn pair_distances(frame: &Frame, points: &[[f64; 3]], r_max: f64) -> Result<Vec<
 }
 
 struct Fig3c {
-    mass: Vec<(String, RGBColor, Vec<(f64, f64)>)>,
-    gr: Vec<(String, RGBColor, Vec<(f64, f64)>)>,
+    mass: Vec<Line>,
+    gr: Vec<Line>,
     r_max: f64,
 }
 
@@ -767,25 +785,56 @@ fn stress_strain(dir: &Path) -> Result<Vec<(f64, f64)>> {
     Ok(out)
 }
 
+/// The `first-plastic.csv` of `interstice first-plastic`: atom id and the
+/// step at which it first became plastic (empty: never).
+fn read_first_plastic(path: &Path) -> Result<Vec<(u64, Option<usize>)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let col = header
+        .iter()
+        .position(|&h| h == "first_plastic_step")
+        .with_context(|| format!("{}: no first_plastic_step column", path.display()))?;
+    lines
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            let f: Vec<&str> = l.split(',').collect();
+            let bad = || {
+                format!(
+                    "{} line {}: expected id,type,first_plastic_step",
+                    path.display(),
+                    n + 2
+                )
+            };
+            let id = f.first().and_then(|s| s.parse().ok()).with_context(bad)?;
+            let step = match f.get(col).copied() {
+                Some("") => None,
+                Some(s) => Some(s.parse().ok().with_context(bad)?),
+                None => anyhow::bail!(bad()),
+            };
+            Ok((id, step))
+        })
+        .collect()
+}
+
 pub fn fig3e(config: &Config, dir: &Path) -> Result<PathBuf> {
     let base = config.base();
     let l = Layout::new(config, base);
     let s = base_softness(config)?;
-    let t = Table::read_csv(l.first_plastic())?;
-    let k = t
-        .column_index("first_plastic_step")
-        .context("first-plastic.csv: no first_plastic_step column")?;
+    let first = read_first_plastic(&l.first_plastic())?;
     let qs_of: HashMap<u64, f64> = s.ids.iter().copied().zip(s.qs.iter().copied()).collect();
     let n_steps = base.trajectory().len();
     let mut steps: Vec<(f64, Vec<f64>)> = (1..=n_steps)
         .map(|k| (100.0 * k as f64 * config.labels.strain_step, Vec::new()))
         .collect();
-    for (id, step) in t.ids.iter().zip(t.column(k)) {
-        if step.is_finite() && step >= 1.0 && (step as usize) <= n_steps {
+    for (id, step) in first {
+        if let Some(step) = step.filter(|&k| k >= 1 && k <= n_steps) {
             let q = *qs_of
-                .get(id)
+                .get(&id)
                 .with_context(|| format!("atom id {id} has no QS"))?;
-            steps[step as usize - 1].1.push(q);
+            steps[step - 1].1.push(q);
         }
     }
     let mut csv = String::from("step,strain_percent,activated,median_qs,mean_qs\n");
@@ -800,24 +849,29 @@ pub fn fig3e(config: &Config, dir: &Path) -> Result<PathBuf> {
         );
     }
     let stress = stress_strain(&base.dir)?;
-    let early: Vec<f64> = steps
-        .iter()
-        .take(n_steps / 4)
-        .flat_map(|s| s.1.clone())
-        .collect();
-    let late: Vec<f64> = steps
-        .iter()
-        .skip(n_steps / 4)
-        .flat_map(|s| s.1.clone())
-        .collect();
-    let activated = early.len() + late.len();
+    // The atoms in the order they yield: the first quarter of them against
+    // the rest (the paper: the earliest are the softest).
+    let order: Vec<f64> = steps.iter().flat_map(|s| s.1.iter().copied()).collect();
+    if order.len() < 4 {
+        bail!(
+            "fewer than 4 atoms of {} ever reach the label threshold of D²min over {n_steps} frames: no strain map to draw",
+            base.name
+        );
+    }
+    let quarter = order.len().div_ceil(4);
     let summary = BTreeMap::from([
         (
             "share_activated".to_string(),
-            activated as f64 / s.qs.len() as f64,
+            order.len() as f64 / s.qs.len() as f64,
         ),
-        ("mean_qs_activated_first_quarter".to_string(), mean(&early)),
-        ("mean_qs_activated_later".to_string(), mean(&late)),
+        (
+            "mean_qs_first_activated_quarter".to_string(),
+            mean(&order[..quarter]),
+        ),
+        (
+            "mean_qs_later_activated".to_string(),
+            mean(&order[quarter..]),
+        ),
         ("mean_qs_all".to_string(), mean(&s.qs)),
     ]);
     let max_strain = 100.0 * n_steps as f64 * config.labels.strain_step;

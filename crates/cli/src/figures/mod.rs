@@ -20,7 +20,7 @@ use crate::results::Results;
 
 mod fig1;
 mod fig2;
-mod fig3;
+pub mod fig3;
 
 /// The bundled font (DejaVu Sans; licence in `assets/`).
 const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -121,6 +121,9 @@ pub fn save<F: Figure>(fig: &F, dir: &Path, id: &str, numbers: &Numbers) -> Resu
     }
     write_atomic(&dir.join(format!("{id}.svg")), svg.as_bytes())?;
     write_atomic(&dir.join(format!("{id}.csv")), numbers.csv.as_bytes())?;
+    if let Some((k, v)) = numbers.summary.iter().find(|(_, v)| !v.is_finite()) {
+        bail!("{id}: summary number {k} is {v}");
+    }
     let json = serde_json::to_string_pretty(&numbers.summary).context("summary")?;
     write_atomic(&dir.join("summary.json"), json.as_bytes())?;
     Ok(dir)
