@@ -293,14 +293,16 @@ pub struct Options {
     pub check: bool,
     /// Write the summaries into `paper/expected/<data>.json`.
     pub bless: bool,
-    /// MPI ranks for samples made on the way.
+    /// MPI ranks for each sample made on the way.
     pub np: Option<usize>,
+    /// How many samples are made at once.
+    pub jobs: Option<usize>,
 }
 
 /// The usage text.
 pub const USAGE: &str =
     "usage: cargo xtask reproduce [FIGURE... | --all] [--data quick|paper-scaled]
-                              [--check | --bless] [--np N]
+                              [--check | --bless] [--np N] [--jobs J]
 
   FIGURE              fig1 fig2 fig3a fig3b fig3c fig3d fig3e fig3f fig4 (default: --all)
   --data quick        1 372-atom glasses at 1e13 K/s, made here when missing (default;
@@ -309,7 +311,9 @@ pub const USAGE: &str =
                       left out (make them with cargo xtask md run --next)
   --check             compare each figure's summary.json with paper/expected/<data>.json
   --bless             write the current summaries into paper/expected/<data>.json
-  --np N              MPI ranks for the samples made on the way
+  --np N              MPI ranks for each sample made on the way (default 1)
+  --jobs J            samples made at once (default: cores / N; small samples
+                      scale poorly over ranks, so two serial runs beat one on 2)
 
 Figures go to target/figures/<id>/ (PNG, SVG, CSV, summary.json, manifest.json);
 the results table to docs/results.md.";
@@ -322,6 +326,7 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
     let mut check = false;
     let mut bless = false;
     let mut np = None;
+    let mut jobs = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -337,6 +342,14 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
                         .context("--np needs a value")?
                         .parse::<usize>()
                         .context("--np: expected a whole number")?,
+                )
+            }
+            "--jobs" => {
+                jobs = Some(
+                    it.next()
+                        .context("--jobs needs a value")?
+                        .parse::<usize>()
+                        .context("--jobs: expected a whole number")?,
                 )
             }
             other => {
@@ -361,6 +374,7 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
         check,
         bless,
         np,
+        jobs,
     })
 }
 
@@ -428,6 +442,7 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
         .collect();
     let mut found = Vec::new();
     let mut missing: Vec<&Entry> = Vec::new();
+    let mut to_make: Vec<&Entry> = Vec::new();
     for (k, e) in needed.iter().enumerate() {
         let head = format!(
             "[{}/{}] {} ({})",
@@ -457,27 +472,17 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
             );
         }
         println!(
-            "{head}: missing, making it with LAMMPS ({} on 2 ranks)",
+            "{head}: missing, to be made with LAMMPS ({} on 2 ranks)",
             minutes(e.estimated_seconds())
         );
-        let mut args: Vec<String> = vec![
-            "run".into(),
-            e.condition.name.into(),
-            "--cells".into(),
-            e.cells.to_string(),
-            "--rate".into(),
-            format!("{:e}", e.rate),
-            "--seed".into(),
-            e.seed.to_string(),
-        ];
-        if let Some(np) = opts.np {
-            args.extend(["--np".into(), np.to_string()]);
-        }
-        md::main(&paths.root, &args).with_context(|| format!("cannot make {}", e.id()))?;
+        to_make.push(*e);
+    }
+    make_samples(paths, opts, &to_make)?;
+    for e in &to_make {
         let dir = find_sample(paths, e).with_context(|| {
             format!(
                 "md run finished but {} lacks its manifest or frames",
-                md_dir.display()
+                paths.md().join(e.id()).display()
             )
         })?;
         found.push(Sample {
@@ -485,6 +490,12 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
             dir,
         });
     }
+    // The order of the list, whether a sample was found or made.
+    found.sort_by_key(|s| {
+        needed
+            .iter()
+            .position(|e| e.id() == s.entry.id() && e.role == s.entry.role)
+    });
     if !missing.is_empty() {
         let total: f64 = missing.iter().map(|e| e.estimated_seconds()).sum();
         println!(
@@ -523,6 +534,103 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
         );
     }
     Ok(found)
+}
+
+/// Makes the missing quick samples with `cargo xtask md run`, `jobs` at a
+/// time with `np` ranks each (default: one rank per core, one sample per
+/// core: small samples scale poorly over MPI ranks, so concurrent serial runs
+/// finish the set sooner). Longest first; each run's output goes to
+/// `<md>/logs/<condition>_<size>_<seed>.log` and a line is printed as each
+/// starts and ends.
+fn make_samples(paths: &Paths, opts: &Options, entries: &[&Entry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let np = opts.np.unwrap_or(1).max(1);
+    let jobs = opts.jobs.unwrap_or((cores / np).max(1)).max(1);
+    let mut queue: Vec<&Entry> = entries.to_vec();
+    queue.sort_by(|a, b| b.estimated_seconds().total_cmp(&a.estimated_seconds()));
+    let logs = paths.md().join("logs");
+    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    let exe = std::env::current_exe().context("cannot find the xtask executable")?;
+    println!(
+        "making {} samples with LAMMPS, {jobs} at a time on {np} rank(s) each",
+        queue.len()
+    );
+    let started = std::time::Instant::now();
+    let mut running: Vec<(&Entry, std::process::Child, PathBuf, std::time::Instant)> = Vec::new();
+    let mut queue = queue.into_iter();
+    let mut failed: Vec<String> = Vec::new();
+    loop {
+        while running.len() < jobs {
+            let Some(e) = queue.next() else { break };
+            let log = logs.join(format!("{}.log", e.id().replace('/', "_")));
+            let file = std::fs::File::create(&log)
+                .with_context(|| format!("cannot create {}", log.display()))?;
+            let err = file
+                .try_clone()
+                .with_context(|| format!("cannot open {}", log.display()))?;
+            let child = Command::new(&exe)
+                .args([
+                    "md",
+                    "run",
+                    e.condition.name,
+                    "--cells",
+                    &e.cells.to_string(),
+                    "--rate",
+                    &format!("{:e}", e.rate),
+                    "--seed",
+                    &e.seed.to_string(),
+                    "--np",
+                    &np.to_string(),
+                ])
+                .current_dir(&paths.root)
+                .stdout(file)
+                .stderr(err)
+                .spawn()
+                .with_context(|| format!("cannot start {} md run", exe.display()))?;
+            println!(
+                "  started {} ({}; log {})",
+                e.id(),
+                minutes(e.estimated_seconds() * if np > 1 { 1.0 } else { 1.5 }),
+                log.display()
+            );
+            running.push((e, child, log, std::time::Instant::now()));
+        }
+        if running.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let mut k = 0;
+        while k < running.len() {
+            let status = running[k]
+                .1
+                .try_wait()
+                .with_context(|| format!("cannot wait for the md run of {}", running[k].0.id()))?;
+            match status {
+                None => k += 1,
+                Some(status) => {
+                    let (e, _, log, t0) = running.swap_remove(k);
+                    if status.success() {
+                        println!(
+                            "  finished {} in {:.1} min ({:.1} min since the first start)",
+                            e.id(),
+                            t0.elapsed().as_secs_f64() / 60.0,
+                            started.elapsed().as_secs_f64() / 60.0
+                        );
+                    } else {
+                        println!("  FAILED {} ({status}): see {}", e.id(), log.display());
+                        failed.push(format!("{} (log {})", e.id(), log.display()));
+                    }
+                }
+            }
+        }
+    }
+    if !failed.is_empty() {
+        bail!("cannot make {}", failed.join(", "));
+    }
+    Ok(())
 }
 
 /// A TOML basic string.
@@ -1341,6 +1449,7 @@ mod tests {
         let opts = |figures: Vec<&'static str>| Options {
             figures,
             data: Data::PaperScaled,
+            jobs: None,
             check: false,
             bless: false,
             np: None,
