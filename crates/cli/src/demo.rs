@@ -122,15 +122,15 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
         &path("qs.csv"),
         &path("softness.dump.gz"),
     )?;
-    let softness = crate::figures::Softness::read(&path("qs.csv"))?;
+    let softness = crate::figures::Softness::read_held_out(&path("qs.csv"))?;
     let title = format!(
-        "Quench-in softness of the bundled Cu65Zr35 glass ({} atoms)",
+        "Quench-in softness of the bundled Cu65Zr35 glass ({} atoms, held out)",
         softness.qs.len()
     );
     let figure = crate::figures::fig3::softness_histogram(&softness, title, &args.out, "softness")?;
     writeln!(
         out,
-        "4. wrote {} (open it in OVITO and colour by qs, d2min or plastic) and {}; all outputs in {} ({:.1} s)",
+        "4. wrote {} (open it in OVITO and colour by qs, qs_held_out, d2min or plastic) and {}; all outputs in {} ({:.1} s)",
         path("softness.dump.gz").display(),
         figure.join("softness.png").display(),
         args.out.display(),
@@ -164,9 +164,11 @@ fn softness_dump(reference: &Path, labels: &Path, qs: &Path, out: &Path) -> Resu
             .collect()
     };
     let q = column(&qs, "qs")?;
+    let h = column(&qs, "qs_held_out")?;
     let d = column(&labels, "d2min")?;
     let p = column(&labels, "plastic")?;
     frame.set_column("qs", ColumnData::Float(q))?;
+    frame.set_column("qs_held_out", ColumnData::Float(h))?;
     frame.set_column("d2min", ColumnData::Float(d))?;
     frame.set_column(
         "plastic",

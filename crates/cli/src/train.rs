@@ -32,7 +32,8 @@ pub struct TrainArgs {
     /// (RBF, Platt probabilities), both on standardised features.
     #[arg(long, default_value = "gbdt")]
     pub classifier: String,
-    /// Quench-in softness per atom (CSV: id, qs, label).
+    /// Quench-in softness per atom (CSV: id, qs, qs_held_out, label; `qs_held_out`
+    /// averages only the models that did not train on the atom).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Quench-in softness as the `mean` probability of the 15 models (the paper's)
@@ -243,13 +244,15 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         )?;
     }
     if let Some(path) = &args.out {
+        let qs = if best_fold { &r.qs_best_fold } else { &r.qs };
         let table = Table {
-            columns: vec!["qs".into(), args.label_column.clone()],
+            columns: vec!["qs".into(), "qs_held_out".into(), args.label_column.clone()],
             ids: features.ids.clone(),
-            values: if best_fold { &r.qs_best_fold } else { &r.qs }
+            values: qs
                 .iter()
+                .zip(&r.qs_held_out)
                 .zip(&y)
-                .flat_map(|(q, &l)| [*q, f64::from(u8::from(l))])
+                .flat_map(|((q, h), &l)| [*q, *h, f64::from(u8::from(l))])
                 .collect(),
         };
         table.write_csv(path)?;

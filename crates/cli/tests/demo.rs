@@ -75,7 +75,7 @@ fn the_demo_runs_end_to_end() {
         .unwrap()
         .unwrap();
     assert_eq!(frame.len(), 4000);
-    for c in ["qs", "d2min", "plastic"] {
+    for c in ["qs", "qs_held_out", "d2min", "plastic"] {
         assert!(frame.column(c).is_some(), "{c}");
     }
     // A missing fixture is a clear error.

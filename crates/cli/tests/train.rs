@@ -90,7 +90,7 @@ fn prints_the_fifteen_model_table_and_writes_softness() {
         "{out}"
     );
     let t = Table::read_csv(&qs).unwrap();
-    assert_eq!(t.columns, ["qs", "plastic"]);
+    assert_eq!(t.columns, ["qs", "qs_held_out", "plastic"]);
     assert_eq!(t.ids, ids);
     assert!(t.column(0).iter().all(|q| (0.0..=1.0).contains(q)));
     // The saved models give the same softness again.

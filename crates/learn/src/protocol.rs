@@ -214,6 +214,12 @@ pub struct ProtocolResult {
     /// The "best fold" option: the probabilities of the model with the
     /// highest ROC-AUC on its balanced test fold (the first on ties).
     pub qs_best_fold: Vec<f64>,
+    /// Held-out softness: per sample, the mean probability of the models
+    /// that did not train on it (every sample is held out by at least one
+    /// model of each undersampling). Unlike `qs`, it never scores a sample
+    /// with a model that saw its label, so it is the honest score of the
+    /// training glass itself.
+    pub qs_held_out: Vec<f64>,
     /// The fitted models (boosters only; empty for the baselines).
     pub models: Vec<Gbdt>,
 }
@@ -255,6 +261,9 @@ pub fn cross_validate(
     let mut folds = Vec::with_capacity(all.len());
     let mut models = Vec::with_capacity(all.len());
     let mut qs = vec![0.0; y.len()];
+    let mut held_sum = vec![0.0; y.len()];
+    let mut held_count = vec![0_usize; y.len()];
+    let mut in_train = vec![false; y.len()];
     let mut best = (f64::NEG_INFINITY, Vec::new());
     let mut buf = Vec::new();
     let everything: Vec<f64> = {
@@ -291,6 +300,14 @@ pub fn cross_validate(
         for (q, pi) in qs.iter_mut().zip(&p) {
             *q += pi / all.len() as f64;
         }
+        in_train.fill(false);
+        for &i in &s.train {
+            in_train[i] = true;
+        }
+        for i in (0..y.len()).filter(|&i| !in_train[i]) {
+            held_sum[i] += p[i];
+            held_count[i] += 1;
+        }
         let pick = |idx: &[usize]| -> (Vec<bool>, Vec<f64>) {
             (
                 idx.iter().map(|&i| y[i]).collect(),
@@ -322,10 +339,16 @@ pub fn cross_validate(
         });
         models.extend(model);
     }
+    let qs_held_out = held_sum
+        .iter()
+        .zip(&held_count)
+        .map(|(s, &n)| if n > 0 { s / n as f64 } else { f64::NAN })
+        .collect();
     Ok(ProtocolResult {
         folds,
         qs,
         qs_best_fold: best.1,
+        qs_held_out,
         models,
     })
 }
@@ -422,6 +445,30 @@ mod tests {
         for (a, b) in r.qs.iter().zip(&mean) {
             assert!((a - b).abs() < 1e-12);
         }
+        // Held-out softness: the mean over the models whose training set
+        // lacks the sample, recomputed from the splits.
+        let all = splits(&y, &params).unwrap();
+        let preds: Vec<Vec<f64>> = r
+            .models
+            .iter()
+            .map(|m| m.predict_proba(&x).unwrap())
+            .collect();
+        for i in 0..n {
+            let held: Vec<f64> = all
+                .iter()
+                .zip(&preds)
+                .filter(|(s, _)| !s.train.contains(&i))
+                .map(|(_, p)| p[i])
+                .collect();
+            // At least one model per undersampling never saw sample i.
+            assert!(held.len() >= 3, "sample {i}: {}", held.len());
+            let m = held.iter().sum::<f64>() / held.len() as f64;
+            assert!((r.qs_held_out[i] - m).abs() < 1e-12);
+        }
+        // Minority samples are held out by exactly their test fold: 3 models.
+        let pos = (0..n).find(|&i| y[i]).unwrap();
+        let held = all.iter().filter(|s| !s.train.contains(&pos)).count();
+        assert_eq!(held, 3);
     }
 
     #[test]

@@ -116,7 +116,17 @@ impl Figure for Fig1 {
                 colormap(*v / 0.6).filled(),
             )
         }))
-        .d()?;
+        .d()?
+        .label("triangle: 2-D area interstice, 0 (purple) to ≥ 0.6 (yellow)")
+        .legend(|(x, y)| {
+            let seg = |k: i32| {
+                Rectangle::new(
+                    [(4 * k, -6), (4 * k + 4, 6)],
+                    colormap(f64::from(k) / 4.0).filled(),
+                )
+            };
+            EmptyElement::at((x, y)) + seg(0) + seg(1) + seg(2) + seg(3) + seg(4)
+        });
         c.draw_series(self.triangles.iter().map(|(p, _)| {
             let mut v: Vec<(f64, f64)> = p.iter().map(|q| (q[0], q[1])).collect();
             v.push(v[0]);

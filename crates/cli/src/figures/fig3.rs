@@ -29,8 +29,33 @@ const SOFT: f64 = 0.7;
 /// Fewer atoms than this in a group: use the 10 % hardest or softest instead.
 const MIN_GROUP: usize = 20;
 
+/// The base glass's softness from models that never saw each atom's label
+/// (the 15-model mean would score training atoms in-sample and flatter
+/// every panel drawn on the training glass).
 fn base_softness(config: &Config) -> Result<Softness> {
-    Softness::read(&Layout::new(config, config.base()).trained("paper80", "qs.csv"))
+    Softness::read_held_out(&Layout::new(config, config.base()).trained("paper80", "qs.csv"))
+}
+
+/// Ticks of a log axis over `[lo, hi]`: 1, 2 and 5 times each power of ten.
+fn decades(lo: f64, hi: f64) -> Vec<f64> {
+    let mut out = Vec::new();
+    let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    for e in first..=last {
+        for m in [1.0, 2.0, 5.0] {
+            // 5e-3 rather than 5 × 10^-3: the exact decimal.
+            let v: f64 = format!("{m}e{e}").parse().unwrap_or(f64::NAN);
+            if v >= lo && v <= hi {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// A tick label without trailing zeros: 0.01, 0.5, 2, 1000.
+fn tick(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Indices of the hardest and softest atoms, and how they were chosen.
@@ -100,12 +125,15 @@ impl Figure for Hist {
             let mut c = b
                 .build_cartesian_2d(
                     self.x.0..self.x.1,
-                    (ymin..(ymax * 2.0).max(ymin * 10.0)).log_scale(),
+                    (ymin..(ymax * 2.0).max(ymin * 10.0))
+                        .log_scale()
+                        .with_key_points(decades(ymin, (ymax * 2.0).max(ymin * 10.0))),
                 )
                 .d()?;
             c.configure_mesh()
                 .x_desc(&self.x_desc)
                 .y_desc(&self.y_desc)
+                .y_label_formatter(&|v| tick(*v))
                 .label_style((SANS, 15))
                 .draw()
                 .d()?;
@@ -210,7 +238,7 @@ fn bars(values: &[f64], lo: f64, hi: f64, bins: usize, density: bool) -> Vec<(f6
 pub fn fig3a(config: &Config, dir: &Path) -> Result<PathBuf> {
     let s = base_softness(config)?;
     let title = format!(
-        "a  Quench-in softness of {} ({} atoms)",
+        "a  Quench-in softness of {} ({} atoms, held out)",
         config.base().legend(),
         s.qs.len()
     );
@@ -373,13 +401,19 @@ impl Figure for Fig3c {
             .x_label_area_size(50)
             .y_label_area_size(70)
             .build_cartesian_2d(
-                (1.5f64..self.r_max).log_scale(),
-                (0.8f64..ymax * 1.5).log_scale(),
+                (1.5f64..self.r_max)
+                    .log_scale()
+                    .with_key_points(decades(1.5, self.r_max)),
+                (0.8f64..ymax * 1.5)
+                    .log_scale()
+                    .with_key_points(decades(0.8, ymax * 1.5)),
             )
             .d()?;
         c.configure_mesh()
             .x_desc("r (Å)")
             .y_desc("M(r): atoms of the group within r")
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
             .label_style((SANS, 15))
             .draw()
             .d()?;
@@ -538,8 +572,26 @@ struct Fig3d {
     labels: (String, String),
 }
 
+/// A short axis label for a shell statistic: `Volume_interstice_mean_voro`
+/// becomes `vol mean·V`.
+fn short_name(name: &str) -> String {
+    let s = name
+        .replace("_interstice", "")
+        .replace("Dist", "dist")
+        .replace("Volume", "vol")
+        .replace("Area", "area")
+        .replace('_', " ");
+    if let Some(b) = s.strip_suffix(" voro") {
+        format!("{b}·V")
+    } else if let Some(b) = s.strip_suffix(" dist") {
+        format!("{b}·D")
+    } else {
+        s
+    }
+}
+
 impl Figure for Fig3d {
-    const SIZE: (u32, u32) = (1500, 650);
+    const SIZE: (u32, u32) = (1500, 600);
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let n = self.names.len();
         let names = self.names.clone();
@@ -549,17 +601,19 @@ impl Figure for Fig3d {
                 (SANS, 20),
             )
             .margin(15)
-            .x_label_area_size(170)
+            .x_label_area_size(70)
             .y_label_area_size(60)
             .build_cartesian_2d(-0.5f64..n as f64 - 0.5, -0.05f64..1.05f64)
             .d()?;
         c.configure_mesh()
             .disable_x_mesh()
             .x_labels(2 * n + 1)
+            .x_label_style((SANS, 13))
+            .x_desc("interstice statistic over the shell of Voronoi (V) or distance-cutoff (D) neighbours")
             .x_label_formatter(&|x| {
                 let k = x.round();
                 if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < n {
-                    names[k as usize].replace("_interstice", "")
+                    short_name(&names[k as usize])
                 } else {
                     String::new()
                 }
@@ -901,7 +955,11 @@ pub fn fig3f(config: &Config, dir: &Path) -> Result<PathBuf> {
         bail!("fig3f needs data sets with role other-rate or other-composition");
     }
     for (k, (d, path)) in sets.iter().enumerate() {
-        let s = Softness::read(path)?;
+        let s = if d.role == Role::Base {
+            Softness::read_held_out(path)?
+        } else {
+            Softness::read(path)?
+        };
         let b = bars(&s.qs, 0.0, 1.0, 50, true);
         for (a, bb, y) in &b {
             let _ = writeln!(
@@ -931,4 +989,26 @@ pub fn fig3f(config: &Config, dir: &Path) -> Result<PathBuf> {
         hline: None,
     };
     save(&fig, dir, "fig3f", &Numbers { csv, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decades, tick};
+
+    #[test]
+    fn log_ticks() {
+        assert_eq!(decades(1.5, 30.0), [2.0, 5.0, 10.0, 20.0]);
+        assert_eq!(
+            decades(0.004, 1.2),
+            [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+        );
+        assert_eq!(tick(1000.0), "1000");
+        assert_eq!(tick(0.05), "0.05");
+        assert_eq!(tick(2.5), "2.5");
+        assert_eq!(
+            super::short_name("Volume_interstice_mean_voro"),
+            "vol mean·V"
+        );
+        assert_eq!(super::short_name("Dist_interstice_std_dist"), "dist std·D");
+    }
 }

@@ -156,6 +156,8 @@ pub struct Softness {
     pub ids: Vec<u64>,
     /// Quench-in softness.
     pub qs: Vec<f64>,
+    /// Held-out softness, where the table has it.
+    pub held_out: Option<Vec<f64>>,
     /// Plastic labels.
     pub plastic: Vec<bool>,
 }
@@ -173,12 +175,29 @@ impl Softness {
                 .with_context(|| format!("{}: no column {n}", path.display()))
         };
         let qs = col("qs")?;
+        let held_out = col("qs_held_out").ok();
         let plastic = col("plastic")?.iter().map(|&p| p == 1.0).collect();
         Ok(Softness {
             ids: t.ids.clone(),
             qs,
+            held_out,
             plastic,
         })
+    }
+
+    /// Reads a `qs.csv` of `interstice train` and keeps the held-out
+    /// softness (`qs_held_out`: only models that never saw the atom's label)
+    /// as `qs`: the honest score of the training glass itself.
+    ///
+    /// # Errors
+    /// A missing file or column.
+    pub fn read_held_out(path: &Path) -> Result<Softness> {
+        let mut s = Softness::read(path)?;
+        s.qs = s
+            .held_out
+            .take()
+            .with_context(|| format!("{}: no column qs_held_out", path.display()))?;
+        Ok(s)
     }
 }
 
