@@ -233,7 +233,7 @@ pub fn run(args: &RunArgs, out: &mut impl Write) -> Result<()> {
     let strain_map = draw.iter().any(|f| f == "fig3e");
     let total = config.datasets.len() // labels
         + config.feature_sets.len() * 2 // base features and models
-        + others.len() * transfer_sets.len() * 2
+        + others.len() * transfer_sets.len() * 3
         + usize::from(strain_map);
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(total as u64)
@@ -275,6 +275,8 @@ pub fn run(args: &RunArgs, out: &mut impl Write) -> Result<()> {
     for d in &others {
         for set in &transfer_sets {
             transfer_step(&mut runner, &config, base, d, set)?;
+            // The same-condition score of Fig. 4: the target's own protocol.
+            train_step(&mut runner, &config, d, set)?;
         }
     }
     if strain_map {

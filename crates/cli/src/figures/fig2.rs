@@ -213,7 +213,7 @@ impl Figure for Fig4 {
         let scen = Role::SCENARIOS;
         let mut c = ChartBuilder::on(root)
             .caption(
-                "Transferability: ROC-AUC on the new data − the base model's own (filled: interstice 80, hollow: symmetry functions 166)",
+                "Transferability: the base model's ROC-AUC on new data − a model trained on that data (filled: interstice 80, hollow: symmetry functions 166)",
                 (SANS, 17),
             )
             .margin(15)
@@ -258,42 +258,52 @@ impl Figure for Fig4 {
                     c.draw_series(std::iter::once(v)).d()?;
                 }
                 let dx = if fi == 0 { -0.12 } else { 0.12 };
+                let x = si as f64 + dx;
+                if !vals.is_empty() {
+                    // The mean over the target data sets: a short bar.
+                    let m = super::mean(&vals);
+                    c.draw_series(std::iter::once(PathElement::new(
+                        [(x - 0.08, m), (x + 0.08, m)],
+                        BLACK.stroke_width(2),
+                    )))
+                    .d()?;
+                }
+                if !filled {
+                    c.draw_series(vals.iter().map(|&y| Circle::new((x, y), 5, WHITE.filled())))
+                        .d()?;
+                }
                 c.draw_series(vals.iter().map(|&y| {
                     let style = if filled {
                         color.filled()
                     } else {
                         color.stroke_width(2)
                     };
-                    Circle::new((si as f64 + dx, y), 5, style)
+                    Circle::new((x, y), 5, style)
                 }))
                 .d()?;
             }
         }
         for (fi, name) in self.sets.iter().enumerate() {
             let color = if fi == 0 { BLUE } else { RED };
-            c.draw_series(std::iter::once(Circle::new(
-                (-10.0, 0.0),
-                5,
-                if fi == 0 {
-                    color.filled()
-                } else {
-                    color.stroke_width(2)
-                },
-            )))
-            .d()?
-            .label(name.clone())
-            .legend(move |(x, y)| {
-                Circle::new(
-                    (x + 10, y),
-                    5,
-                    if fi == 0 {
-                        color.filled()
-                    } else {
-                        color.stroke_width(2)
-                    },
-                )
-            });
+            c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                .d()?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    Circle::new(
+                        (x + 10, y),
+                        5,
+                        if fi == 0 {
+                            color.filled()
+                        } else {
+                            color.stroke_width(2)
+                        },
+                    )
+                });
         }
+        c.draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
+            .d()?
+            .label("mean over target data sets")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
         c.configure_series_labels()
             .position(SeriesLabelPosition::LowerLeft)
             .label_font((SANS, 15))
@@ -321,22 +331,22 @@ pub fn fig4(config: &Config, results: &Results, dir: &Path) -> Result<PathBuf> {
     let mut summary = BTreeMap::new();
     for (si, role) in Role::SCENARIOS.iter().enumerate() {
         for (fi, set) in sets.iter().enumerate() {
-            let own = results.base(set).map_or(f64::NAN, |b| b.roc_auc.0);
             let mut deltas = Vec::new();
             for t in results
                 .transfer
                 .iter()
                 .filter(|t| t.role == *role && &t.set == set)
             {
-                let delta = t.scores.roc_auc - own;
+                let delta = t.delta_auc();
                 let s = &t.scores;
                 let _ = writeln!(
                     csv,
-                    "{},{set},{},{:?},{:?},{own:?},{delta:?},{:?},{:?},{:?}",
+                    "{},{set},{},{:?},{:?},{:?},{delta:?},{:?},{:?},{:?}",
                     role.label(),
                     t.dataset,
                     s.roc_auc,
                     s.balanced_roc_auc.0,
+                    t.own_roc_auc,
                     s.average_precision,
                     s.precision_top,
                     s.base_rate

@@ -260,7 +260,8 @@ pub fn violin(
     color: RGBColor,
     filled: bool,
 ) -> Option<Polygon<(f64, f64)>> {
-    if values.len() < 3 {
+    // Fewer values than this make a shape that says nothing: draw points.
+    if values.len() < 5 {
         return None;
     }
     let k = kde(values, 80);
@@ -280,10 +281,11 @@ pub fn violin(
             .rev()
             .map(|&(y, d)| (if left { x - w(d) } else { x }, y)),
     );
+    // A polygon is always filled: "hollow" is a pale fill.
     let style = if filled {
         color.mix(0.55).filled()
     } else {
-        color.stroke_width(2)
+        color.mix(0.18).filled()
     };
     Some(Polygon::new(pts, style))
 }
