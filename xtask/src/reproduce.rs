@@ -584,6 +584,15 @@ fn make_samples(paths: &Paths, opts: &Options, entries: &[&Entry]) -> Result<()>
                     &e.seed.to_string(),
                     "--np",
                     &np.to_string(),
+                    // Only the frames the pipeline reads: the base needs
+                    // all 80 steps, the others stop at the label frame.
+                    "--shear-steps",
+                    &e.frames()
+                        .iter()
+                        .max()
+                        .copied()
+                        .unwrap_or(LAST_FRAME)
+                        .to_string(),
                 ])
                 .current_dir(&paths.root)
                 .stdout(file)

