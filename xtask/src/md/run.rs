@@ -397,7 +397,15 @@ pub(super) fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Resu
     };
     let np = ranks(np);
     let melt_steps = spec.melt_steps();
-    if !dir.join("melt.restart").exists() {
+    let last_restart = |dir: &Path| {
+        (0..=SHEAR_STEPS)
+            .rev()
+            .find(|k| dir.join(format!("aqs_{k:03}.restart")).exists())
+    };
+    // A sample with an AQS restart is past melt, quench, hold and relax
+    // (their checkpoints are gone once it is complete): only shear remains.
+    let sheared = last_restart(&dir).is_some();
+    if !sheared && !dir.join("melt.restart").exists() {
         let log = dir.join("log.melt");
         let secs = stage(paths, &dir, "melt", &melt_input(spec, paths), np, || {
             last_step(&log).map(|s| {
@@ -409,7 +417,7 @@ pub(super) fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Resu
         })?;
         record("melt", secs, &mut timings)?;
     }
-    if !dir.join("quenched.restart").exists() {
+    if !sheared && !dir.join("quenched.restart").exists() {
         // Resume from the newer checkpoint of the quench, if any.
         let newest = ["quench.a.restart", "quench.b.restart"]
             .iter()
@@ -444,15 +452,10 @@ pub(super) fn make_sample(paths: &Paths, spec: &Spec, np: Option<usize>) -> Resu
         )?;
         record("quench", secs, &mut timings)?;
     }
-    if !dir.join("held.restart").exists() {
+    if !sheared && !dir.join("held.restart").exists() {
         let secs = stage(paths, &dir, "hold", &hold_input(spec, paths), np, || None)?;
         record("hold", secs, &mut timings)?;
     }
-    let last_restart = |dir: &Path| {
-        (0..=SHEAR_STEPS)
-            .rev()
-            .find(|k| dir.join(format!("aqs_{k:03}.restart")).exists())
-    };
     if last_restart(&dir).is_none() {
         let secs = stage(paths, &dir, "relax", &relax_input(spec, paths), np, || None)?;
         record("relax", secs, &mut timings)?;
