@@ -29,8 +29,8 @@ tasks:
                         GradientBoostingClassifier and LightGBM [--repeats N] [--seed S]
   codegen [--check]     write docs/features.md from the code (--check: fail if stale)
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
-  reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N]
-          the paper's figures, drawn by `interstice run` into target/figures/<id>/
+  reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N] [--jobs J]
+          the paper's figures, drawn by `interstice run` into target/figures/<data>/<id>/
           (cargo xtask reproduce --help for details)
   tidy    check that every .rs file opens with //!, that no test is ignored or
           expects a panic, and that error messages are lowercase without a

@@ -8,8 +8,9 @@
 //!    one is listed with its cost and left out (the base sample is required);
 //! 3. write `target/reproduce/<data>/config.toml` for `interstice run`;
 //! 4. build the binary in release mode and run it;
-//! 5. write `target/figures/<id>/manifest.json` next to each figure (git
-//!    revision, SHA-256 of every frame used, seeds, toolchain, date);
+//! 5. write `target/figures/<data>/<id>/manifest.json` next to each figure
+//!    (git revision, SHA-256 of every frame used, seeds, toolchain, date) and
+//!    copy each PNG to `docs/figures/<data>/` for the README;
 //! 6. copy the run's results table into docs/results.md between markers;
 //! 7. `--check` compares each figure's `summary.json` with
 //!    `paper/expected/<data>.json` within the stated tolerances, `--bless`
@@ -315,8 +316,9 @@ pub const USAGE: &str =
   --jobs J            samples made at once (default: cores / N; small samples
                       scale poorly over ranks, so two serial runs beat one on 2)
 
-Figures go to target/figures/<id>/ (PNG, SVG, CSV, summary.json, manifest.json);
-the results table to docs/results.md.";
+Figures go to target/figures/<data>/<id>/ (PNG, SVG, CSV, summary.json,
+manifest.json) and their PNGs to docs/figures/<data>/; the results table to
+docs/results.md.";
 
 /// Parses the arguments after `reproduce`.
 pub fn parse_args(args: &[String]) -> Result<Options> {
@@ -1086,7 +1088,9 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     let target = target_dir(root);
     let work = target.join("reproduce").join(opts.data.name());
     let out = work.join("out");
-    let figures = target.join("figures");
+    // One folder per data set, so a quick run never overwrites the
+    // paper-scaled figures.
+    let figures = target.join("figures").join(opts.data.name());
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let config = work.join("config.toml");
     write_atomic(
@@ -1141,6 +1145,19 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
             .clone();
         summaries.insert(fig.to_string(), summary);
         println!("{}: manifest.json written", dir.display());
+        // The README shows these: docs/figures/<data>/<id>.png.
+        let png = dir.join(format!("{fig}.png"));
+        let shown = root
+            .join("docs/figures")
+            .join(opts.data.name())
+            .join(format!("{fig}.png"));
+        if let Some(parent) = shown.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let bytes =
+            std::fs::read(&png).with_context(|| format!("cannot read {}", png.display()))?;
+        write_atomic(&shown, &bytes)?;
     }
 
     let results = out.join("results.md");
