@@ -17,7 +17,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use spade::{DelaunayTriangulation, HasPosition, Point2, Triangulation as _};
 
-use super::{Drawn, Figure, GREY, Numbers, RED, SANS, histogram, mean, save};
+use super::{Drawn, Figure, GREY, Numbers, RED, SANS, histogram, legend_box, mean, save};
 use crate::config::Config;
 
 /// Slab thickness (Å) and the side of the square window drawn (Å).
@@ -160,13 +160,7 @@ impl Figure for Fig1 {
         .d()?
         .label(format!("the atom of panel b ({})", self.atom_label))
         .legend(|(x, y)| Circle::new((x + 10, y), 6, RED.stroke_width(3)));
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((SANS, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .d()?;
+        legend_box(&mut c, SeriesLabelPosition::UpperRight, 13)?;
         let panels = b.split_evenly((3, 1));
         for (area, (title, all, own)) in panels.iter().zip(&self.panels) {
             let lo = all

@@ -9,7 +9,10 @@ use anyhow::{Context, Result, bail};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{BLUE, Drawn, Figure, GREY, Numbers, PALETTE, RED, SANS, Side, save, violin};
+use super::{
+    BLUE, Drawn, Figure, GREY, Numbers, PALETTE, RED, SANS, Side, legend_box, line_key, save,
+    violin,
+};
 use crate::config::{Config, Role};
 use crate::results::Results;
 use crate::run::Layout;
@@ -106,17 +109,9 @@ impl Figure for Fig2 {
             c.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(3)))
                 .d()?
                 .label(format!("{name}: AUC {m:.3} ± {s:.3}"))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3))
-                });
+                .legend(line_key(color, 3));
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font((SANS, 16))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .d()?;
+        legend_box(&mut c, SeriesLabelPosition::LowerRight, 16)?;
         let n = self.importances.len();
         let max = self.importances.iter().map(|p| p.1).fold(0.0, f64::max) * 1.1;
         let mut c = ChartBuilder::on(&b)
@@ -304,13 +299,7 @@ impl Figure for Fig4 {
             .d()?
             .label("mean over target data sets")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .label_font((SANS, 15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .d()?;
+        legend_box(&mut c, SeriesLabelPosition::LowerLeft, 15)?;
         Ok(())
     }
 }

@@ -16,8 +16,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    BLUE, Drawn, Figure, GREY, Numbers, PALETTE, RED, SANS, Side, Softness, histogram, mean,
-    quantile, save, violin,
+    BLUE, Drawn, Figure, GREY, Numbers, PALETTE, RED, SANS, Side, Softness, histogram, legend_box,
+    line_key, mean, quantile, save, violin,
 };
 use crate::config::{Config, Role};
 use crate::run::Layout;
@@ -160,13 +160,7 @@ impl Figure for Hist {
                 .label(label.clone())
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], GREY.stroke_width(2)));
             }
-            c.configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .label_font((SANS, 15))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK)
-                .draw()
-                .d()?;
+            legend_box(&mut c, SeriesLabelPosition::UpperLeft, 15)?;
         } else {
             let mut c = b
                 .build_cartesian_2d(self.x.0..self.x.1, 0f64..ymax * 1.1)
@@ -197,18 +191,10 @@ impl Figure for Hist {
                     c.draw_series(LineSeries::new(pts, color.stroke_width(2)))
                         .d()?
                         .label(label.clone())
-                        .legend(move |(x, y)| {
-                            PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                        });
+                        .legend(line_key(color, 2));
                 }
             }
-            c.configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((SANS, 15))
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK)
-                .draw()
-                .d()?;
+            legend_box(&mut c, SeriesLabelPosition::UpperRight, 15)?;
         }
         Ok(())
     }
@@ -425,15 +411,9 @@ impl Figure for Fig3c {
             ))
             .d()?
             .label(label.clone())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
+            .legend(line_key(color, 3));
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font((SANS, 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .d()?;
+        legend_box(&mut c, SeriesLabelPosition::UpperLeft, 14)?;
         let gmax = self
             .gr
             .iter()
@@ -462,17 +442,9 @@ impl Figure for Fig3c {
             c.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
                 .d()?
                 .label(label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
+                .legend(line_key(color, 2));
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((SANS, 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .d()?;
+        legend_box(&mut c, SeriesLabelPosition::UpperRight, 14)?;
         Ok(())
     }
 }
@@ -652,13 +624,7 @@ impl Figure for Fig3d {
                 Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.mix(0.55).filled())
             });
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((SANS, 15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .d()?;
+        legend_box(&mut c, SeriesLabelPosition::UpperRight, 15)?;
         Ok(())
     }
 }
@@ -757,13 +723,7 @@ impl Figure for Fig3e {
         .d()?
         .label("median")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((SANS, 15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .d()?;
+        legend_box(&mut c, SeriesLabelPosition::UpperRight, 15)?;
         let nmax = self.steps.iter().map(|s| s.1.len()).max().unwrap_or(1) as f64;
         let smax = self.stress.iter().map(|p| p.1).fold(0.0, f64::max);
         let (b1, b2) = b.split_horizontally(650);

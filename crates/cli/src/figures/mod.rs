@@ -95,6 +95,29 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Draws the series labels of `c` in a white box with a black border.
+///
+/// # Errors
+/// A drawing error.
+pub fn legend_box<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    c: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    font_size: u32,
+) -> Result<()> {
+    c.configure_series_labels()
+        .position(position)
+        .label_font((SANS, font_size))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .d()
+}
+
+/// The legend key of a line series: a 20-pixel stroke.
+pub fn line_key(color: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(width))
+}
+
 /// Writes PNG, SVG, CSV and summary of figure `id` into `<dir>/<id>/`.
 ///
 /// # Errors
