@@ -877,12 +877,33 @@ pub fn compare(
     Ok(lines)
 }
 
-/// The default tolerance of a new expected number: 0.05 absolute for
-/// scores (names with `auc` or `precision`), else 10 % of the value.
+/// The default tolerance of a new expected number, absolute. A remade glass
+/// (LAMMPS is not bitwise reproducible across machines) is another sample of
+/// the same kind, so the tolerances are about the sample-to-sample spread of
+/// 1 372-atom glasses measured on the quick set (new-configuration ROC-AUCs
+/// 0.77 ± 0.01 over three seeds, fold spread ± 0.08):
+/// - scores and their differences (`auc`, `precision`, `delta`): 0.1;
+/// - quantities on the QS scale, shares, probabilities and min–max-scaled
+///   feature differences (`qs`, `share`, `p_plastic`, `soft_minus_hard`): 0.1;
+/// - the plastic share, fixed by the labelling rule (`base_rate`): 0.002;
+/// - fractal dimensions: 0.3; the atom count of the glass (`atoms_all`): 0;
+///   the sizes of the hardest and softest groups: 30 %;
+/// - anything else (interstice means, lengths): 10 % of the value.
 pub fn default_tol(name: &str, value: f64) -> f64 {
-    let lower = name.to_ascii_lowercase();
-    if lower.contains("auc") || lower.contains("precision") {
-        0.05
+    let n = name.to_ascii_lowercase();
+    let has = |k: &str| n.contains(k);
+    if has("auc") || has("precision") || has("delta") {
+        0.1
+    } else if has("base_rate") {
+        0.002
+    } else if has("soft_minus_hard") || has("qs") || has("share") || has("p_plastic") {
+        0.1
+    } else if has("fractal") {
+        0.3
+    } else if n == "atoms_all" {
+        0.0
+    } else if n.starts_with("atoms_") {
+        0.3 * value.abs()
     } else {
         0.1 * value.abs()
     }
@@ -1606,7 +1627,7 @@ mod tests {
         );
         assert_eq!(
             b["fig2"]["precision_top5"],
-            json!({ "value": 0.3, "tol": 0.05 })
+            json!({ "value": 0.3, "tol": 0.1 })
         );
         assert_eq!(b["fig2"]["slope"], json!({ "value": -2.0, "tol": 0.2 }));
         assert!(b["fig2"].get("gone").is_none());
@@ -1614,7 +1635,16 @@ mod tests {
         // What bless writes, check accepts.
         let lines = compare("fig2", &sums["fig2"], b.get("fig2")).unwrap();
         assert!(lines.iter().all(CheckLine::ok));
-        assert_eq!(default_tol("ROC_AUC", 0.7), 0.05);
+        assert_eq!(default_tol("ROC_AUC", 0.7), 0.1);
+        assert_eq!(default_tol("delta_auc_other_system_sf166", -0.06), 0.1);
+        assert_eq!(default_tol("base_rate", 0.05), 0.002);
+        assert_eq!(
+            default_tol("soft_minus_hard_Dist_interstice_max_dist", 0.01),
+            0.1
+        );
+        assert_eq!(default_tol("fractal_dimension_all", 3.0), 0.3);
+        assert_eq!(default_tol("atoms_all", 1372.0), 0.0);
+        assert_eq!(default_tol("atoms_softest", 200.0), 60.0);
         assert_eq!(default_tol("d_f", 2.0), 0.2);
     }
 
