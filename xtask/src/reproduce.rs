@@ -320,6 +320,14 @@ Figures go to target/figures/<data>/<id>/ (PNG, SVG, CSV, summary.json,
 manifest.json) and their PNGs to docs/figures/<data>/; the results table to
 docs/results.md.";
 
+/// The whole-number value of option `flag`.
+fn whole_number(flag: &str, value: Option<&String>) -> Result<usize> {
+    value
+        .with_context(|| format!("{flag} needs a value"))?
+        .parse()
+        .with_context(|| format!("{flag}: expected a whole number"))
+}
+
 /// Parses the arguments after `reproduce`.
 pub fn parse_args(args: &[String]) -> Result<Options> {
     let mut wanted: Vec<&'static str> = Vec::new();
@@ -338,22 +346,8 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
             "--data" => {
                 data = Data::parse(it.next().context("--data needs quick or paper-scaled")?)?
             }
-            "--np" => {
-                np = Some(
-                    it.next()
-                        .context("--np needs a value")?
-                        .parse::<usize>()
-                        .context("--np: expected a whole number")?,
-                )
-            }
-            "--jobs" => {
-                jobs = Some(
-                    it.next()
-                        .context("--jobs needs a value")?
-                        .parse::<usize>()
-                        .context("--jobs: expected a whole number")?,
-                )
-            }
+            "--np" => np = Some(whole_number(a, it.next())?),
+            "--jobs" => jobs = Some(whole_number(a, it.next())?),
             other => {
                 let fig = FIGURES
                     .into_iter()
