@@ -137,13 +137,13 @@ pub fn scenario_stats(
     r: &Results,
     role: Role,
     set: &str,
-    f: fn(&TransferScores) -> f64,
+    f: fn(&Transfer) -> f64,
 ) -> Option<(MeanStd, usize)> {
     let v: Vec<f64> = r
         .transfer
         .iter()
         .filter(|t| t.role == role && t.set == set)
-        .map(|t| f(&t.scores))
+        .map(f)
         .collect();
     (!v.is_empty()).then(|| (interstice_learn::protocol::mean_std(&v), v.len()))
 }
@@ -210,35 +210,24 @@ pub fn markdown(config: &Config, r: &Results) -> String {
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
     for role in Role::SCENARIOS {
         for b in &r.base {
-            let Some((auc, n)) = scenario_stats(r, role, &b.set, |t| t.roc_auc) else {
+            let Some((auc, n)) = scenario_stats(r, role, &b.set, |t| t.scores.roc_auc) else {
                 continue;
             };
-            let get = |f: fn(&TransferScores) -> f64| {
+            let get = |f: fn(&Transfer) -> f64| {
                 scenario_stats(r, role, &b.set, f).map_or((f64::NAN, 0.0), |x| x.0)
             };
-            let tests: Vec<&Transfer> = r
-                .transfer
-                .iter()
-                .filter(|t| t.role == role && t.set == b.set)
-                .collect();
-            let own = interstice_learn::protocol::mean_std(
-                &tests.iter().map(|t| t.own_roc_auc).collect::<Vec<_>>(),
-            );
-            let delta = interstice_learn::protocol::mean_std(
-                &tests.iter().map(|t| t.delta_auc()).collect::<Vec<_>>(),
-            );
             let _ = writeln!(
                 s,
                 "| {} | {} | {n} | {} | {} | {} | {} | {} | {:.3} | {} |",
                 role.label(),
                 b.set,
                 pm(auc),
-                pm(get(|t| t.balanced_roc_auc.0)),
-                pm(own),
-                pm(delta),
-                pm(get(|t| t.average_precision)),
-                get(|t| t.base_rate).0,
-                pm(get(|t| t.precision_top)),
+                pm(get(|t| t.scores.balanced_roc_auc.0)),
+                pm(get(|t| t.own_roc_auc)),
+                pm(get(Transfer::delta_auc)),
+                pm(get(|t| t.scores.average_precision)),
+                get(|t| t.scores.base_rate).0,
+                pm(get(|t| t.scores.precision_top)),
             );
         }
     }
@@ -265,7 +254,7 @@ pub fn summary(r: &Results) -> String {
     }
     for role in Role::SCENARIOS {
         for b in &r.base {
-            if let Some((auc, n)) = scenario_stats(r, role, &b.set, |t| t.roc_auc) {
+            if let Some((auc, n)) = scenario_stats(r, role, &b.set, |t| t.scores.roc_auc) {
                 let _ = writeln!(
                     s,
                     "transfer {:<27} {:<9} ROC-AUC {} over {n} test(s)",
