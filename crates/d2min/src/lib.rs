@@ -2,8 +2,11 @@
 //! plastic labels for `interstice` (shared/SPEC.md §6).
 //!
 //! For atom `i` and its neighbours `j` within the cutoff in the reference
-//! frame, with bond vectors `d⁰ᵢⱼ` (reference) and `dᵢⱼ` (current), each
-//! minimum-imaged in its own box:
+//! frame, with bond vectors `d⁰ᵢⱼ = x⁰ⱼ + H⁰ n − x⁰ᵢ` (reference, through
+//! the periodic image `n` the neighbour search found) and
+//! `dᵢⱼ = xⱼ + H n − xᵢ` (the same image carried into the current box, after
+//! undoing any re-wrap of `i` or `j` between the frames), so that any
+//! cutoff, even past half the box, follows the same bonds:
 //!
 //! - `X = Σⱼ dᵢⱼ ⊗ d⁰ᵢⱼ`, `Y = Σⱼ d⁰ᵢⱼ ⊗ d⁰ᵢⱼ`, `F = X Y⁻¹` (the local
 //!   deformation gradient);
@@ -131,44 +134,30 @@ pub struct AtomicStrain {
 
 type M3 = [[f64; 3]; 3];
 
-/// The minimum image in one box, with the box's constants computed once:
-/// rounding the fractional components is exact when the result is shorter
-/// than half the smallest perpendicular width; otherwise `SimBox::min_image`
-/// searches the images.
-struct FastMinImage {
-    sim_box: interstice_core::SimBox,
-    half_width_sq: f64,
-}
-
-impl FastMinImage {
-    fn new(sim_box: &interstice_core::SimBox) -> FastMinImage {
-        let w = sim_box.perpendicular_widths();
-        let p = sim_box.periodic();
-        let min = (0..3)
-            .filter(|&a| p[a])
-            .map(|a| w[a])
-            .fold(f64::INFINITY, f64::min);
-        FastMinImage {
-            sim_box: *sim_box,
-            half_width_sq: 0.25 * min * min,
-        }
-    }
-
-    #[inline]
-    fn apply(&self, d: [f64; 3]) -> [f64; 3] {
-        let mut f = self.sim_box.fractional_vector(d);
-        let p = self.sim_box.periodic();
-        for a in 0..3 {
-            f[a] = if p[a] { f[a].round() } else { 0.0 };
-        }
-        let s = self.sim_box.cartesian_vector(f);
-        let r = [d[0] - s[0], d[1] - s[1], d[2] - s[2]];
-        if r[0] * r[0] + r[1] * r[1] + r[2] * r[2] <= self.half_width_sq {
-            r
-        } else {
-            self.sim_box.min_image(d)
-        }
-    }
+/// The lattice shift of each atom between the reference and the current
+/// frame: the whole periods by which its fractional coordinates moved
+/// (a re-wrap across a periodic face), `round(f_cur − f_ref)` on periodic
+/// axes. A physical displacement never comes near half a period in
+/// fractional coordinates (the affine part of the deformation is carried by
+/// the box), so the rounding is exact.
+fn wrap_shifts(reference: &Frame, current: &Frame, to_current: &[usize]) -> Vec<[f64; 3]> {
+    let (rb, cb) = (reference.sim_box(), current.sim_box());
+    let periodic = cb.periodic();
+    let (rp, cp) = (reference.positions(), current.positions());
+    (0..reference.len())
+        .into_par_iter()
+        .map(|i| {
+            let fr = rb.to_fractional(rp[i]);
+            let fc = cb.to_fractional(cp[to_current[i]]);
+            let mut t = [0.0; 3];
+            for a in 0..3 {
+                if periodic[a] {
+                    t[a] = (fc[a] - fr[a]).round();
+                }
+            }
+            t
+        })
+        .collect()
 }
 
 fn det(m: &M3) -> f64 {
@@ -323,8 +312,9 @@ fn strain_with(
     }
     let to_current = match_ids(reference.ids(), current.ids())?;
     let cur_box = *current.sim_box();
+    let ref_box = *reference.sim_box();
     let cur = current.positions();
-    let min_image = FastMinImage::new(&cur_box);
+    let shifts = wrap_shifts(reference, current, &to_current);
     let ref_pos = reference.positions();
     let per_atom: Vec<(f64, f64, f64, M3, u32)> = (0..reference.len())
         .into_par_iter()
@@ -332,15 +322,39 @@ fn strain_with(
             || (Vec::<Bond>::new(), Vec::<([f64; 3], [f64; 3])>::new()),
             |(found, bonds), i| {
                 let ci = cur[to_current[i]];
+                let ri = ref_pos[i];
+                let ti = shifts[i];
                 let mut x = [[0.0; 3]; 3];
                 let mut y = [[0.0; 3]; 3];
                 found.clear();
-                list.ball_unsorted(ref_pos[i], Some(i), params.cutoff, found);
+                list.ball_unsorted(ri, Some(i), params.cutoff, found);
                 bonds.clear();
                 bonds.extend(found.iter().map(|b| {
-                    let cj = cur[to_current[b.j as usize]];
+                    let j = b.j as usize;
+                    // The bond's lattice image relative to the coordinates as
+                    // given: d⁰ = x⁰_j + H⁰ m − x⁰_i (integers, rounded).
+                    let rj = ref_pos[j];
+                    let m = ref_box.fractional_vector([
+                        b.vector[0] - (rj[0] - ri[0]),
+                        b.vector[1] - (rj[1] - ri[1]),
+                        b.vector[2] - (rj[2] - ri[2]),
+                    ]);
+                    // The same image in the current box, after undoing each
+                    // atom's re-wrap: d = x_j + H (m − t_j + t_i) − x_i.
+                    let tj = shifts[j];
+                    let n = [
+                        m[0].round() - tj[0] + ti[0],
+                        m[1].round() - tj[1] + ti[1],
+                        m[2].round() - tj[2] + ti[2],
+                    ];
+                    let s = cur_box.cartesian_vector(n);
+                    let cj = cur[to_current[j]];
                     (
-                        min_image.apply([cj[0] - ci[0], cj[1] - ci[1], cj[2] - ci[2]]),
+                        [
+                            cj[0] + s[0] - ci[0],
+                            cj[1] + s[1] - ci[1],
+                            cj[2] + s[2] - ci[2],
+                        ],
                         b.vector,
                     )
                 }));

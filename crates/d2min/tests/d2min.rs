@@ -280,3 +280,163 @@ fn streamed_series_equal_pairwise_results() {
         );
     }
 }
+
+/// A deterministic pseudo-random number in [0, 1).
+fn unit(k: u64) -> f64 {
+    let x = k
+        .wrapping_add(0x9E37_79B9_7F4A_7C15)
+        .wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let x = (x ^ (x >> 31)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// D²min by brute force: every atom j (i's own images too) and every lattice
+/// image n with |x⁰_j + H⁰ n − x⁰_i| < rc, carried as d = u_j + H n − u_i with
+/// the current positions unwrapped consistently with the reference.
+fn brute_d2min(
+    r_box: &SimBox,
+    r_pos: &[[f64; 3]],
+    c_box: &SimBox,
+    c_unwrapped: &[[f64; 3]],
+    rc: f64,
+) -> Vec<f64> {
+    let n = r_pos.len();
+    let reach: Vec<i32> = r_box
+        .perpendicular_widths()
+        .iter()
+        .map(|w| (rc / w).ceil() as i32 + 1)
+        .collect();
+    (0..n)
+        .map(|i| {
+            let mut bonds = Vec::new();
+            for j in 0..n {
+                for a in -reach[0]..=reach[0] {
+                    for b in -reach[1]..=reach[1] {
+                        for c in -reach[2]..=reach[2] {
+                            if i == j && (a, b, c) == (0, 0, 0) {
+                                continue;
+                            }
+                            let img = [f64::from(a), f64::from(b), f64::from(c)];
+                            let s0 = r_box.cartesian_vector(img);
+                            let d0 = [
+                                r_pos[j][0] + s0[0] - r_pos[i][0],
+                                r_pos[j][1] + s0[1] - r_pos[i][1],
+                                r_pos[j][2] + s0[2] - r_pos[i][2],
+                            ];
+                            if d0[0] * d0[0] + d0[1] * d0[1] + d0[2] * d0[2] >= rc * rc {
+                                continue;
+                            }
+                            let s = c_box.cartesian_vector(img);
+                            let d = [
+                                c_unwrapped[j][0] + s[0] - c_unwrapped[i][0],
+                                c_unwrapped[j][1] + s[1] - c_unwrapped[i][1],
+                                c_unwrapped[j][2] + s[2] - c_unwrapped[i][2],
+                            ];
+                            bonds.push((d, d0));
+                        }
+                    }
+                }
+            }
+            let mut x = [[0.0; 3]; 3];
+            let mut y = [[0.0; 3]; 3];
+            for (d, d0) in &bonds {
+                for a in 0..3 {
+                    for b in 0..3 {
+                        x[a][b] += d[a] * d0[b];
+                        y[a][b] += d0[a] * d0[b];
+                    }
+                }
+            }
+            // F = X Y⁻¹ by Cramer's rule on each row.
+            let det = |m: [[f64; 3]; 3]| {
+                m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                    - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                    + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+            };
+            let dy = det(y);
+            let mut f = [[0.0; 3]; 3];
+            for row in 0..3 {
+                for col in 0..3 {
+                    // Solve f_row · Y = x_row (Y symmetric): replace column col.
+                    let mut m = y;
+                    for k in 0..3 {
+                        m[k][col] = x[row][k];
+                    }
+                    f[row][col] = det(m) / dy;
+                }
+            }
+            bonds
+                .iter()
+                .map(|(d, d0)| {
+                    (0..3)
+                        .map(|a| {
+                            let r = d[a] - (f[a][0] * d0[0] + f[a][1] * d0[1] + f[a][2] * d0[2]);
+                            r * r
+                        })
+                        .sum::<f64>()
+                })
+                .sum()
+        })
+        .collect()
+}
+
+#[test]
+fn cutoffs_past_half_the_box_follow_the_reference_bonds() {
+    // A thin, tilted box (4.5 Å in z, 11 Å in x and y): cutoffs of 5.7 and
+    // 10.6 Å reach past half of every width, so a bond and its periodic
+    // copies all count (no cutoff equals a lattice length, where rounding
+    // would pick one of two equal images).
+    let r_box = SimBox::triclinic([1.0, -2.0, 0.5], [12.0, 9.0, 5.0], [3.5, -2.0, 1.5]).unwrap();
+    let n = 40;
+    let frac: Vec<[f64; 3]> = (0..n as u64)
+        .map(|k| [unit(3 * k), unit(3 * k + 1), unit(3 * k + 2)])
+        .collect();
+    let r_pos: Vec<[f64; 3]> = frac.iter().map(|&f| r_box.to_cartesian(f)).collect();
+    // The current box: sheared further (xy) and stretched; the atoms follow
+    // affinely plus a non-affine kick, then are wrapped back into the box (so
+    // some cross a face and re-enter on the other side).
+    let c_box = SimBox::triclinic([1.0, -2.0, 0.5], [12.3, 8.8, 5.1], [4.6, -1.7, 1.2]).unwrap();
+    let c_unwrapped: Vec<[f64; 3]> = frac
+        .iter()
+        .enumerate()
+        .map(|(k, &f)| {
+            let p = c_box.to_cartesian(f);
+            let kick = |s: u64| 0.3 * (unit(1000 + 3 * k as u64 + s) - 0.5);
+            [p[0] + kick(0), p[1] + kick(1), p[2] + kick(2)]
+        })
+        .collect();
+    let ids: Vec<u64> = (1..=n as u64).collect();
+    let reference = Frame::new(r_box, ids.clone(), vec![1; n], r_pos.clone()).unwrap();
+    let wrapped: Vec<[f64; 3]> = c_unwrapped.iter().map(|&p| c_box.wrap(p)).collect();
+    let moved = wrapped
+        .iter()
+        .zip(&c_unwrapped)
+        .filter(|(w, u)| (w[0] - u[0]).abs() + (w[1] - u[1]).abs() + (w[2] - u[2]).abs() > 1e-9)
+        .count();
+    assert!(moved > 0, "some atoms must re-wrap");
+    let current = Frame::new(c_box, ids, vec![1; n], wrapped).unwrap();
+    for rc in [4.0, 5.7, 10.6] {
+        let ours = atomic_strain(&reference, &current, &D2minParams::new(rc)).unwrap();
+        let brute = brute_d2min(&r_box, &r_pos, &c_box, &c_unwrapped, rc);
+        for i in 0..n {
+            assert!(
+                (ours.d2min[i] - brute[i]).abs() <= 1e-9 * (1.0 + brute[i]),
+                "rc {rc}, atom {i}: ours {} brute force {} ({} bonds)",
+                ours.d2min[i],
+                brute[i],
+                ours.neighbor_count[i]
+            );
+        }
+    }
+    // Without the kick the deformation is affine: D²min vanishes at any cutoff.
+    let affine: Vec<[f64; 3]> = frac
+        .iter()
+        .map(|&f| c_box.wrap(c_box.to_cartesian(f)))
+        .collect();
+    let current = Frame::new(c_box, (1..=n as u64).collect(), vec![1; n], affine).unwrap();
+    for rc in [5.7, 10.6] {
+        let s = atomic_strain(&reference, &current, &D2minParams::new(rc)).unwrap();
+        let max = s.d2min.iter().copied().fold(0.0, f64::max);
+        assert!(max < 1e-18, "rc {rc}: max D²min {max}");
+    }
+}

