@@ -8,6 +8,52 @@ use interstice_core::TypeMap;
 use interstice_geometry::GeometryError;
 use interstice_io::DumpReader;
 
+/// The largest number of boosting stages a model may ask for: far above
+/// any use (the paper's 300) and small enough that memory for the trees is
+/// never the failure.
+pub const MAX_TREES: usize = 100_000;
+
+/// Checks `--trees` (or a configuration's `trees`).
+pub fn check_trees(trees: usize, what: &str) -> Result<()> {
+    if !(1..=MAX_TREES).contains(&trees) {
+        anyhow::bail!("{what} must be 1 to {MAX_TREES}, found {trees}");
+    }
+    Ok(())
+}
+
+/// Checks, before any work, that every output path can be written: not an
+/// existing directory, in a folder that exists, and no two outputs the same
+/// file. `outputs` pairs each path with the option that names it.
+pub fn check_outputs(outputs: &[(&str, &Path)]) -> Result<()> {
+    for (k, (flag, path)) in outputs.iter().enumerate() {
+        if path.is_dir() {
+            anyhow::bail!(
+                "{flag} {}: is a directory; expected a file name",
+                path.display()
+            );
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(dir) = parent
+            && !dir.is_dir()
+        {
+            anyhow::bail!(
+                "{flag} {}: the folder {} does not exist",
+                path.display(),
+                dir.display()
+            );
+        }
+        for (other_flag, other) in &outputs[..k] {
+            if other == path {
+                anyhow::bail!(
+                    "{other_flag} and {flag} name the same file {}; give each output its own",
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parses `--types`, if given.
 pub fn type_map(types: Option<&str>) -> Result<Option<TypeMap>> {
     types.map(TypeMap::parse).transpose().context("--types")

@@ -59,6 +59,9 @@ pub struct LabelConfig {
     /// Shear strain per frame, for axes (the AQS protocol's 0.125 %).
     #[serde(default = "default_strain_step")]
     pub strain_step: f64,
+    /// D²min below this is never plastic (noise, not a rearrangement), Å².
+    #[serde(default = "default_noise_floor")]
+    pub noise_floor: f64,
 }
 
 impl Default for LabelConfig {
@@ -68,6 +71,7 @@ impl Default for LabelConfig {
             percent: default_percent(),
             frame: default_frame(),
             strain_step: default_strain_step(),
+            noise_floor: default_noise_floor(),
         }
     }
 }
@@ -156,6 +160,9 @@ fn default_frame() -> usize {
 }
 fn default_strain_step() -> f64 {
     0.00125
+}
+fn default_noise_floor() -> f64 {
+    interstice_d2min::DEFAULT_NOISE_FLOOR
 }
 
 impl Dataset {
@@ -273,9 +280,19 @@ impl Config {
         if l.frame == 0 {
             bail!("labels.frame must be a sheared frame (1 or more)");
         }
-        if self.trees == 0 {
-            bail!("trees must be at least 1");
+        if !(l.strain_step.is_finite() && l.strain_step > 0.0) {
+            bail!(
+                "labels.strain_step must be a finite strain > 0, found {}",
+                l.strain_step
+            );
         }
+        if !(l.noise_floor.is_finite() && l.noise_floor >= 0.0) {
+            bail!(
+                "labels.noise_floor must be a finite D²min ≥ 0 Å², found {}",
+                l.noise_floor
+            );
+        }
+        crate::common::check_trees(self.trees, "trees")?;
         Ok(())
     }
 

@@ -13,6 +13,26 @@ use interstice_io::{DumpReader, DumpWriter, OutputFile, Table};
 
 use crate::{featurize, label, train};
 
+/// The default fixture folder, relative to a checkout's root.
+const DEFAULT_FIXTURE: &str = "fixtures/cuzr65-4000";
+
+/// The default fixture's reference, 5 % frame and manifest, for a binary
+/// installed outside the checkout (about 1 MB).
+const EMBEDDED: [(&str, &[u8]); 3] = [
+    (
+        "frame_000.dump.gz",
+        include_bytes!("../../../fixtures/cuzr65-4000/frame_000.dump.gz"),
+    ),
+    (
+        "frame_040.dump.gz",
+        include_bytes!("../../../fixtures/cuzr65-4000/frame_040.dump.gz"),
+    ),
+    (
+        "manifest.json",
+        include_bytes!("../../../fixtures/cuzr65-4000/manifest.json"),
+    ),
+];
+
 /// Arguments of `interstice demo`.
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
@@ -20,7 +40,7 @@ pub struct DemoArgs {
     #[arg(long, default_value = "interstice-demo")]
     pub out: PathBuf,
     /// The bundled 4 000-atom Cu65Zr35 fixture (the quenched glass and its sheared frames).
-    #[arg(long, default_value = "fixtures/cuzr65-4000")]
+    #[arg(long, default_value = DEFAULT_FIXTURE)]
     pub fixture: PathBuf,
     /// The deformed frame: 40 × 0.125 % = 5 % shear strain.
     #[arg(long, default_value_t = 40)]
@@ -36,22 +56,69 @@ pub struct DemoArgs {
 /// Runs the demo; prints each step and the metrics table to `out`.
 pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
     let start = Instant::now();
-    let reference = args.fixture.join("frame_000.dump.gz");
-    let deformed = args
-        .fixture
-        .join(format!("frame_{:03}.dump.gz", args.strain_step));
-    for f in [&reference, &deformed] {
-        if !f.exists() {
-            anyhow::bail!(
-                "{} not found: run the demo from the repository root, or give --fixture",
-                f.display()
-            );
-        }
+    crate::common::check_trees(args.trees, "--trees")?;
+    if args.strain_step == 0 {
+        anyhow::bail!("--strain-step must be 1 or more: frame 0 is the reference itself");
+    }
+    if args.out.exists() && !args.out.is_dir() {
+        anyhow::bail!("--out {}: is a file; expected a folder", args.out.display());
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let path = |name: &str| args.out.join(name);
-    let types = "1=Cu,2=Zr".to_string();
+    // Outside a checkout (an installed binary), the default fixture's two
+    // frames and manifest come from the binary itself.
+    let fixture = if !args.fixture.exists()
+        && args.fixture == Path::new(DEFAULT_FIXTURE)
+        && args.strain_step == 40
+    {
+        let dir = path("fixture");
+        std::fs::create_dir_all(&dir)?;
+        for (name, bytes) in EMBEDDED {
+            std::fs::write(dir.join(name), bytes)
+                .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+        }
+        dir
+    } else {
+        args.fixture.clone()
+    };
+    let reference = fixture.join("frame_000.dump.gz");
+    let deformed = fixture.join(format!("frame_{:03}.dump.gz", args.strain_step));
+    for f in [&reference, &deformed] {
+        if !f.exists() {
+            anyhow::bail!(
+                "{} not found: give --fixture a folder with frame_000.dump.gz and the sheared frames",
+                f.display()
+            );
+        }
+    }
+    // The glass's elements and name from its manifest (as `cargo xtask md` writes it).
+    let manifest_path = fixture.join("manifest.json");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&manifest_path)
+            .with_context(|| format!("cannot read {}", manifest_path.display()))?,
+    )
+    .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
+    let elements: Vec<&str> = manifest["elements"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e.as_str()).collect())
+        .unwrap_or_default();
+    if elements.is_empty() {
+        anyhow::bail!(
+            "{}: expected an \"elements\" list (the element of each LAMMPS type)",
+            manifest_path.display()
+        );
+    }
+    let types = elements
+        .iter()
+        .enumerate()
+        .map(|(k, e)| format!("{}={e}", k + 1))
+        .collect::<Vec<_>>()
+        .join(",");
+    let condition = manifest["condition"]
+        .as_str()
+        .unwrap_or("glass")
+        .to_string();
     writeln!(
         out,
         "interstice demo: {} (quenched) against {} ({:.3} % shear)",
@@ -85,6 +152,7 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
             percent: 5.0,
             threshold: None,
             per_neighbor: false,
+            noise_floor: interstice_d2min::DEFAULT_NOISE_FLOOR,
             types: Some(types.clone()),
             out: path("labels.csv"),
         },
@@ -124,7 +192,7 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
     )?;
     let softness = crate::figures::Softness::read_held_out(&path("qs.csv"))?;
     let title = format!(
-        "Quench-in softness of the bundled Cu65Zr35 glass ({} atoms, held out)",
+        "Quench-in softness of the {condition} glass ({} atoms, held out)",
         softness.qs.len()
     );
     let figure = crate::figures::fig3::softness_histogram(&softness, title, &args.out, "softness")?;

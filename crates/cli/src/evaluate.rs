@@ -56,6 +56,26 @@ pub fn load_model(path: &PathBuf) -> Result<ModelFile> {
             model.format
         );
     }
+    if model.models.is_empty() {
+        bail!(
+            "{}: the model file holds no fold models (\"models\" is empty)",
+            path.display()
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = model.features.iter().find(|f| !seen.insert(f.as_str())) {
+        bail!("{}: feature column '{dup}' is listed twice", path.display());
+    }
+    for (k, m) in model.models.iter().enumerate() {
+        if m.n_features() != model.features.len() {
+            bail!(
+                "{}: fold model {k} takes {} features, but the file names {}",
+                path.display(),
+                m.n_features(),
+                model.features.len()
+            );
+        }
+    }
     Ok(model)
 }
 
@@ -90,6 +110,12 @@ pub fn softness(model: &ModelFile, table: &Table, what: &std::path::Path) -> Res
 
 /// Runs the command.
 pub fn run(args: &EvaluateArgs, out: &mut impl Write) -> Result<()> {
+    if !(args.top_percent > 0.0 && args.top_percent <= 100.0) {
+        bail!(
+            "--top-percent must be in (0, 100], found {}",
+            args.top_percent
+        );
+    }
     let model = load_model(&args.model)?;
     let table = Table::read(&args.features)?;
     let qs = softness(&model, &table, &args.features)?;

@@ -41,6 +41,13 @@ pub struct FeaturizeArgs {
 
 /// Runs the command; prints a one-line summary to `out`.
 pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
+    if !(0.0..1.0).contains(&args.face_threshold) {
+        bail!(
+            "--face-threshold must be in [0, 1) (a fraction of the cell's face area; 0 keeps every face), found {}",
+            args.face_threshold
+        );
+    }
+    crate::common::check_outputs(&[("--out", &args.out)])?;
     let Some(preset) = Preset::from_name(&args.preset) else {
         bail!("--preset {}: expected paper80, sf166 or all", args.preset);
     };

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use interstice_core::ColumnData;
-use interstice_d2min::{D2minParams, atomic_strain, plastic_above, plastic_top_percent};
+use interstice_d2min::{
+    D2minParams, DEFAULT_NOISE_FLOOR, atomic_strain, plastic_above, plastic_top_percent_above,
+};
 use interstice_io::{DumpWriter, OutputFile};
 
 /// Arguments of `interstice label`.
@@ -31,6 +33,9 @@ pub struct LabelArgs {
     /// Plastic: D²min at or above this value, Å² (instead of --percent).
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// D²min below this is never plastic (noise, not a rearrangement), Å².
+    #[arg(long, default_value_t = DEFAULT_NOISE_FLOOR)]
+    pub noise_floor: f64,
     /// Divide D²min by the neighbour count instead of summing (OVITO sums).
     #[arg(long)]
     pub per_neighbor: bool,
@@ -43,8 +48,30 @@ pub struct LabelArgs {
     pub out: PathBuf,
 }
 
+/// Checks every numeric option before any file is read.
+fn check(args: &LabelArgs) -> Result<()> {
+    D2minParams::new(args.cutoff).check().context("--cutoff")?;
+    if args.threshold.is_none() && !(args.percent > 0.0 && args.percent <= 100.0) {
+        bail!("--percent must be in (0, 100], found {}", args.percent);
+    }
+    if let Some(t) = args.threshold
+        && !(t.is_finite() && t >= 0.0)
+    {
+        bail!("--threshold must be a finite D²min ≥ 0 Å², found {t}");
+    }
+    if !(args.noise_floor.is_finite() && args.noise_floor >= 0.0) {
+        bail!(
+            "--noise-floor must be a finite D²min ≥ 0 Å², found {}",
+            args.noise_floor
+        );
+    }
+    crate::common::check_outputs(&[("--out", &args.out)])?;
+    Ok(())
+}
+
 /// Runs the command; prints a one-line summary to `out`.
 pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
+    check(args)?;
     let map = crate::common::type_map(args.types.as_deref())?;
     let open = |path: &PathBuf| crate::common::open_dump(path, map.as_ref());
     let mut ref_reader = open(&args.reference)?;
@@ -56,14 +83,10 @@ pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     let params = D2minParams::new(args.cutoff).per_neighbor(args.per_neighbor);
     let s = atomic_strain(&reference, &deformed, &params)?;
     let plastic = match args.threshold {
-        Some(t) => plastic_above(&s.d2min, t),
-        None => {
-            if args.percent.is_nan() || args.percent <= 0.0 || args.percent > 100.0 {
-                bail!("--percent must be in (0, 100], found {}", args.percent);
-            }
-            plastic_top_percent(&s.d2min, args.percent)
-        }
+        Some(t) => plastic_above(&s.d2min, t.max(args.noise_floor)),
+        None => plastic_top_percent_above(&s.d2min, args.percent, args.noise_floor),
     };
+    let below_floor = s.d2min.iter().filter(|&&x| x < args.noise_floor).count();
     let name = args.out.display().to_string();
     if name.ends_with(".dump") || name.ends_with(".dump.gz") {
         reference.set_column("d2min", ColumnData::Float(s.d2min.clone()))?;
@@ -108,9 +131,10 @@ pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     };
     writeln!(
         out,
-        "{} atoms, mean D²min {mean}, {n_plastic} plastic ({:.2} %), {} with too few neighbours; wrote {name}",
+        "{} atoms, mean D²min {mean}, {n_plastic} plastic ({:.2} %), {below_floor} below the noise floor of {} Å², {} with too few neighbours; wrote {name}",
         s.ids.len(),
         100.0 * n_plastic as f64 / s.ids.len().max(1) as f64,
+        args.noise_floor,
         s.invalid.len()
     )?;
     if !s.invalid.is_empty() {

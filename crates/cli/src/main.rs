@@ -57,7 +57,30 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
 }
 
+/// Fault injection for the crash-safety tests (tests/run_faults.rs): with
+/// `INTERSTICE_FAULT_ABORT_AFTER_COMMITS=N`, the process aborts right after
+/// its N-th committed output file, as a kill at that moment would.
+fn install_fault_injection() {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static LIMIT: OnceLock<usize> = OnceLock::new();
+    static COMMITS: AtomicUsize = AtomicUsize::new(0);
+    let Some(n) = std::env::var("INTERSTICE_FAULT_ABORT_AFTER_COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    else {
+        return;
+    };
+    let _ = LIMIT.set(n);
+    interstice_io::set_commit_observer(|_| {
+        if Some(&(COMMITS.fetch_add(1, Ordering::SeqCst) + 1)) == LIMIT.get() {
+            std::process::abort();
+        }
+    });
+}
+
 fn main() -> ExitCode {
+    install_fault_injection();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args, &mut std::io::stdout().lock()),

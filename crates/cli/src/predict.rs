@@ -22,6 +22,7 @@ pub struct PredictArgs {
 
 /// Runs the command.
 pub fn run(args: &PredictArgs, out: &mut impl Write) -> Result<()> {
+    crate::common::check_outputs(&[("--out", &args.out)])?;
     let model = crate::evaluate::load_model(&args.model)?;
     let table = Table::read(&args.features)?;
     let qs = crate::evaluate::softness(&model, &table, &args.features)?;

@@ -72,14 +72,63 @@ impl Step {
         Ok(crate::common::sha256_bytes(text.as_bytes()))
     }
 
+    /// Up to date: the stamp has this key and the SHA-256 of every output,
+    /// and every output still has that content. A step killed half-way
+    /// has no stamp (it is removed before the step writes), and an output
+    /// replaced by hand or by another run no longer matches its sum.
     fn fresh(&self, key: &str) -> bool {
-        self.outputs.iter().all(|p| p.exists())
-            && std::fs::read_to_string(self.stamp_path()).is_ok_and(|s| s.trim() == key)
+        let Ok(stamp) = std::fs::read_to_string(self.stamp_path()) else {
+            return false;
+        };
+        let mut lines = stamp.lines();
+        if lines.next() != Some(key) {
+            return false;
+        }
+        let sums: Vec<&str> = lines.collect();
+        // Outputs are listed in the step's order; the names are for people.
+        sums.len() == self.outputs.len()
+            && self.outputs.iter().zip(&sums).all(|(p, line)| {
+                line.split_once("  ")
+                    .is_some_and(|(sum, _)| crate::common::sha256_file(p).is_ok_and(|s| s == sum))
+            })
     }
 
+    /// Removes the stamp before the step writes anything, so that no stamp
+    /// is ever newer than a partial output.
+    fn invalidate(&self) -> Result<()> {
+        match std::fs::remove_file(self.stamp_path()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| {
+                format!(
+                    "cannot remove the stale stamp {}",
+                    self.stamp_path().display()
+                )
+            }),
+        }
+    }
+
+    /// Writes the stamp last: the key, then `sha256  path` of every output.
     fn seal(&self, key: &str) -> Result<()> {
+        let mut text = format!("{key}\n");
+        for p in &self.outputs {
+            if !p.exists() {
+                bail!("{}: the step did not write {}", self.what, p.display());
+            }
+            let stamp_dir = self.stamp_path();
+            let name = stamp_dir
+                .parent()
+                .and_then(|d| p.strip_prefix(d).ok())
+                .unwrap_or(p);
+            let _ = writeln!(
+                text,
+                "{}  {}",
+                crate::common::sha256_file(p)?,
+                name.display()
+            );
+        }
         let mut f = OutputFile::create(&self.stamp_path())?;
-        f.write_all(key.as_bytes())
+        f.write_all(text.as_bytes())
             .with_context(|| format!("cannot write {}", self.stamp_path().display()))?;
         f.commit()?;
         Ok(())
@@ -123,6 +172,7 @@ impl<W: Write> Runner<'_, W> {
                         .with_context(|| format!("cannot create {}", d.display()))?;
                 }
             }
+            step.invalidate()?;
             let start = Instant::now();
             let mut log = Vec::new();
             work(&mut log).with_context(|| step.what.clone())?;
@@ -359,6 +409,7 @@ fn labels_step<W: Write>(r: &mut Runner<'_, W>, c: &Config, d: &Dataset) -> Resu
                 percent: c.labels.percent,
                 threshold: None,
                 per_neighbor: false,
+                noise_floor: c.labels.noise_floor,
                 types: Some(d.types.clone()),
                 out: l.labels(),
             },
@@ -513,7 +564,7 @@ pub fn label_threshold(labels: &Path) -> Result<f64> {
 
 fn first_plastic_step<W: Write>(r: &mut Runner<'_, W>, c: &Config, d: &Dataset) -> Result<()> {
     let l = Layout::new(c, d);
-    let frames: Vec<PathBuf> = d.trajectory().into_iter().map(|(_, p)| p).collect();
+    let (indices, frames): (Vec<usize>, Vec<PathBuf>) = d.trajectory().into_iter().unzip();
     if frames.len() < 2 {
         bail!(
             "fig3e needs the base data set's sheared frames frame_001 … in {}; found {}",
@@ -541,8 +592,17 @@ fn first_plastic_step<W: Write>(r: &mut Runner<'_, W>, c: &Config, d: &Dataset) 
                 cutoff: c.labels.cutoff,
                 percent: c.labels.percent,
                 threshold: Some(threshold),
+                noise_floor: c.labels.noise_floor,
                 incremental: false,
-                strain_step: Some(c.labels.strain_step),
+                // Each frame's strain from its number: frame_k is k steps.
+                strain_step: None,
+                strains: Some(
+                    indices
+                        .iter()
+                        .map(|&k| k as f64 * c.labels.strain_step)
+                        .collect(),
+                ),
+                strain_per_timestep: None,
                 out: l.first_plastic(),
             },
             &mut steps,

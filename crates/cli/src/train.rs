@@ -111,6 +111,18 @@ pub fn read_labels(ids: &[u64], path: &std::path::Path, column: &str) -> Result<
 
 /// Runs the protocol and prints the metrics table to `out`.
 pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
+    crate::common::check_trees(args.trees, "--trees")?;
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    for (flag, p) in [
+        ("--out", &args.out),
+        ("--model", &args.model),
+        ("--metrics", &args.metrics),
+    ] {
+        if let Some(p) = p {
+            outputs.push((flag, p.as_path()));
+        }
+    }
+    crate::common::check_outputs(&outputs)?;
     // One read: Parquet also carries the preset in its metadata.
     let (features, preset) = if args.features.extension().is_some_and(|e| e == "parquet") {
         let (t, meta) = Table::read_parquet(&args.features)?;

@@ -38,6 +38,12 @@ pub struct VoronoiArgs {
 
 /// Runs the command; prints a one-line summary to `out`.
 pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
+    if let Some(t) = args.amlearn_filter
+        && !(0.0..1.0).contains(&t)
+    {
+        bail!("--amlearn-filter must be in [0, 1), found {t}");
+    }
+    crate::common::check_outputs(&[("--out", &args.out)])?;
     let mut map = crate::common::type_map(args.types.as_deref())?;
     if let Some(r) = &args.radii {
         let m = map.take().context("--radii needs --types")?;
@@ -58,11 +64,6 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
     } else {
         VoronoiParams::plain()
     };
-    if let Some(t) = args.amlearn_filter
-        && !(0.0..1.0).contains(&t)
-    {
-        bail!("--amlearn-filter must be in [0, 1), found {t}");
-    }
     let start = Instant::now();
     let mut v = Voronoi::compute(frame.positions(), frame.sim_box(), &params)
         .map_err(|e| crate::common::tessellation_error(e, &frame, &name, k))?;

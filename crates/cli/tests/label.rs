@@ -23,7 +23,7 @@ fn labels_the_fixture_as_csv_and_as_a_dump() {
     assert!(ok, "{err}");
     assert!(
         out.starts_with(
-            "4000 atoms, mean D²min 1.3533 Å², 200 plastic (5.00 %), 0 with too few neighbours"
+            "4000 atoms, mean D²min 1.3533 Å², 200 plastic (5.00 %), 0 below the noise floor of 0.01 Å², 0 with too few neighbours"
         ),
         "{out}"
     );
@@ -89,7 +89,7 @@ fn label_errors_are_one_line() {
     assert!(!ok);
     assert_eq!(
         err,
-        "error: invalid parameter: cutoff must be finite and positive, found 0\n"
+        "error: --cutoff: invalid parameter: cutoff must be finite and positive, found 0\n"
     );
     assert!(!std::path::Path::new("/tmp/never.csv").exists());
 }
@@ -114,10 +114,13 @@ fn first_plastic_steps_over_the_fixture_trajectory() {
     let (ok, stdout, err) = interstice(&args);
     assert!(ok, "{err}");
     assert_eq!(stdout.lines().count(), 8);
+    // At 0.125 % strain the deformation is still elastic: of the top 5 % of
+    // D²min only 8 atoms pass the noise floor of 0.01 Å².
     assert!(
-        stdout.starts_with("step 1: 200 plastic, 200 plastic at least once"),
+        stdout.starts_with("step 1 (strain 0.00125): 8 plastic, 8 plastic at least once"),
         "{stdout}"
     );
+    assert!(stdout.contains("\nstep 2 (strain 0.0025): 200 plastic, "));
     let text = std::fs::read_to_string(&out).unwrap();
     let rows: Vec<Vec<&str>> = text
         .lines()
@@ -126,7 +129,7 @@ fn first_plastic_steps_over_the_fixture_trajectory() {
         .collect();
     assert_eq!(rows.len(), 4000);
     // Atoms plastic at step 1 have strain 0.00125; the count of ever-plastic atoms matches the last line.
-    assert_eq!(rows.iter().filter(|r| r[2] == "1").count(), 200);
+    assert_eq!(rows.iter().filter(|r| r[2] == "1").count(), 8);
     assert!(
         rows.iter()
             .filter(|r| r[2] == "1")
@@ -140,4 +143,193 @@ fn first_plastic_steps_over_the_fixture_trajectory() {
             .unwrap()
             .ends_with(&format!("{ever} plastic at least once"))
     );
+}
+
+#[test]
+fn a_frame_against_itself_labels_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv");
+    let (ok, stdout, err) = interstice(&[
+        "label",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "--cutoff",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        stdout.contains(" 0 plastic (0.00 %), 4000 below the noise floor of 0.01 Å²"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.lines().skip(1).all(|l| l.ends_with(",0")));
+    // A lower floor brings the percentile back, as asked.
+    let (ok, stdout, _) = interstice(&[
+        "label",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "fixtures/cuzr65-4000/frame_040.dump.gz",
+        "--cutoff",
+        "5",
+        "--noise-floor",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok);
+    assert!(
+        stdout.contains(" 200 plastic (5.00 %), 0 below"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_reference_frame_inside_the_series_is_not_a_strain_step() {
+    let dir = tempfile::tempdir().unwrap();
+    // A LAMMPS AQS dump: the reference, then two strain steps, in one file
+    // (concatenated gzip members).
+    let series = dir.path().join("series.dump.gz");
+    let mut bytes = Vec::new();
+    for k in 0..=2 {
+        bytes.extend(
+            std::fs::read(format!("../../fixtures/cuzr65-4000/frame_{k:03}.dump.gz")).unwrap(),
+        );
+    }
+    std::fs::write(&series, bytes).unwrap();
+    let run = |frames: &[&str], extra: &[&str], out: &std::path::Path| {
+        let mut args = vec!["first-plastic", "fixtures/cuzr65-4000/frame_000.dump.gz"];
+        args.extend(frames);
+        args.extend(["--cutoff", "5.0"]);
+        args.extend(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        interstice(&args)
+    };
+    let one = dir.path().join("one.csv");
+    let (ok, stdout, err) = run(
+        &[series.to_str().unwrap()],
+        &["--strain-step", "0.00125"],
+        &one,
+    );
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].ends_with("frame 0: the reference itself (strain 0), not a strain step"));
+    assert!(lines[1].starts_with("step 1 (strain 0.00125): "));
+    assert!(lines[2].starts_with("step 2 (strain 0.0025): "));
+    // The same as the two strain-step files given one by one.
+    let two = dir.path().join("two.csv");
+    let (ok, _, err) = run(
+        &[
+            "fixtures/cuzr65-4000/frame_001.dump.gz",
+            "fixtures/cuzr65-4000/frame_002.dump.gz",
+        ],
+        &["--strain-step", "0.00125"],
+        &two,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&one).unwrap(),
+        std::fs::read_to_string(&two).unwrap()
+    );
+    // Explicit strains: one per deformed frame, no more, no less.
+    let (ok, _, err) = run(
+        &[series.to_str().unwrap()],
+        &["--strains", "0.00125,0.0025"],
+        &one,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&one).unwrap(),
+        std::fs::read_to_string(&two).unwrap()
+    );
+    let (ok, _, err) = run(&[series.to_str().unwrap()], &["--strains", "0.00125"], &one);
+    assert!(!ok);
+    assert!(err.contains("--strains lists 1 strains, but "), "{err}");
+    // Only the reference: nothing to label.
+    let (ok, _, err) = run(&["fixtures/cuzr65-4000/frame_000.dump.gz"], &[], &one);
+    assert!(!ok);
+    assert!(err.contains("no deformed frame"), "{err}");
+}
+
+#[test]
+fn label_options_are_checked_before_reading() {
+    for (flag, value, want) in [
+        (
+            "--noise-floor",
+            "-1",
+            "--noise-floor must be a finite D²min ≥ 0 Å², found -1",
+        ),
+        (
+            "--noise-floor",
+            "nan",
+            "--noise-floor must be a finite D²min ≥ 0 Å², found NaN",
+        ),
+        (
+            "--threshold",
+            "inf",
+            "--threshold must be a finite D²min ≥ 0 Å², found inf",
+        ),
+        (
+            "--threshold",
+            "-1",
+            "--threshold must be a finite D²min ≥ 0 Å², found -1",
+        ),
+        ("--percent", "0", "--percent must be in (0, 100], found 0"),
+        (
+            "--cutoff",
+            "nan",
+            "--cutoff: invalid parameter: cutoff must be finite and positive, found NaN",
+        ),
+    ] {
+        let option = format!("{flag}={value}");
+        let mut args = vec!["label", "no-such-reference.dump", "no-such-frame.dump"];
+        if flag != "--cutoff" {
+            args.push("--cutoff=5");
+        }
+        args.extend([option.as_str(), "--out", "/tmp/never.csv"]);
+        let (ok, _, err) = interstice(&args);
+        assert!(!ok);
+        assert_eq!(err, format!("error: {want}\n"), "{flag} {value}");
+    }
+    for (flag, value, want) in [
+        (
+            "--strain-step",
+            "nan",
+            "--strain-step must be a finite strain > 0, found NaN",
+        ),
+        (
+            "--strain-step",
+            "0",
+            "--strain-step must be a finite strain > 0, found 0",
+        ),
+        (
+            "--strains",
+            "0.1,inf",
+            "--strains must be finite numbers, found inf",
+        ),
+        (
+            "--strain-per-timestep",
+            "0",
+            "--strain-per-timestep must be finite and non-zero, found 0",
+        ),
+        (
+            "--noise-floor",
+            "-0.5",
+            "--noise-floor must be a finite D²min ≥ 0 Å², found -0.5",
+        ),
+    ] {
+        let (ok, _, err) = interstice(&[
+            "first-plastic",
+            "no-such-reference.dump",
+            "no-such-frame.dump",
+            "--cutoff",
+            "5",
+            &format!("{flag}={value}"),
+            "--out",
+            "/tmp/never.csv",
+        ]);
+        assert!(!ok);
+        assert_eq!(err, format!("error: {want}\n"), "{flag} {value}");
+    }
 }

@@ -127,6 +127,71 @@ fn prints_the_fifteen_model_table_and_writes_softness() {
             .is_some_and(|l| l.starts_with("natural class ratio   ROC-AUC 0.")),
         "{out}"
     );
+    // Edited model files are errors naming the problem, never a panic or a hang.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let edited = dir.path().join("edited.json");
+    for (what, edit, want) in [
+        (
+            "no models",
+            Box::new(|v: &mut serde_json::Value| v["models"] = serde_json::json!([]))
+                as Box<dyn Fn(&mut serde_json::Value)>,
+            "holds no fold models",
+        ),
+        (
+            "a split on feature 9999",
+            Box::new(|v: &mut serde_json::Value| {
+                let tree = v["models"][0]["trees"][0].as_array_mut().unwrap();
+                let split = tree.iter().position(|n| n.get("Split").is_some()).unwrap();
+                tree[split]["Split"]["feature"] = 9999.into();
+            }),
+            "split on feature 9999 of 16",
+        ),
+        (
+            "a loop",
+            Box::new(|v: &mut serde_json::Value| {
+                let tree = v["models"][0]["trees"][0].as_array_mut().unwrap();
+                let split = tree.iter().position(|n| n.get("Split").is_some()).unwrap();
+                tree[split]["Split"]["left"] = 0.into();
+                tree[split]["Split"]["right"] = 0.into();
+            }),
+            "must come after it and exist",
+        ),
+        (
+            "a feature listed twice",
+            Box::new(|v: &mut serde_json::Value| v["features"][1] = v["features"][0].clone()),
+            "is listed twice",
+        ),
+        (
+            "one feature name too few",
+            Box::new(|v: &mut serde_json::Value| {
+                v["features"].as_array_mut().unwrap().pop();
+            }),
+            "fold model 0 takes 16 features, but the file names 15",
+        ),
+    ] {
+        let mut v = json.clone();
+        edit(&mut v);
+        std::fs::write(&edited, serde_json::to_string(&v).unwrap()).unwrap();
+        for cmd in ["predict", "evaluate"] {
+            let mut args = vec![
+                cmd,
+                "--model",
+                edited.to_str().unwrap(),
+                "--features",
+                features.to_str().unwrap(),
+            ];
+            if cmd == "predict" {
+                args.extend(["--out", again.to_str().unwrap()]);
+            } else {
+                args.extend(["--labels", labels.to_str().unwrap()]);
+            }
+            let (ok, _, err) = interstice(&args);
+            assert!(!ok, "{what}: {cmd} accepted it");
+            assert!(err.contains(want), "{what}: {cmd}: {err}");
+            assert!(!err.contains("panicked"), "{what}: {err}");
+        }
+    }
     // A table with other columns is refused with the first difference.
     let other = dir.path().join("other.csv");
     Table {

@@ -2,6 +2,31 @@
 //! sample, an absolute threshold, and the first strain step at which each
 //! atom becomes plastic.
 
+/// The default noise floor, Å² (shared/SPEC.md §6): D²min below it is
+/// never plastic, whatever its rank. A minimised glass compared with itself
+/// gives D²min of 1e-29 Å² or less, and a real rearrangement tenths of Å² or
+/// more; 0.01 Å² is a displacement of about 0.03 Å per neighbour.
+pub const DEFAULT_NOISE_FLOOR: f64 = 0.01;
+
+/// Plastic where D²min is among the top `percent` % of the sample and at
+/// or above `floor` (a real rearrangement, not noise): the
+/// [`plastic_top_percent`] rule, with a floor.
+///
+/// ```
+/// use interstice_d2min::plastic_top_percent_above;
+/// // A frame compared with itself: only noise, nothing is plastic.
+/// assert_eq!(plastic_top_percent_above(&[1e-29, 3e-30, 0.0], 50.0, 0.01), [false; 3]);
+/// ```
+pub fn plastic_top_percent_above(d2min: &[f64], percent: f64, floor: f64) -> Vec<bool> {
+    let mut labels = plastic_top_percent(d2min, percent);
+    for (l, &x) in labels.iter_mut().zip(d2min) {
+        if x < floor {
+            *l = false;
+        }
+    }
+    labels
+}
+
 /// Plastic where D²min is among the top `percent` % of the sample: the
 /// `k = ⌈N · percent / 100⌉` largest values and any ties with the k-th. NaN
 /// (invalid atoms) is never plastic, and neither is an atom without any
@@ -89,6 +114,18 @@ mod tests {
         assert_eq!(plastic_top_percent(&[1.0, 2.0], 0.0), [false, false]);
         // Nothing moved: nothing is plastic, even though all values tie.
         assert_eq!(plastic_top_percent(&[0.0; 4], 50.0), [false; 4]);
+        // Noise is not plastic: the floor removes what the percentile keeps.
+        let d = [1e-29, 2e-29, 0.5, 3e-30];
+        assert_eq!(plastic_top_percent(&d, 50.0), [false, true, true, false]);
+        assert_eq!(
+            plastic_top_percent_above(&d, 50.0, DEFAULT_NOISE_FLOOR),
+            [false, false, true, false]
+        );
+        // At the floor counts (at or above).
+        assert_eq!(
+            plastic_top_percent_above(&[0.01, 0.0], 50.0, 0.01),
+            [true, false]
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ use rayon::prelude::*;
 
 mod labels;
 
-pub use labels::{FirstPlastic, first_plastic_step, plastic_above, plastic_top_percent};
+pub use labels::{
+    DEFAULT_NOISE_FLOOR, FirstPlastic, first_plastic_step, plastic_above, plastic_top_percent,
+    plastic_top_percent_above,
+};
 
 /// Everything that can go wrong computing D²min.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

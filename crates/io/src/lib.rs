@@ -26,7 +26,7 @@ pub use data::{DataFile, read_data, read_data_from, write_data, write_data_to};
 pub use dump::{DumpReader, DumpWriter};
 pub use error::IoError;
 pub use interstice_core::Frame;
-pub use output::OutputFile;
+pub use output::{OutputFile, set_commit_observer};
 pub use parquet_table::TableMeta;
 pub use source::Source;
 pub use table::Table;

@@ -42,6 +42,7 @@ impl OutputFile {
         tmp_name.push(file_name);
         tmp_name.push(format!(".{}.tmp", std::process::id()));
         let tmp = dest.with_file_name(tmp_name);
+        sweep_stale(dest);
         let file = File::create(&tmp).map_err(|e| IoError::os(&name, "cannot create", e))?;
         let w = BufWriter::with_capacity(1 << 17, file);
         let sink = if is_gz_path(dest) {
@@ -67,19 +68,78 @@ impl OutputFile {
     /// [`IoError::Os`] if flushing, syncing or renaming fails.
     pub fn commit(mut self) -> Result<(), IoError> {
         let name = self.dest.display().to_string();
-        let file = match self.sink.take() {
-            Some(Sink::Plain(w)) => w.into_inner().map_err(|e| e.into_error()),
-            Some(Sink::Gz(g)) => g
-                .finish()
-                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
-            None => return Ok(()),
-        }
-        .map_err(|e| IoError::os(&name, "cannot write", e))?;
-        file.sync_all()
+        let result = (|| {
+            let file = match self.sink.take() {
+                Some(Sink::Plain(w)) => w.into_inner().map_err(|e| e.into_error()),
+                Some(Sink::Gz(g)) => g
+                    .finish()
+                    .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
+                None => return Ok(()),
+            }
             .map_err(|e| IoError::os(&name, "cannot write", e))?;
-        drop(file);
-        std::fs::rename(&self.tmp, &self.dest)
-            .map_err(|e| IoError::os(&name, "cannot move the finished file into place", e))
+            file.sync_all()
+                .map_err(|e| IoError::os(&name, "cannot write", e))?;
+            drop(file);
+            std::fs::rename(&self.tmp, &self.dest)
+                .map_err(|e| IoError::os(&name, "cannot move the finished file into place", e))
+        })();
+        if result.is_err() {
+            // Never leave the temporary file behind.
+            let _ = std::fs::remove_file(&self.tmp);
+        } else {
+            fault_point(&self.dest);
+        }
+        result
+    }
+}
+
+/// Removes temporary files of our own naming pattern (`.NAME.PID.tmp`)
+/// beside `dest` whose process no longer runs (a killed run's leftovers).
+/// Best effort: on a system without `/proc` nothing is removed.
+fn sweep_stale(dest: &Path) {
+    let (Some(dir), Some(file_name)) = (dest.parent(), dest.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{}.", file_name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(pid) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+static OBSERVER: std::sync::OnceLock<fn(&Path)> = std::sync::OnceLock::new();
+
+/// Registers a function to call after every output file is committed (at
+/// most one per process; returns whether this one was registered). The
+/// driver uses it to stop the process right after a chosen file, in the
+/// fault-injection tests of its crash safety.
+pub fn set_commit_observer(f: fn(&Path)) -> bool {
+    OBSERVER.set(f).is_ok()
+}
+
+fn fault_point(dest: &Path) {
+    if let Some(f) = OBSERVER.get() {
+        f(dest);
     }
 }
 
@@ -112,6 +172,39 @@ impl Drop for OutputFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_commit_leaves_no_temporary_and_stale_ones_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        // The destination is a directory: the rename fails.
+        let dest = dir.path().join("taken");
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("inside"), "x").unwrap();
+        let mut f = OutputFile::create(&dest).unwrap();
+        f.write_all(b"new").unwrap();
+        assert!(f.commit().is_err());
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(names, ["taken"]);
+        // A killed run's temporary (a pid that cannot exist) is swept by the
+        // next writer of the same file; another file's and a live one's stay.
+        let out = dir.path().join("out.csv");
+        let stale = dir.path().join(".out.csv.4294967295.tmp");
+        let live = dir
+            .path()
+            .join(format!(".out.csv.{}.tmp.keep", std::process::id()));
+        let other = dir.path().join(".other.csv.4294967295.tmp");
+        for p in [&stale, &live, &other] {
+            std::fs::write(p, "half").unwrap();
+        }
+        let mut f = OutputFile::create(&out).unwrap();
+        f.write_all(b"a").unwrap();
+        f.commit().unwrap();
+        assert!(!stale.exists());
+        assert!(live.exists() && other.exists());
+    }
 
     #[test]
     fn destination_changes_only_on_commit() {

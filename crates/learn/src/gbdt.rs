@@ -116,15 +116,46 @@ enum Node {
     },
 }
 
-/// A fitted model (serialisable with the `serde` feature).
+/// A fitted model (serialisable with the `serde` feature; a model read back
+/// is checked completely by [`Gbdt::validate`], so an edited or damaged file
+/// is an error, never a panic or an endless loop).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "GbdtData"))]
 pub struct Gbdt {
     init: f64,
     learning_rate: f64,
     trees: Vec<Vec<Node>>,
     n_features: usize,
     importances: Vec<f64>,
+}
+
+/// The serialised fields of a [`Gbdt`], before validation.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct GbdtData {
+    init: f64,
+    learning_rate: f64,
+    trees: Vec<Vec<Node>>,
+    n_features: usize,
+    importances: Vec<f64>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<GbdtData> for Gbdt {
+    type Error = LearnError;
+
+    fn try_from(d: GbdtData) -> Result<Gbdt, LearnError> {
+        let g = Gbdt {
+            init: d.init,
+            learning_rate: d.learning_rate,
+            trees: d.trees,
+            n_features: d.n_features,
+            importances: d.importances,
+        };
+        g.validate()?;
+        Ok(g)
+    }
 }
 
 fn sigmoid(x: f64) -> f64 {
@@ -375,6 +406,85 @@ impl Gbdt {
                 sigmoid(raw)
             })
             .collect())
+    }
+
+    /// Checks that the model can be evaluated: finite numbers, at least one
+    /// feature and one tree, every split on an existing feature with a
+    /// threshold that is a number, and children that exist and come after
+    /// their parent (so every walk from the root ends at a leaf).
+    ///
+    /// # Errors
+    /// [`LearnError::InvalidInput`] naming the first problem found.
+    pub fn validate(&self) -> Result<(), LearnError> {
+        let bad = |m: String| Err(LearnError::InvalidInput(format!("invalid model: {m}")));
+        if !self.init.is_finite() {
+            return bad(format!("init {} is not finite", self.init));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return bad(format!(
+                "learning_rate must be finite and positive, found {}",
+                self.learning_rate
+            ));
+        }
+        if self.n_features == 0 {
+            return bad("n_features is 0".into());
+        }
+        if self.importances.len() != self.n_features
+            || self.importances.iter().any(|x| !x.is_finite())
+        {
+            return bad(format!(
+                "expected {} finite importances, found {}",
+                self.n_features,
+                self.importances.len()
+            ));
+        }
+        if self.trees.is_empty() {
+            return bad("no trees".into());
+        }
+        for (t, tree) in self.trees.iter().enumerate() {
+            if tree.is_empty() {
+                return bad(format!("tree {t} is empty"));
+            }
+            for (k, node) in tree.iter().enumerate() {
+                match *node {
+                    Node::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                    } => {
+                        if feature >= self.n_features {
+                            return bad(format!(
+                                "tree {t}, node {k}: split on feature {feature} of {}",
+                                self.n_features
+                            ));
+                        }
+                        if threshold.is_nan() {
+                            return bad(format!("tree {t}, node {k}: threshold is NaN"));
+                        }
+                        for child in [left, right] {
+                            if child <= k || child >= tree.len() {
+                                return bad(format!(
+                                    "tree {t}, node {k}: child {child} must come after it and exist (the tree has {} nodes)",
+                                    tree.len()
+                                ));
+                            }
+                        }
+                        if left == right {
+                            return bad(format!("tree {t}, node {k}: both children are {left}"));
+                        }
+                    }
+                    Node::Leaf { value } => {
+                        if !value.is_finite() {
+                            return bad(format!(
+                                "tree {t}, node {k}: leaf value {value} is not finite"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Impurity-based feature importances, summing to 1.
