@@ -54,6 +54,31 @@ pub fn check_outputs(outputs: &[(&str, &Path)]) -> Result<()> {
     Ok(())
 }
 
+/// Checks a feature table read from `path` before it is learnt from or
+/// scored: rows, feature columns, and finite numbers (naming the row, the
+/// atom id and the column of the first bad value).
+pub fn check_feature_table(table: &interstice_io::Table, path: &Path) -> Result<()> {
+    let name = path.display();
+    if table.ids.is_empty() {
+        anyhow::bail!("{name}: the table has no rows (a header alone)");
+    }
+    if table.columns.is_empty() {
+        anyhow::bail!("{name}: the table has only the id column; expected feature columns");
+    }
+    let k = table.columns.len();
+    if let Some(at) = table.values.iter().position(|v| !v.is_finite()) {
+        let (r, c) = (at / k, at % k);
+        anyhow::bail!(
+            "{name}: row {} (id {}), column '{}': {} is not a finite number",
+            r + 1,
+            table.ids[r],
+            table.columns[c],
+            table.values[at]
+        );
+    }
+    Ok(())
+}
+
 /// Parses `--types`, if given.
 pub fn type_map(types: Option<&str>) -> Result<Option<TypeMap>> {
     types.map(TypeMap::parse).transpose().context("--types")
@@ -68,19 +93,28 @@ pub fn open_dump(path: &Path, map: Option<&TypeMap>) -> Result<DumpReader<'stati
     })
 }
 
-/// The 0-based frame index of `frame` in `reader` (negative counts from
-/// the end); `flag` names the option in the error.
-pub fn pick_frame(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result<usize> {
-    let count = reader.frame_count()?;
+/// Reads frame `frame` of `reader` (0-based; negative counts from the end)
+/// and returns its index with it; `flag` names the option in the error. A
+/// non-negative index reads only up to that frame, so a damaged later frame
+/// does not stop it; a negative one must count the frames first.
+pub fn read_frame(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result<(usize, Frame)> {
     let index = if frame < 0 {
-        count as i64 + frame
+        let count = reader.frame_count()?;
+        usize::try_from(count as i64 + frame)
+            .ok()
+            .with_context(|| format!("{flag} {frame}: {} has {count} frames", reader.name()))?
     } else {
-        frame
+        frame as usize
     };
-    usize::try_from(index)
-        .ok()
-        .filter(|&i| i < count)
-        .with_context(|| format!("{flag} {frame}: {} has {count} frames", reader.name()))
+    match reader.read_at(index) {
+        Ok(f) => Ok((index, f)),
+        // Name the option when the frame does not exist; a damaged frame's
+        // own message already names the file and line.
+        Err(e) if e.to_string().contains("is out of range") => {
+            Err(anyhow::Error::new(e).context(format!("{flag} {frame}")))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A tessellation error of frame `k` of `name` as one line, naming atoms

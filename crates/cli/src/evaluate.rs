@@ -81,6 +81,7 @@ pub fn load_model(path: &PathBuf) -> Result<ModelFile> {
 
 /// Quench-in softness of every row of `table` (columns checked against the model).
 pub fn softness(model: &ModelFile, table: &Table, what: &std::path::Path) -> Result<Vec<f64>> {
+    crate::common::check_feature_table(table, what)?;
     if table.columns != model.features {
         let k = table
             .columns

@@ -56,8 +56,14 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
         map = map.with_radius_overrides(r).context("--radii")?;
     }
     let mut reader = crate::common::open_dump(&args.dump, Some(&map))?;
-    let k = crate::common::pick_frame(&mut reader, args.frame, "--frame")?;
-    let frame = reader.read_at(k)?;
+    let (k, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
+    if frame.len() < 2 {
+        bail!(
+            "{}, frame {k}: {} atom(s); features describe an atom's neighbours and need at least 2 atoms",
+            args.dump.display(),
+            frame.len()
+        );
+    }
     let name = args.dump.display().to_string();
     let params = ContextParams {
         radical: args.radical,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use interstice_core::ColumnData;
 
 /// Arguments of `interstice info`.
@@ -23,17 +23,13 @@ pub struct InfoArgs {
 pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
     let map = crate::common::type_map(args.types.as_deref())?;
     let mut reader = crate::common::open_dump(&args.dump, map.as_ref())?;
-    let count = reader.frame_count()?;
-    let index = if args.frame < 0 {
-        count as i64 + args.frame
-    } else {
-        args.frame
+    let (index, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
+    // Counting reads every later header: a damaged later frame does not
+    // stop the report of this one.
+    let count = match reader.frame_count() {
+        Ok(n) => n.to_string(),
+        Err(e) => format!("at least {} (counting stopped: {e})", index + 1),
     };
-    let index = usize::try_from(index)
-        .ok()
-        .filter(|&i| i < count)
-        .with_context(|| format!("--frame {}: the file has {count} frames", args.frame))?;
-    let frame = reader.read_at(index)?;
     let b = frame.sim_box();
     let compressed = std::fs::File::open(&args.dump)
         .and_then(|mut f| {
@@ -69,12 +65,16 @@ pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
         }
     )?;
     writeln!(out, "periodic   {periodic}")?;
-    writeln!(
-        out,
-        "volume     {:.4} Å³ ({:.4} Å³ per atom)",
-        b.volume(),
-        b.volume() / frame.len().max(1) as f64
-    )?;
+    if frame.is_empty() {
+        writeln!(out, "volume     {:.4} Å³ (no atoms)", b.volume())?;
+    } else {
+        writeln!(
+            out,
+            "volume     {:.4} Å³ ({:.4} Å³ per atom)",
+            b.volume(),
+            b.volume() / frame.len() as f64
+        )?;
+    }
     writeln!(out, "columns    {}", reader.columns().join(" "))?;
     writeln!(out, "species")?;
     let mut total_mass = 0.0;

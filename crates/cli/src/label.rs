@@ -75,11 +75,10 @@ pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     let map = crate::common::type_map(args.types.as_deref())?;
     let open = |path: &PathBuf| crate::common::open_dump(path, map.as_ref());
     let mut ref_reader = open(&args.reference)?;
-    let k = crate::common::pick_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;
-    let mut reference = ref_reader.read_at(k)?;
+    let (_, mut reference) =
+        crate::common::read_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;
     let mut def_reader = open(&args.deformed)?;
-    let k = crate::common::pick_frame(&mut def_reader, args.frame, "--frame")?;
-    let deformed = def_reader.read_at(k)?;
+    let (_, deformed) = crate::common::read_frame(&mut def_reader, args.frame, "--frame")?;
     let params = D2minParams::new(args.cutoff).per_neighbor(args.per_neighbor);
     let s = atomic_strain(&reference, &deformed, &params)?;
     let plastic = match args.threshold {

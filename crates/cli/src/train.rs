@@ -135,7 +135,18 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
     } else {
         (Table::read_csv(&args.features)?, None)
     };
+    crate::common::check_feature_table(&features, &args.features)?;
     let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
+    let plastic = y.iter().filter(|&&l| l).count();
+    if plastic == 0 || plastic == y.len() {
+        bail!(
+            "{}: column '{}' labels {} of the {} atoms plastic; learning needs both classes",
+            args.labels.display(),
+            args.label_column,
+            if plastic == 0 { "none" } else { "all" },
+            y.len()
+        );
+    }
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
     let best_fold = match args.qs.as_str() {
         "mean" => false,
@@ -164,7 +175,6 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         ..ProtocolParams::default()
     };
     let r = cross_validate(&x, &y, &params)?;
-    let plastic = y.iter().filter(|&&l| l).count();
     let stat = |f: &dyn Fn(&interstice_learn::protocol::FoldScores) -> f64| {
         let (m, s) = mean_std(&r.folds.iter().map(f).collect::<Vec<_>>());
         format!("{m:.3} ± {s:.3}")

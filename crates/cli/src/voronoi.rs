@@ -50,8 +50,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         map = Some(m.with_radius_overrides(r).context("--radii")?);
     }
     let mut reader = crate::common::open_dump(&args.dump, map.as_ref())?;
-    let k = crate::common::pick_frame(&mut reader, args.frame, "--frame")?;
-    let frame = reader.read_at(k)?;
+    let (k, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
     let name = args.dump.display().to_string();
     let params = if args.radical {
         let m = map.as_ref().context("--radical needs --types")?;

@@ -75,7 +75,7 @@ fn errors_are_one_clear_line() {
         ),
         (
             &["info", "fixtures/cuzr-tiny/shear.dump.gz", "--frame", "5"],
-            "error: --frame 5: the file has 5 frames\n",
+            "error: --frame 5: fixtures/cuzr-tiny/shear.dump.gz: frame 5 is out of range: the file has 5 frames\n",
         ),
     ];
     for (args, expected) in cases {

@@ -290,8 +290,9 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
                           on any clone)
   pause                   ask a running `md run` to stop at a clean point now (it packs
                           its checkpoint as at the end of a budget)
-  status                  the plan against what is committed, partial, finished and
-                          running, with the cost left at the measured speed
+  status [--readme]       the plan against what is committed, partial, finished and
+                          running, with the cost left at the measured speed (--readme:
+                          also into datasets/README.md)
   pack                    copy finished planned samples into datasets/ (80 MB budget)
   tg CONDITION [--np N]   T_g from volume against temperature of a linear quench at
                           1e13 K/s (864 atoms), stored in datasets/tg.json
@@ -336,7 +337,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         Some("tg") => tg::main(&paths, &args[1..]),
         Some("selftest") if args.len() == 1 => selftest::selftest(&paths),
         Some("speed") => speed::speed(&paths, &args[1..]),
-        Some("status") if args.len() == 1 => plan::status(&paths),
+        Some("status") if args.len() == 1 => plan::status(&paths, false),
+        Some("status") if args.len() == 2 && args[1] == "--readme" => plan::status(&paths, true),
         Some("pack") if args.len() == 1 => plan::pack(&paths),
         Some("check") => check::check(&paths, &args[1..]),
         Some("fixture") => fixture::fixture(&args[1..]),

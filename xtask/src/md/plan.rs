@@ -301,10 +301,18 @@ fn seconds_left(s: &State, spec: &Spec) -> f64 {
     }
 }
 
-/// `md status`.
-pub fn status(paths: &Paths) -> Result<()> {
+/// `md status [--readme]`: the plan against the repository and this
+/// machine; with `--readme`, the same table (as Markdown) goes into
+/// datasets/README.md between its `md status` markers.
+pub fn status(paths: &Paths, readme: bool) -> Result<()> {
+    use std::fmt::Write as _;
     let plan = read_plan(paths)?;
-    println!(
+    let mut text = String::new();
+    let mut md = String::from(
+        "| item | sample | atoms | directions | schedule | frames | core-hours left | state |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    let _ = writeln!(
+        text,
         "{:>4}  {:<36} {:>6} {:>6} {:>5}  {:<6}  {:>8}  state",
         "item", "sample", "atoms", "dirs", "sched", "frames", "core-h"
     );
@@ -313,32 +321,44 @@ pub fn status(paths: &Paths) -> Result<()> {
         let st = state(paths, p);
         let secs = seconds_left(&st, &p.spec);
         left += secs;
-        println!(
-            "{:>4}  {:<36} {:>6} {:>6} {:>5}  {:<6}  {:>8}  {}",
+        let sched = if p.spec.schedule.is_window() {
+            "window"
+        } else {
+            "linear"
+        };
+        let frames = match p.frames {
+            Frames::All => "all",
+            Frames::Labels => "labels",
+            Frames::Reference => "ref",
+        };
+        let hours = if secs > 0.0 {
+            format!("{:.1}", secs / 3600.0)
+        } else {
+            "-".into()
+        };
+        let what = state_text(&st, &p.spec);
+        let _ = writeln!(
+            text,
+            "{:>4}  {:<36} {:>6} {:>6} {:>5}  {:<6}  {:>8}  {what}",
             p.item,
             p.spec.id(),
             p.spec.atoms(),
             p.spec.loadings().len(),
-            if p.spec.schedule.is_window() {
-                "window"
-            } else {
-                "linear"
-            },
-            match p.frames {
-                Frames::All => "all",
-                Frames::Labels => "labels",
-                Frames::Reference => "ref",
-            },
-            if secs > 0.0 {
-                format!("{:.1}", secs / 3600.0)
-            } else {
-                "-".into()
-            },
-            state_text(&st, &p.spec),
+            sched,
+            frames,
+            hours,
+        );
+        let _ = writeln!(
+            md,
+            "| {} | `{}` | {} | {} | {sched} | {frames} | {hours} | {what} |",
+            p.item,
+            p.spec.id(),
+            p.spec.atoms(),
+            p.spec.loadings().len(),
         );
     }
     let used = dir_size(&paths.root.join("datasets"))?;
-    println!(
+    let summary = format!(
         "datasets/ holds {:.1} MB of its {} MB (checkpoints {:.1} MB of {} MB); the plan needs about {:.0} core-hours more ({:.0} h on 2 ranks) at the measured speeds",
         used as f64 / 1e6,
         BUDGET / 1024 / 1024,
@@ -347,6 +367,24 @@ pub fn status(paths: &Paths) -> Result<()> {
         left / 3600.0,
         left / 3600.0 / super::run::TWO_RANK_SPEEDUP,
     );
+    println!("{text}{summary}");
+    if readme {
+        let path = paths.root.join("datasets/README.md");
+        let doc = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let (open, close) = ("<!-- md status -->", "<!-- /md status -->");
+        let (Some(a), Some(b)) = (doc.find(open), doc.find(close)) else {
+            bail!("{}: no {open} … {close} markers", path.display());
+        };
+        let new = format!(
+            "{}{open}\n{md}\n{summary} (`cargo xtask md status --readme`, {}).\n{}",
+            &doc[..a],
+            super::run::utc_now(),
+            &doc[b..]
+        );
+        write_atomic(&path, new.as_bytes())?;
+        println!("wrote the table into {}", path.display());
+    }
     Ok(())
 }
 
@@ -415,6 +453,17 @@ pub fn run_next(paths: &Paths, np: Option<usize>, budget: Option<Duration>) -> R
             };
             match make_sample(paths, &spec, Some(ranks(np)), &control, rebuild.as_deref())? {
                 Outcome::Finished => {
+                    // The glass checks (density, energy, g(r), CNA, the
+                    // curve) go into the manifest; a failure is packed with
+                    // "passed": false and said loudly, never hidden.
+                    match super::check::check_sample(paths, &spec.dir(paths)) {
+                        Ok(true) => {}
+                        Ok(false) => println!(
+                            "WARNING: {} failed md check (see check.json); packed with \"passed\": false",
+                            spec.id()
+                        ),
+                        Err(e) => println!("WARNING: cannot check {}: {e:#}", spec.id()),
+                    }
                     pack_one(paths, &planned)?;
                     partial::remove(paths, &spec)?;
                 }
