@@ -540,10 +540,24 @@ impl<'a> DumpReader<'a> {
         let (lo, hi) = if triclinic {
             let (xmin, xmax) = tilt_extent_x(xy, xz);
             let (ymin, ymax) = (yz.min(0.0), yz.max(0.0));
-            (
-                [v[0][0] - xmin, v[1][0] - ymin, v[2][0]],
-                [v[0][1] - xmax, v[1][1] - ymax, v[2][1]],
-            )
+            let lo = [v[0][0] - xmin, v[1][0] - ymin, v[2][0]];
+            let hi = [v[0][1] - xmax, v[1][1] - ymax, v[2][1]];
+            // A tilt wider than its bounding box: say so, rather than the
+            // "xhi must be greater than xlo" the subtraction would give.
+            for (a, tilts) in [(0, format!("xy {xy} and xz {xz}")), (1, format!("yz {yz}"))] {
+                if v[a][1] > v[a][0] && hi[a] <= lo[a] {
+                    let axis = ["x", "y"][a];
+                    return Err(IoError::parse(
+                        self.stream.name(),
+                        item_line,
+                        format!(
+                            "the tilts {tilts} span more than the {axis} bounds {} … {}: the bounding box of a tilted cell must contain it",
+                            v[a][0], v[a][1]
+                        ),
+                    ));
+                }
+            }
+            (lo, hi)
         } else {
             ([v[0][0], v[1][0], v[2][0]], [v[0][1], v[1][1], v[2][1]])
         };
@@ -668,6 +682,25 @@ impl<'a> DumpReader<'a> {
                 *p = h.sim_box.to_cartesian(*p);
             }
         }
+        // A position a million box lengths from the box is a damaged file,
+        // not a state of matter: no dump of a simulation holds one, wrapping
+        // it loses every digit, and its image flags would overflow.
+        let first_atom_line = h.atoms_line + 1;
+        for (k, p) in parts.positions.iter().enumerate() {
+            let f = h.sim_box.to_fractional(*p);
+            if let Some(a) = (0..3).find(|&a| f[a].abs() >= FAR_BOX_LENGTHS) {
+                return Err(IoError::parse(
+                    self.stream.name(),
+                    first_atom_line + k as u64,
+                    format!(
+                        "atom {} lies {:.3e} box lengths along {} from the box; expected a position near it (at most {FAR_BOX_LENGTHS:e} box lengths away)",
+                        parts.ids.get(k).copied().unwrap_or(0),
+                        f[a],
+                        ["x", "y", "z"][a]
+                    ),
+                ));
+            }
+        }
         parts.images = h.layout.has_images.then_some(images);
         parts.columns = h
             .layout
@@ -679,7 +712,6 @@ impl<'a> DumpReader<'a> {
                 data,
             })
             .collect();
-        let first_atom_line = h.atoms_line + 1;
         Frame::from_parts(parts).map_err(|e| match e {
             CoreError::DuplicateId { id, first, second } => IoError::parse(
                 self.stream.name(),
@@ -693,6 +725,9 @@ impl<'a> DumpReader<'a> {
         })
     }
 }
+
+/// How far from its box (in box lengths) a position may lie.
+const FAR_BOX_LENGTHS: f64 = 1e6;
 
 /// Appends one value to an extra column, promoting integers to reals as needed.
 fn push_extra(column: &mut ColumnData, f: &[u8]) -> Result<(), ()> {

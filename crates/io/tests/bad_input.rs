@@ -59,6 +59,14 @@ fn every_bad_file_gives_its_message() {
             "<file>:5: invalid box: xhi 0 must be greater than xlo 10",
         ),
         (
+            "tilt-wider-than-bounds.dump",
+            "<file>:5: the tilts xy 50 and xz 0 span more than the x bounds 0 … 10: the bounding box of a tilted cell must contain it",
+        ),
+        (
+            "wrapped-coordinate-far-outside.dump",
+            "<file>:11: atom 2 lies 1.000e307 box lengths along x from the box; expected a position near it (at most 1e6 box lengths away)",
+        ),
+        (
             "bad-boundary-flags.dump",
             "<file>:5: expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found 'pq pp pp'",
         ),
