@@ -354,4 +354,58 @@ role = "base"
         assert!(e(&ONE.replace("role = \"base\"", "role = \"bass\"")).contains("bass"));
         assert!(e(&ONE.replace("name = \"a\"", "name = \"../a\"")).contains("folder"));
     }
+
+    #[test]
+    fn every_number_is_checked_with_its_range() {
+        let e = |extra: &str| {
+            let text = ONE.replace("out = \"o\"", &format!("out = \"o\"\n{extra}"));
+            format!("{:#}", parse(&text).unwrap_err())
+        };
+        for (extra, want) in [
+            ("trees = 0", "trees must be 1 to 100000, found 0"),
+            (
+                "trees = 1000000",
+                "trees must be 1 to 100000, found 1000000",
+            ),
+            (
+                "[labels]\ncutoff = -1",
+                "labels.cutoff must be a positive length",
+            ),
+            (
+                "[labels]\ncutoff = nan",
+                "labels.cutoff must be a positive length",
+            ),
+            (
+                "[labels]\npercent = 0",
+                "labels.percent must be in (0, 100]",
+            ),
+            (
+                "[labels]\npercent = nan",
+                "labels.percent must be in (0, 100]",
+            ),
+            (
+                "[labels]\nframe = 0",
+                "labels.frame must be a sheared frame",
+            ),
+            (
+                "[labels]\nstrain_step = nan",
+                "labels.strain_step must be a finite strain > 0, found NaN",
+            ),
+            (
+                "[labels]\nstrain_step = -0.1",
+                "labels.strain_step must be a finite strain > 0",
+            ),
+            (
+                "[labels]\nnoise_floor = -1",
+                "labels.noise_floor must be a finite D²min ≥ 0 Å², found -1",
+            ),
+            (
+                "[labels]\nnoise_floor = inf",
+                "labels.noise_floor must be a finite D²min ≥ 0 Å², found inf",
+            ),
+        ] {
+            let got = e(extra);
+            assert!(got.contains(want), "{extra}: {got}");
+        }
+    }
 }

@@ -89,3 +89,57 @@ fn the_demo_runs_end_to_end() {
     assert!(!ok);
     assert!(err.contains("nowhere/frame_000.dump.gz not found"), "{err}");
 }
+
+#[test]
+fn the_demo_reads_the_glass_from_its_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let (ok, stdout, err) = interstice(&[
+        "demo",
+        "--fixture",
+        "fixtures/ni62nb38-2048",
+        "--strain-step",
+        "80",
+        "--out",
+        out.to_str().unwrap(),
+        "--trees",
+        "20",
+    ]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("2048 atoms × 80 features"), "{stdout}");
+    // Ni and Nb, not the Cu and Zr of the default fixture.
+    let (t, meta) = interstice_io::Table::read_parquet(out.join("features.parquet")).unwrap();
+    assert_eq!(t.ids.len(), 2048);
+    let elements = meta.elements.unwrap();
+    assert!(
+        elements.iter().all(|e| e == "Ni" || e == "Nb"),
+        "{:?}",
+        &elements[..4]
+    );
+    let svg = std::fs::read_to_string(out.join("softness/softness.svg")).unwrap();
+    assert!(
+        svg.contains("Ni62Nb38"),
+        "the figure is not titled with the glass"
+    );
+    assert!(!svg.contains("Cu65Zr35"));
+}
+
+#[test]
+fn an_installed_binary_runs_the_demo_outside_a_checkout() {
+    // No fixtures/ under the working folder: the binary's own copy is used.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_interstice"))
+        .args(["demo", "--trees", "20", "--out", "demo"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("4000 atoms × 80 features"), "{stdout}");
+    assert!(dir.path().join("demo/fixture/frame_040.dump.gz").exists());
+    assert!(dir.path().join("demo/softness.dump.gz").exists());
+}
