@@ -293,7 +293,9 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
   status [--readme]       the plan against what is committed, partial, finished and
                           running, with the cost left at the measured speed (--readme:
                           also into datasets/README.md)
-  pack                    copy finished planned samples into datasets/ (80 MB budget)
+  pack                    copy finished planned samples into datasets/ (80 MB budget), and
+                          checkpoints of unfinished ones that no run is writing into
+                          datasets/partial/
   tg CONDITION [--np N]   T_g from volume against temperature of a linear quench at
                           1e13 K/s (864 atoms), stored in datasets/tg.json
   fixture SAMPLE DEST [--frames all|0,80]

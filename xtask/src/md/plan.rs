@@ -481,17 +481,44 @@ pub fn run_next(paths: &Paths, np: Option<usize>, budget: Option<Duration>) -> R
     result
 }
 
-/// `md pack`: packs every finished planned sample that is not committed yet.
+/// `md pack`: packs every finished planned sample that is not committed
+/// yet, and a checkpoint of every unfinished one under `data/md` that no
+/// run is writing (nothing in its folder changed for two minutes), so that
+/// work done on this machine outlives it.
 pub fn pack(paths: &Paths) -> Result<()> {
     let plan = read_plan(paths)?;
-    let mut n = 0;
-    for p in plan.iter().filter(|p| state(paths, p) == State::Finished) {
-        pack_one(paths, p)?;
-        partial::remove(paths, &p.spec)?;
-        n += 1;
+    let (mut n, mut k) = (0, 0);
+    for p in &plan {
+        match state(paths, p) {
+            State::Finished => {
+                pack_one(paths, p)?;
+                partial::remove(paths, &p.spec)?;
+                n += 1;
+            }
+            State::Local(_) if !recently_changed(&p.spec.dir(paths)) => {
+                partial::pack(paths, &p.spec, &p.primary_frames())?;
+                k += 1;
+            }
+            _ => {}
+        }
     }
-    println!("md pack: {n} samples packed");
+    println!("md pack: {n} samples packed, {k} checkpoints packed");
     Ok(())
+}
+
+/// Whether a file in `dir` changed in the last two minutes (a run writing it).
+fn recently_changed(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age < Duration::from_secs(120))
+        })
 }
 
 /// The files a packed sample keeps, relative to it.
