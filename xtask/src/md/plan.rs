@@ -348,13 +348,26 @@ pub fn status(paths: &Paths, readme: bool) -> Result<()> {
             frames,
             hours,
         );
+        // The README describes the repository, not this machine's data/md.
+        let repo = Paths {
+            root: paths.root.clone(),
+            data: paths.root.join("datasets/.no-local-data"),
+        };
+        let st = state(&repo, p);
+        let secs = seconds_left(&st, &p.spec);
         let _ = writeln!(
             md,
-            "| {} | `{}` | {} | {} | {sched} | {frames} | {hours} | {what} |",
+            "| {} | `{}` | {} | {} | {sched} | {frames} | {} | {} |",
             p.item,
             p.spec.id(),
             p.spec.atoms(),
             p.spec.loadings().len(),
+            if secs > 0.0 {
+                format!("{:.1}", secs / 3600.0)
+            } else {
+                "-".into()
+            },
+            state_text(&st, &p.spec),
         );
     }
     let used = dir_size(&paths.root.join("datasets"))?;
