@@ -8,6 +8,50 @@ use interstice_core::TypeMap;
 use interstice_geometry::GeometryError;
 use interstice_io::DumpReader;
 
+/// How `label` and `first-plastic` call an atom plastic: the top
+/// `percent` % of D²min, or D²min at or above `threshold`, and never below
+/// `noise_floor`; with the D²min neighbour cutoff.
+pub struct LabelRule {
+    pub cutoff: f64,
+    pub percent: f64,
+    pub threshold: Option<f64>,
+    pub noise_floor: f64,
+}
+
+impl LabelRule {
+    /// Checks every number with its option's name and range.
+    pub fn check(&self) -> Result<()> {
+        interstice_d2min::D2minParams::new(self.cutoff)
+            .check()
+            .context("--cutoff")?;
+        if self.threshold.is_none() && !(self.percent > 0.0 && self.percent <= 100.0) {
+            anyhow::bail!("--percent must be in (0, 100], found {}", self.percent);
+        }
+        if let Some(t) = self.threshold
+            && !(t.is_finite() && t >= 0.0)
+        {
+            anyhow::bail!("--threshold must be a finite D²min ≥ 0 Å², found {t}");
+        }
+        if !(self.noise_floor.is_finite() && self.noise_floor >= 0.0) {
+            anyhow::bail!(
+                "--noise-floor must be a finite D²min ≥ 0 Å², found {}",
+                self.noise_floor
+            );
+        }
+        Ok(())
+    }
+
+    /// The plastic labels of one frame's D²min.
+    pub fn labels(&self, d2min: &[f64]) -> Vec<bool> {
+        match self.threshold {
+            Some(t) => interstice_d2min::plastic_above(d2min, t.max(self.noise_floor)),
+            None => {
+                interstice_d2min::plastic_top_percent_above(d2min, self.percent, self.noise_floor)
+            }
+        }
+    }
+}
+
 /// The largest number of boosting stages a model may ask for: far above
 /// any use (the paper's 300) and small enough that memory for the trees is
 /// never the failure.
@@ -110,7 +154,7 @@ pub fn read_frame(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result
         Ok(f) => Ok((index, f)),
         // Name the option when the frame does not exist; a damaged frame's
         // own message already names the file and line.
-        Err(e) if e.to_string().contains("is out of range") => {
+        Err(e @ interstice_io::IoError::FrameOutOfRange { .. }) => {
             Err(anyhow::Error::new(e).context(format!("{flag} {frame}")))
         }
         Err(e) => Err(e.into()),

@@ -15,10 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use interstice_core::Frame;
-use interstice_d2min::{
-    D2minParams, DEFAULT_NOISE_FLOOR, FirstPlastic, Mode, StrainSeries, plastic_above,
-    plastic_top_percent_above,
-};
+use interstice_d2min::{D2minParams, DEFAULT_NOISE_FLOOR, FirstPlastic, Mode, StrainSeries};
 use interstice_io::{DumpReader, OutputFile};
 
 /// Arguments of `interstice first-plastic`.
@@ -87,23 +84,19 @@ pub fn same_configuration(reference: &Frame, frame: &Frame) -> bool {
         .all(|(id, p)| at.get(id).is_some_and(|&k| close(*p, frame.positions()[k])))
 }
 
+impl FirstPlasticArgs {
+    fn rule(&self) -> crate::common::LabelRule {
+        crate::common::LabelRule {
+            cutoff: self.cutoff,
+            percent: self.percent,
+            threshold: self.threshold,
+            noise_floor: self.noise_floor,
+        }
+    }
+}
+
 fn check(args: &FirstPlasticArgs) -> Result<()> {
-    if args.threshold.is_none()
-        && (args.percent.is_nan() || args.percent <= 0.0 || args.percent > 100.0)
-    {
-        bail!("--percent must be in (0, 100], found {}", args.percent);
-    }
-    if let Some(t) = args.threshold
-        && !(t.is_finite() && t >= 0.0)
-    {
-        bail!("--threshold must be a finite D²min ≥ 0 Å², found {t}");
-    }
-    if !(args.noise_floor.is_finite() && args.noise_floor >= 0.0) {
-        bail!(
-            "--noise-floor must be a finite D²min ≥ 0 Å², found {}",
-            args.noise_floor
-        );
-    }
+    args.rule().check()?;
     if let Some(e) = args.strain_step
         && !(e.is_finite() && e > 0.0)
     {
@@ -119,7 +112,6 @@ fn check(args: &FirstPlasticArgs) -> Result<()> {
     {
         bail!("--strains must be finite numbers, found {bad}");
     }
-    D2minParams::new(args.cutoff).check().context("--cutoff")?;
     crate::common::check_outputs(&[("--out", &args.out)])?;
     Ok(())
 }
@@ -127,6 +119,7 @@ fn check(args: &FirstPlasticArgs) -> Result<()> {
 /// Runs the command; prints a summary line per step to `out`.
 pub fn run(args: &FirstPlasticArgs, out: &mut impl Write) -> Result<()> {
     check(args)?;
+    let rule = args.rule();
     let reference = DumpReader::open(&args.reference)?
         .read()?
         .with_context(|| format!("{} has no frame", args.reference.display()))?;
@@ -187,10 +180,7 @@ pub fn run(args: &FirstPlasticArgs, out: &mut impl Write) -> Result<()> {
             let s = series
                 .push(frame)
                 .with_context(|| format!("{}, frame {}", path.display(), k - 1))?;
-            let labels = match args.threshold {
-                Some(t) => plastic_above(&s.d2min, t.max(args.noise_floor)),
-                None => plastic_top_percent_above(&s.d2min, args.percent, args.noise_floor),
-            };
+            let labels = rule.labels(&s.d2min);
             first.update(step, &labels);
             let ever = first.steps().iter().filter(|f| f.is_some()).count();
             writeln!(

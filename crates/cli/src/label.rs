@@ -4,11 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use interstice_core::ColumnData;
-use interstice_d2min::{
-    D2minParams, DEFAULT_NOISE_FLOOR, atomic_strain, plastic_above, plastic_top_percent_above,
-};
+use interstice_d2min::{D2minParams, DEFAULT_NOISE_FLOOR, atomic_strain};
 use interstice_io::{DumpWriter, OutputFile};
 
 /// Arguments of `interstice label`.
@@ -48,23 +46,20 @@ pub struct LabelArgs {
     pub out: PathBuf,
 }
 
+impl LabelArgs {
+    fn rule(&self) -> crate::common::LabelRule {
+        crate::common::LabelRule {
+            cutoff: self.cutoff,
+            percent: self.percent,
+            threshold: self.threshold,
+            noise_floor: self.noise_floor,
+        }
+    }
+}
+
 /// Checks every numeric option before any file is read.
 fn check(args: &LabelArgs) -> Result<()> {
-    D2minParams::new(args.cutoff).check().context("--cutoff")?;
-    if args.threshold.is_none() && !(args.percent > 0.0 && args.percent <= 100.0) {
-        bail!("--percent must be in (0, 100], found {}", args.percent);
-    }
-    if let Some(t) = args.threshold
-        && !(t.is_finite() && t >= 0.0)
-    {
-        bail!("--threshold must be a finite D²min ≥ 0 Å², found {t}");
-    }
-    if !(args.noise_floor.is_finite() && args.noise_floor >= 0.0) {
-        bail!(
-            "--noise-floor must be a finite D²min ≥ 0 Å², found {}",
-            args.noise_floor
-        );
-    }
+    args.rule().check()?;
     crate::common::check_outputs(&[("--out", &args.out)])?;
     Ok(())
 }
@@ -81,10 +76,7 @@ pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     let (_, deformed) = crate::common::read_frame(&mut def_reader, args.frame, "--frame")?;
     let params = D2minParams::new(args.cutoff).per_neighbor(args.per_neighbor);
     let s = atomic_strain(&reference, &deformed, &params)?;
-    let plastic = match args.threshold {
-        Some(t) => plastic_above(&s.d2min, t.max(args.noise_floor)),
-        None => plastic_top_percent_above(&s.d2min, args.percent, args.noise_floor),
-    };
+    let plastic = args.rule().labels(&s.d2min);
     let below_floor = s.d2min.iter().filter(|&&x| x < args.noise_floor).count();
     let name = args.out.display().to_string();
     if name.ends_with(".dump") || name.ends_with(".dump.gz") {

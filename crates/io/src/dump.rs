@@ -294,7 +294,7 @@ impl<'a> DumpReader<'a> {
     /// Reads frame `index` (0-based).
     ///
     /// # Errors
-    /// [`IoError::Invalid`] if the file has fewer frames; as [`DumpReader::read`].
+    /// [`IoError::FrameOutOfRange`] if the file has fewer frames; as [`DumpReader::read`].
     pub fn read_at(&mut self, index: usize) -> Result<Frame, IoError> {
         let mut frame = Frame::default();
         self.read_at_into(index, &mut frame)?;
@@ -315,13 +315,11 @@ impl<'a> DumpReader<'a> {
     }
 
     fn out_of_range(&self, index: usize) -> IoError {
-        IoError::invalid(
-            self.stream.name(),
-            format!(
-                "frame {index} is out of range: the file has {} frames",
-                self.starts.len()
-            ),
-        )
+        IoError::FrameOutOfRange {
+            path: self.stream.name().to_string(),
+            index,
+            count: self.starts.len(),
+        }
     }
 
     /// Moves the stream to the start of frame `index`.

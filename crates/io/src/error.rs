@@ -29,8 +29,18 @@ pub enum IoError {
         /// What was expected and what was found.
         message: String,
     },
-    /// A request the file cannot satisfy (a frame index past the end, an
-    /// unsupported variant of the format).
+    /// A frame index past the end of the file.
+    #[error("{path}: frame {index} is out of range: the file has {count} frames")]
+    FrameOutOfRange {
+        /// The file.
+        path: String,
+        /// The index asked for (0-based).
+        index: usize,
+        /// The frames the file has.
+        count: usize,
+    },
+    /// A request the file cannot satisfy (an unsupported variant of the
+    /// format).
     #[error("{path}: {message}")]
     Invalid {
         /// The file.

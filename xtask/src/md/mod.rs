@@ -306,12 +306,6 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
                           from datasets/partial/ on a fresh clone, paused inside the
                           shear, resumed again and finished, against the same sample
                           made in one go (about 2 minutes)
-  speed [--cells 7,10]    times the liquid MD in each way the wheel offers on two cores
-                          (eam/fs, OPT, OpenMP, MPI, two runs side by side); idle machine
-  selftest                a 256-atom sample stopped by its budget inside the MD, resumed
-                          from datasets/partial/ on a fresh clone, paused inside the
-                          shear, resumed again and finished, against the same sample
-                          made in one go (about 2 minutes)
   check [SAMPLE...]       density, energy, g(r) peaks, icosahedra, crystallinity and
                           the stress-strain curve of every finished sample";
 
@@ -379,10 +373,17 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration> {
 
 /// SHA-256 of a file, hex.
 pub fn sha256(path: &Path) -> Result<String> {
-    use sha2::Digest as _;
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let digest = sha2::Sha256::digest(&bytes);
-    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(sha256_bytes(&bytes))
+}
+
+/// SHA-256 of bytes already in memory, hex.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes a file through a temporary sibling and a rename.

@@ -29,7 +29,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use super::run::{Progress, Spec, aqs_done, describe, md_checkpoint, utc_now};
-use super::{Paths, sha256, write_atomic};
+use super::{Paths, sha256_bytes, write_atomic};
 
 /// At most this many bytes of checkpoints in the repository at a time.
 pub const BUDGET: u64 = 10 * 1024 * 1024;
@@ -135,7 +135,7 @@ pub fn pack(paths: &Paths, spec: &Spec, keep_primary: &[usize]) -> Result<PathBu
         let from = src.join(rel);
         let bytes =
             std::fs::read(&from).with_context(|| format!("cannot read {}", from.display()))?;
-        sums.insert(rel.clone(), json!(sha256(&from)?));
+        sums.insert(rel.clone(), json!(sha256_bytes(&bytes)));
         let to = tmp.join(if *gz {
             format!("{rel}.gz")
         } else {
@@ -258,14 +258,14 @@ pub fn unpack(paths: &Paths, spec: &Spec) -> Result<bool> {
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&to, &bytes)?;
-        let got = sha256(&to)?;
+        let got = sha256_bytes(&bytes);
         if got != sum {
             bail!(
                 "{}: SHA-256 {got} does not match partial.json ({sum}); the checkpoint is damaged",
                 from.display()
             );
         }
+        std::fs::write(&to, &bytes)?;
     }
     println!(
         "{}: resuming from the committed checkpoint in {} ({})",

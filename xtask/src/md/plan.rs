@@ -219,11 +219,12 @@ fn committed_directions(paths: &Paths, spec: &Spec) -> Option<usize> {
 /// The state of a planned sample.
 pub fn state(paths: &Paths, p: &Planned) -> State {
     let dir = p.spec.dir(paths);
+    let packed = partial::info(paths, &p.spec).map(|i| Progress::from_json(&i["progress"]));
     if let Some(n) = committed_directions(paths, &p.spec) {
         if n >= p.spec.loadings().len() {
             return State::Committed;
         }
-        if !dir.exists() && partial::info(paths, &p.spec).is_none() {
+        if !dir.exists() && packed.is_none() {
             return State::Extend { directions: n };
         }
     }
@@ -231,7 +232,6 @@ pub fn state(paths: &Paths, p: &Planned) -> State {
         return State::Finished;
     }
     let local = dir.exists().then(|| Progress::of(&dir, &p.spec));
-    let packed = partial::info(paths, &p.spec).map(|i| Progress::from_json(&i["progress"]));
     match (local, packed) {
         (Some(l), Some(q)) if q.core_seconds_left(&p.spec) < l.core_seconds_left(&p.spec) => {
             State::Partial(q)
@@ -437,7 +437,11 @@ pub fn run_next(paths: &Paths, np: Option<usize>, budget: Option<Duration>) -> R
     let result = (|| -> Result<()> {
         loop {
             let plan = read_plan(paths)?;
-            let Some(next) = plan.iter().find(|p| state(paths, p) != State::Committed) else {
+            let Some((next, next_state)) = plan
+                .iter()
+                .map(|p| (p, state(paths, p)))
+                .find(|(_, s)| *s != State::Committed)
+            else {
                 println!("every planned sample is committed");
                 return Ok(());
             };
@@ -451,7 +455,7 @@ pub fn run_next(paths: &Paths, np: Option<usize>, budget: Option<Duration>) -> R
                     tg: Some(tg::ensure(paths, spec.condition, np)?),
                 };
             }
-            let rebuild = match state(paths, next) {
+            let rebuild = match next_state {
                 State::Extend { .. } => Some(dataset_dir(paths, &spec).join("frame_000.dump.gz")),
                 State::Finished => None,
                 _ => {

@@ -465,8 +465,19 @@ fn create_block(spec: &Spec, paths: &Paths) -> String {
 }
 
 /// The MD stage from the start (`from` = None) or from a restart file: every
-/// segment not yet reached runs; a pause writes `checkpoint.restart` and quits.
+/// segment not yet reached runs; a pause writes `checkpoint.restart` and
+/// quits; the end is `held.restart`.
 pub(super) fn md_input(
+    spec: &Spec,
+    paths: &Paths,
+    segments: &[Segment],
+    from: Option<&str>,
+) -> String {
+    md_segments(spec, paths, segments, from) + "write_restart held.restart\n"
+}
+
+/// [`md_input`] without its final restart, for inputs that go on (`md tg`).
+pub(super) fn md_segments(
     spec: &Spec,
     paths: &Paths,
     segments: &[Segment],
@@ -492,7 +503,7 @@ pub(super) fn md_input(
             stop = g.stop,
         );
     }
-    s + "write_restart held.restart\n"
+    s
 }
 
 /// Where the relaxation starts.
@@ -724,38 +735,29 @@ pub(super) fn aqs_done(dir: &Path, d: Direction) -> usize {
         .unwrap_or(0)
 }
 
-/// Where a sample stands, in words and in cost left (atom-steps of MD
-/// equivalent).
+/// Where a sample stands, in words.
 pub(super) fn describe(dir: &Path, spec: &Spec) -> String {
     if dir.join("manifest.json").exists() {
         return "finished".into();
     }
-    if dir.join("reference.restart").exists() {
+    let p = Progress::of(dir, spec);
+    if p.relaxed {
         let parts: Vec<String> = spec
             .loadings()
             .iter()
-            .map(|&(d, steps)| format!("{} {}/{steps}", d.name(), aqs_done(dir, d)))
+            .map(|&(d, steps)| {
+                format!(
+                    "{} {}/{steps}",
+                    d.name(),
+                    p.aqs.get(&d.name()).copied().unwrap_or(0)
+                )
+            })
             .collect();
-        return format!("shear {}", parts.join(", "));
-    }
-    if dir.join("held.restart").exists() || dir.join("start.data").exists() {
-        return "relax".into();
-    }
-    let step = std::fs::read_dir(dir)
-        .ok()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with("log.md"))
-        })
-        .filter_map(|e| last_step(&e.path()))
-        .max();
-    match step {
-        Some(s) => format!("md step {s} of {}", spec.md_steps()),
-        None => "md step 0".into(),
+        format!("shear {}", parts.join(", "))
+    } else if p.md_step >= spec.md_steps() {
+        "relax".into()
+    } else {
+        format!("md step {} of {}", p.md_step, spec.md_steps())
     }
 }
 
@@ -868,29 +870,13 @@ fn record_leg(dir: &Path, leg: Value) -> Result<()> {
     write_atomic(&path, serde_json::to_string_pretty(&progress)?.as_bytes())
 }
 
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+/// Now as `YYYY-MM-DDTHH:MM:SSZ`.
 pub(super) fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    crate::reproduce::utc_timestamp(secs)
 }
 
 /// Makes (or continues) one sample until it is finished or `control` asks
@@ -997,16 +983,11 @@ pub(super) fn make_sample(
                 np,
                 control,
                 || {
-                    let log = ["log.md.4", "log.md.3", "log.md.2", "log.md"]
-                        .iter()
-                        .map(|l| dir.join(l))
-                        .find(|l| l.exists())?;
-                    last_step(&log).map(|s| {
-                        (
-                            s as f64 / total.max(1) as f64,
-                            format!("step {s} of {total}"),
-                        )
-                    })
+                    let s = Progress::of(&dir, spec).md_step;
+                    Some((
+                        s as f64 / total.max(1) as f64,
+                        format!("step {s} of {total}"),
+                    ))
                 },
             )?;
             record("md", end.secs, &mut timings)?;

