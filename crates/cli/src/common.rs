@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use interstice_core::Frame;
 use interstice_core::TypeMap;
 use interstice_geometry::GeometryError;
-use interstice_io::DumpReader;
+use interstice_io::{Trajectory, TrajectoryReader};
 
 /// How `label` and `first-plastic` call an atom plastic: the top
 /// `percent` % of D²min, or D²min at or above `threshold`, and never below
@@ -128,20 +128,61 @@ pub fn type_map(types: Option<&str>) -> Result<Option<TypeMap>> {
     types.map(TypeMap::parse).transpose().context("--types")
 }
 
-/// Opens a dump, checking atom types against `map` while reading when given.
-pub fn open_dump(path: &Path, map: Option<&TypeMap>) -> Result<DumpReader<'static>> {
-    let reader = DumpReader::open(path)?;
+/// Opens a frame file of any format interstice reads (a LAMMPS dump or data
+/// file, extended XYZ; found by content), checking atom types against `map`
+/// while reading when given.
+pub fn open_frames(path: &Path, map: Option<&TypeMap>) -> Result<Trajectory<'static>> {
+    let reader = Trajectory::open(path)?;
     Ok(match map {
         Some(m) => reader.with_type_map(m),
         None => reader,
     })
 }
 
+/// The species of each type: `given` (from `--types`), checked against the
+/// frame's `element` column when it has one, or else read from that column
+/// (extended XYZ species, data-file type labels, a dump's `element`).
+pub fn species_map(given: Option<TypeMap>, frame: &Frame, name: &str) -> Result<Option<TypeMap>> {
+    let Some(interstice_core::ColumnData::Text(elements)) = frame.column("element") else {
+        return Ok(given);
+    };
+    let mut pairs: std::collections::BTreeMap<u32, &str> = Default::default();
+    for (k, (&t, e)) in frame.types().iter().zip(elements).enumerate() {
+        let previous = *pairs.entry(t).or_insert(e.as_str());
+        if previous != e {
+            anyhow::bail!(
+                "{name}: atom type {t} is '{previous}' and '{e}' (atom id {}); expected one species per type",
+                frame.ids()[k]
+            );
+        }
+    }
+    match given {
+        Some(map) => {
+            for (t, e) in &pairs {
+                let s = map.species(*t)?;
+                if s.element.symbol != *e {
+                    anyhow::bail!(
+                        "{name}: atom type {t} is {e} in the file but {} in --types {map}",
+                        s.element.symbol
+                    );
+                }
+            }
+            Ok(Some(map))
+        }
+        None => {
+            let list: Vec<(u32, &str)> = pairs.into_iter().collect();
+            Ok(Some(TypeMap::from_pairs(&list).with_context(|| {
+                format!("{name}: the file's species; give --types to name them")
+            })?))
+        }
+    }
+}
+
 /// Reads frame `frame` of `reader` (0-based; negative counts from the end)
 /// and returns its index with it; `flag` names the option in the error. A
 /// non-negative index reads only up to that frame, so a damaged later frame
 /// does not stop it; a negative one must count the frames first.
-pub fn read_frame(reader: &mut DumpReader<'_>, frame: i64, flag: &str) -> Result<(usize, Frame)> {
+pub fn read_frame(reader: &mut Trajectory<'_>, frame: i64, flag: &str) -> Result<(usize, Frame)> {
     let index = if frame < 0 {
         let count = reader.frame_count()?;
         usize::try_from(count as i64 + frame)

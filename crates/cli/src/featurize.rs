@@ -11,7 +11,8 @@ use interstice_io::{Table, TableMeta};
 /// Arguments of `interstice featurize`.
 #[derive(clap::Args, Debug)]
 pub struct FeaturizeArgs {
-    /// A LAMMPS dump (plain or .gz), periodic in x, y and z; any tilt.
+    /// A LAMMPS dump or data file or an extended XYZ file (plain or .gz),
+    /// periodic in x, y and z; any tilt, restricted or general.
     pub dump: PathBuf,
     /// Frame (0-based; negative counts from the end).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
@@ -55,7 +56,7 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     if let Some(r) = &args.radii {
         map = map.with_radius_overrides(r).context("--radii")?;
     }
-    let mut reader = crate::common::open_dump(&args.dump, Some(&map))?;
+    let mut reader = crate::common::open_frames(&args.dump, Some(&map))?;
     let (k, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
     if frame.len() < 2 {
         bail!(

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use interstice_core::Frame;
 use interstice_d2min::{D2minParams, DEFAULT_NOISE_FLOOR, FirstPlastic, Mode, StrainSeries};
-use interstice_io::{DumpReader, OutputFile};
+use interstice_io::{OutputFile, Trajectory};
 
 /// Arguments of `interstice first-plastic`.
 #[derive(clap::Args, Debug)]
@@ -120,7 +120,7 @@ fn check(args: &FirstPlasticArgs) -> Result<()> {
 pub fn run(args: &FirstPlasticArgs, out: &mut impl Write) -> Result<()> {
     check(args)?;
     let rule = args.rule();
-    let reference = DumpReader::open(&args.reference)?
+    let reference = Trajectory::open(&args.reference)?
         .read()?
         .with_context(|| format!("{} has no frame", args.reference.display()))?;
     let ids = reference.ids().to_vec();
@@ -138,7 +138,7 @@ pub fn run(args: &FirstPlasticArgs, out: &mut impl Write) -> Result<()> {
     let mut strains: Vec<Option<f64>> = Vec::new();
     let mut step = 0;
     for path in &args.frames {
-        let mut reader = DumpReader::open(path)?;
+        let mut reader = Trajectory::open(path)?;
         let mut k = 0;
         while let Some(frame) = reader.read()? {
             k += 1;

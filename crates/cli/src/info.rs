@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use interstice_core::ColumnData;
+use interstice_io::{Trajectory, TrajectoryReader};
 
 /// Arguments of `interstice info`.
 #[derive(clap::Args, Debug)]
 pub struct InfoArgs {
-    /// A LAMMPS dump, plain or gzipped.
+    /// A LAMMPS dump or data file or an extended XYZ file, plain or gzipped.
     pub dump: PathBuf,
     /// The frame to describe in detail (0-based; negative counts from the end).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
@@ -22,8 +23,9 @@ pub struct InfoArgs {
 /// Prints the summary of `args.dump` to `out`.
 pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
     let map = crate::common::type_map(args.types.as_deref())?;
-    let mut reader = crate::common::open_dump(&args.dump, map.as_ref())?;
+    let mut reader = crate::common::open_frames(&args.dump, map.as_ref())?;
     let (index, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
+    let map = crate::common::species_map(map, &frame, &args.dump.display().to_string())?;
     // Counting reads every later header: a damaged later frame does not
     // stop the report of this one.
     let count = match reader.frame_count() {
@@ -49,6 +51,7 @@ pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
         args.dump.display(),
         if compressed { " (gzip)" } else { "" }
     )?;
+    writeln!(out, "format     {}", reader.info().name)?;
     writeln!(out, "frames     {count}")?;
     writeln!(out, "frame      {index} (timestep {})", frame.timestep())?;
     writeln!(out, "atoms      {}", frame.len())?;
@@ -75,7 +78,28 @@ pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
             b.volume() / frame.len() as f64
         )?;
     }
-    writeln!(out, "columns    {}", reader.columns().join(" "))?;
+    let columns = match &reader {
+        Trajectory::Dump(d) => d.columns().join(" "),
+        _ => {
+            let mut c = vec!["id", "type", "x", "y", "z"];
+            if frame.images().is_some() {
+                c.extend(["ix", "iy", "iz"]);
+            }
+            c.extend(frame.columns().iter().map(|c| c.name.as_str()));
+            c.join(" ")
+        }
+    };
+    writeln!(out, "columns    {columns}")?;
+    if let Some(o) = frame.orientation() {
+        let cell = interstice_core::GeneralCell::of_box(b, Some(o));
+        writeln!(
+            out,
+            "general    A {}  B {}  C {}  (rotated into the restricted box above)",
+            v3(cell.vectors[0]),
+            v3(cell.vectors[1]),
+            v3(cell.vectors[2])
+        )?;
+    }
     writeln!(out, "species")?;
     let mut total_mass = 0.0;
     for (t, n) in frame.type_counts() {

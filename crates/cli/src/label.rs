@@ -12,9 +12,9 @@ use interstice_io::{DumpWriter, OutputFile};
 /// Arguments of `interstice label`.
 #[derive(clap::Args, Debug)]
 pub struct LabelArgs {
-    /// The reference (quenched) configuration, a LAMMPS dump.
+    /// The reference (quenched) configuration: a LAMMPS dump or data file or extended XYZ.
     pub reference: PathBuf,
-    /// The deformed configuration, a LAMMPS dump.
+    /// The deformed configuration: a LAMMPS dump or data file or extended XYZ.
     pub deformed: PathBuf,
     /// Neighbour cutoff in the reference, Å (5.0 is the first minimum of g(r) in Cu-Zr).
     #[arg(long)]
@@ -68,7 +68,7 @@ fn check(args: &LabelArgs) -> Result<()> {
 pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     check(args)?;
     let map = crate::common::type_map(args.types.as_deref())?;
-    let open = |path: &PathBuf| crate::common::open_dump(path, map.as_ref());
+    let open = |path: &PathBuf| crate::common::open_frames(path, map.as_ref());
     let mut ref_reader = open(&args.reference)?;
     let (_, mut reference) =
         crate::common::read_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod common;
 mod config;
+mod convert;
 mod demo;
 mod evaluate;
 mod featurize;
@@ -49,6 +50,8 @@ enum Command {
     Featurize(featurize::FeaturizeArgs),
     /// Voronoi cells (plain or radical) of one frame: volume, CN and index per atom.
     Voronoi(voronoi::VoronoiArgs),
+    /// Convert between LAMMPS dumps, LAMMPS data files and extended XYZ.
+    Convert(convert::ConvertArgs),
     /// Train gradient-boosted trees with the paper's 3 × 5 protocol; print the metrics.
     Train(train::TrainArgs),
     /// Quench-in softness of atoms from a model saved by `train --model`.
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::FirstPlastic(args) => first_plastic::run(&args, &mut std::io::stdout().lock()),
         Command::Featurize(args) => featurize::run(&args, &mut std::io::stdout().lock()),
         Command::Voronoi(args) => voronoi::run(&args, &mut std::io::stdout().lock()),
+        Command::Convert(args) => convert::run(&args, &mut std::io::stdout().lock()),
         Command::Train(args) => train::run(&args, &mut std::io::stdout().lock()),
         Command::Predict(args) => predict::run(&args, &mut std::io::stdout().lock()),
         Command::Evaluate(args) => evaluate::run(&args, &mut std::io::stdout().lock()),

@@ -13,16 +13,18 @@ use interstice_io::OutputFile;
 /// Arguments of `interstice voronoi`.
 #[derive(clap::Args, Debug)]
 pub struct VoronoiArgs {
-    /// A LAMMPS dump (plain or .gz), periodic in x, y and z; any tilt.
+    /// A LAMMPS dump or data file or an extended XYZ file (plain or .gz),
+    /// periodic in x, y and z; any tilt, restricted or general.
     pub dump: PathBuf,
     /// Frame (0-based; negative counts from the end).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub frame: i64,
-    /// Map LAMMPS types to elements, for example `1=Cu,2=Zr` (needed by --radical).
+    /// Map LAMMPS types to elements, for example `1=Cu,2=Zr` (needed by
+    /// --radical unless the file names its species).
     #[arg(long)]
     pub types: Option<String>,
     /// Radical (Laguerre) Voronoi weighted by the elements' radii (shared/SPEC.md §2).
-    #[arg(long, requires = "types")]
+    #[arg(long)]
     pub radical: bool,
     /// Override radii for --radical, for example `Cu=1.28,Zr=1.60` (Å).
     #[arg(long, requires = "radical")]
@@ -44,16 +46,21 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         bail!("--amlearn-filter must be in [0, 1), found {t}");
     }
     crate::common::check_outputs(&[("--out", &args.out)])?;
-    let mut map = crate::common::type_map(args.types.as_deref())?;
-    if let Some(r) = &args.radii {
-        let m = map.take().context("--radii needs --types")?;
-        map = Some(m.with_radius_overrides(r).context("--radii")?);
-    }
-    let mut reader = crate::common::open_dump(&args.dump, map.as_ref())?;
+    let map = crate::common::type_map(args.types.as_deref())?;
+    let mut reader = crate::common::open_frames(&args.dump, map.as_ref())?;
     let (k, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
     let name = args.dump.display().to_string();
+    let mut map = crate::common::species_map(map, &frame, &name)?;
+    if let Some(r) = &args.radii {
+        let m = map
+            .take()
+            .context("--radii needs --types (or a file that names its species)")?;
+        map = Some(m.with_radius_overrides(r).context("--radii")?);
+    }
     let params = if args.radical {
-        let m = map.as_ref().context("--radical needs --types")?;
+        let m = map
+            .as_ref()
+            .context("--radical needs --types (or a file that names its species)")?;
         let radii = frame
             .types()
             .iter()

@@ -76,6 +76,9 @@ pub struct FrameParts {
     pub images: Option<Vec<[i32; 3]>>,
     /// Extra per-atom columns, in file order.
     pub columns: Vec<Column>,
+    /// When the file gave a general triclinic cell: the rotation that took it
+    /// (and the positions) into the restricted box, so output can rotate back.
+    pub orientation: Option<crate::Orientation>,
 }
 
 /// A validated frame: every per-atom array has one entry per atom, ids are
@@ -198,6 +201,12 @@ impl Frame {
     /// The simulated time, if the file carried it.
     pub fn time(&self) -> Option<f64> {
         self.parts.time
+    }
+
+    /// The rotation from a general triclinic cell in the file to the
+    /// restricted box the positions are in, if the file had one.
+    pub fn orientation(&self) -> Option<&crate::Orientation> {
+        self.parts.orientation.as_ref()
     }
 
     /// Atom ids, in file order.
@@ -325,6 +334,7 @@ impl Frame {
             sim_box,
             timestep: self.parts.timestep,
             time: self.parts.time,
+            orientation: self.parts.orientation,
             ..FrameParts::default()
         };
         let mut columns: Vec<Column> = self

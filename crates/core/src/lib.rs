@@ -21,6 +21,7 @@
 mod elements;
 mod error;
 mod frame;
+mod general;
 pub mod rng;
 mod simbox;
 pub mod units;
@@ -28,4 +29,5 @@ pub mod units;
 pub use elements::{ELEMENTS, Element, Species, TypeMap, element};
 pub use error::CoreError;
 pub use frame::{Column, ColumnData, Frame, FrameParts, find_duplicate_id};
+pub use general::{GeneralCell, Orientation};
 pub use simbox::SimBox;

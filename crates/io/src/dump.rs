@@ -12,7 +12,9 @@
 
 use std::path::Path;
 
-use interstice_core::{Column, ColumnData, CoreError, Frame, FrameParts, SimBox, TypeMap};
+use interstice_core::{
+    Column, ColumnData, CoreError, Frame, FrameParts, GeneralCell, Orientation, SimBox, TypeMap,
+};
 
 use crate::error::excerpt;
 use crate::output::OutputFile;
@@ -122,6 +124,8 @@ struct Header {
     time: Option<f64>,
     natoms: u64,
     sim_box: SimBox,
+    /// The rotation of a general triclinic box into the restricted one.
+    orientation: Option<Orientation>,
     layout: Layout,
     /// Line number of `ITEM: ATOMS`.
     atoms_line: u64,
@@ -449,7 +453,8 @@ impl<'a> DumpReader<'a> {
                     timestep: timestep.unwrap_or(0),
                     time,
                     natoms: natoms.unwrap_or(0),
-                    sim_box: sim_box.unwrap_or_default(),
+                    sim_box: sim_box.map(|(b, _)| b).unwrap_or_default(),
+                    orientation: sim_box.and_then(|(_, o)| o),
                     layout,
                     atoms_line: item_line,
                 }));
@@ -475,38 +480,22 @@ impl<'a> DumpReader<'a> {
         parse(t).ok_or_else(|| self.err(format!("expected {what}, found '{}'", excerpt(t))))
     }
 
-    fn read_box(&mut self, flags: &str, item_line: u64) -> Result<SimBox, IoError> {
+    fn read_box(
+        &mut self,
+        flags: &str,
+        item_line: u64,
+    ) -> Result<(SimBox, Option<Orientation>), IoError> {
         let mut words: Vec<&str> = flags.split_ascii_whitespace().collect();
-        if words.first() == Some(&"abc") {
-            return Err(self.err(
-                "general triclinic boxes ('BOX BOUNDS abc origin') are not supported: write the dump with 'dump_modify triclinic/general no'",
-            ));
+        if words.starts_with(&["abc", "origin"]) {
+            words.drain(..2);
+            let periodic = self.boundary_flags(&words, flags)?;
+            return self.read_general_box(periodic, item_line);
         }
         let triclinic = words.starts_with(&["xy", "xz", "yz"]);
         if triclinic {
             words.drain(..3);
         }
-        let bad_flags = || {
-            self.err(format!(
-                "expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found '{}'",
-                flags.trim()
-            ))
-        };
-        let periodic = match words.len() {
-            // Dumps from LAMMPS before 2009 carry no flags: periodic is the default boundary.
-            0 => [true; 3],
-            3 => {
-                let mut p = [false; 3];
-                for (k, w) in words.iter().enumerate() {
-                    if w.len() != 2 || !w.bytes().all(|c| matches!(c, b'p' | b'f' | b's' | b'm')) {
-                        return Err(bad_flags());
-                    }
-                    p[k] = *w == "pp";
-                }
-                p
-            }
-            _ => return Err(bad_flags()),
-        };
+        let periodic = self.boundary_flags(&words, flags)?;
         let width = if triclinic { 3 } else { 2 };
         let mut v = [[0.0; 3]; 3];
         for (axis, name) in ["x", "y", "z"].iter().enumerate() {
@@ -560,7 +549,71 @@ impl<'a> DumpReader<'a> {
             ([v[0][0], v[1][0], v[2][0]], [v[0][1], v[1][1], v[2][1]])
         };
         SimBox::triclinic(lo, hi, [xy, xz, yz])
-            .map(|b| b.with_periodicity(periodic))
+            .map(|b| (b.with_periodicity(periodic), None))
+            .map_err(|e| IoError::parse(self.stream.name(), item_line, e.to_string()))
+    }
+
+    /// Boundary flags such as `pp pp pp` (none: periodic, as in dumps from
+    /// LAMMPS before 2009).
+    fn boundary_flags(&self, words: &[&str], flags: &str) -> Result<[bool; 3], IoError> {
+        let bad_flags = || {
+            self.err(format!(
+                "expected boundary flags such as 'pp pp pp' after 'ITEM: BOX BOUNDS', found '{}'",
+                flags.trim()
+            ))
+        };
+        match words.len() {
+            0 => Ok([true; 3]),
+            3 => {
+                let mut p = [false; 3];
+                for (k, w) in words.iter().enumerate() {
+                    if w.len() != 2 || !w.bytes().all(|c| matches!(c, b'p' | b'f' | b's' | b'm')) {
+                        return Err(bad_flags());
+                    }
+                    p[k] = *w == "pp";
+                }
+                Ok(p)
+            }
+            _ => Err(bad_flags()),
+        }
+    }
+
+    /// The three lines of a general triclinic box (`dump_modify
+    /// triclinic/general yes`, OVITO 3.17): `Ax Ay Az ox`, `Bx By Bz oy`,
+    /// `Cx Cy Cz oz`, rotated into the restricted form.
+    fn read_general_box(
+        &mut self,
+        periodic: [bool; 3],
+        item_line: u64,
+    ) -> Result<(SimBox, Option<Orientation>), IoError> {
+        let mut vectors = [[0.0; 3]; 3];
+        let mut origin = [0.0; 3];
+        for (k, (v, o)) in [("A", "x"), ("B", "y"), ("C", "z")].into_iter().enumerate() {
+            let what = format!(
+                "the edge vector {v} and the origin's {o}: '{v}x {v}y {v}z origin_{o}' (4 numbers)"
+            );
+            self.expect_line(&what)?;
+            let n = split_fields(&self.line, &mut self.fields);
+            let values: Option<Vec<f64>> = self
+                .fields
+                .iter()
+                .map(|&(a, b)| parse_finite(&self.line[a as usize..b as usize]))
+                .collect();
+            match values {
+                Some(vals) if n == 4 => {
+                    vectors[k] = [vals[0], vals[1], vals[2]];
+                    origin[k] = vals[3];
+                }
+                _ => {
+                    return Err(
+                        self.err(format!("expected {what}, found '{}'", excerpt(&self.line)))
+                    );
+                }
+            }
+        }
+        GeneralCell { vectors, origin }
+            .to_restricted()
+            .map(|(b, o)| (b.with_periodicity(periodic), o))
             .map_err(|e| IoError::parse(self.stream.name(), item_line, e.to_string()))
     }
 
@@ -676,29 +729,28 @@ impl<'a> DumpReader<'a> {
             }
         }
         if h.layout.coords >= 2 {
+            // Fractional coordinates are the same in the general and the
+            // restricted cell.
             for p in &mut parts.positions {
                 *p = h.sim_box.to_cartesian(*p);
             }
+        } else if let Some(o) = &h.orientation {
+            for p in &mut parts.positions {
+                *p = o.to_restricted(*p);
+            }
         }
+        parts.orientation = h.orientation;
         // A position a million box lengths from the box is a damaged file,
         // not a state of matter: no dump of a simulation holds one, wrapping
         // it loses every digit, and its image flags would overflow.
         let first_atom_line = h.atoms_line + 1;
-        for (k, p) in parts.positions.iter().enumerate() {
-            let f = h.sim_box.to_fractional(*p);
-            if let Some(a) = (0..3).find(|&a| f[a].abs() >= FAR_BOX_LENGTHS) {
-                return Err(IoError::parse(
-                    self.stream.name(),
-                    first_atom_line + k as u64,
-                    format!(
-                        "atom {} lies {:.3e} box lengths along {} from the box; expected a position near it (at most {FAR_BOX_LENGTHS:e} box lengths away)",
-                        parts.ids.get(k).copied().unwrap_or(0),
-                        f[a],
-                        ["x", "y", "z"][a]
-                    ),
-                ));
-            }
-        }
+        crate::check_far_positions(
+            self.stream.name(),
+            &h.sim_box,
+            &parts.positions,
+            &parts.ids,
+            first_atom_line,
+        )?;
         parts.images = h.layout.has_images.then_some(images);
         parts.columns = h
             .layout
@@ -723,9 +775,6 @@ impl<'a> DumpReader<'a> {
         })
     }
 }
-
-/// How far from its box (in box lengths) a position may lie.
-const FAR_BOX_LENGTHS: f64 = 1e6;
 
 /// Appends one value to an extra column, promoting integers to reals as needed.
 fn push_extra(column: &mut ColumnData, f: &[u8]) -> Result<(), ()> {
@@ -802,10 +851,16 @@ impl TrajectoryReader for DumpReader<'_> {
 ///
 /// Reals are written with the shortest representation that reads back to the
 /// same bits, so a written frame reads back identically.
+///
+/// With [`DumpWriter::general_triclinic`] the box is written as LAMMPS'
+/// `ITEM: BOX BOUNDS abc origin` (what `dump_modify triclinic/general yes`
+/// and OVITO 3.17 write), rotated back by the frame's
+/// [`Orientation`] when it has one, positions with it.
 pub struct DumpWriter<W: std::io::Write> {
     out: W,
     name: String,
     buf: String,
+    general: bool,
 }
 
 impl DumpWriter<OutputFile> {
@@ -820,6 +875,7 @@ impl DumpWriter<OutputFile> {
             name: path.as_ref().display().to_string(),
             out,
             buf: String::new(),
+            general: false,
         })
     }
 
@@ -839,7 +895,15 @@ impl<W: std::io::Write> DumpWriter<W> {
             out,
             name: name.to_string(),
             buf: String::new(),
+            general: false,
         }
+    }
+
+    /// Writes boxes in the general triclinic form (`abc origin`).
+    #[must_use]
+    pub fn general_triclinic(mut self, yes: bool) -> DumpWriter<W> {
+        self.general = yes;
+        self
     }
 
     /// Gives back the sink.
@@ -887,7 +951,19 @@ impl<W: std::io::Write> DumpWriter<W> {
             .map(|&p| if p { "pp" } else { "ff" })
             .collect();
         let (lo, hi) = (b.lo(), b.hi());
-        if b.is_triclinic() {
+        let orientation = if self.general {
+            frame.orientation()
+        } else {
+            None
+        };
+        if self.general {
+            let cell = GeneralCell::of_box(b, orientation);
+            let _ = writeln!(s, "ITEM: BOX BOUNDS abc origin {}", flags.join(" "));
+            for k in 0..3 {
+                let v = cell.vectors[k];
+                let _ = writeln!(s, "{:?} {:?} {:?} {:?}", v[0], v[1], v[2], cell.origin[k]);
+            }
+        } else if b.is_triclinic() {
             let [xy, xz, yz] = b.tilts();
             let (xmin, xmax) = tilt_extent_x(xy, xz);
             let _ = writeln!(s, "ITEM: BOX BOUNDS xy xz yz {}", flags.join(" "));
@@ -921,6 +997,7 @@ impl<W: std::io::Write> DumpWriter<W> {
         s.push('\n');
         for i in 0..frame.len() {
             let p = frame.positions()[i];
+            let p = orientation.map_or(p, |o| o.to_general(p));
             let _ = write!(
                 s,
                 "{} {} {:?} {:?} {:?}",

@@ -1,4 +1,5 @@
-//! File formats of interstice: LAMMPS dumps and data files, read and written.
+//! File formats of interstice: LAMMPS dumps and data files and extended XYZ,
+//! read and written; [`Trajectory`] opens any of them by their content.
 //!
 //! After chemfiles' format layer: each format has static metadata
 //! ([`FormatInfo`]); trajectory readers implement [`TrajectoryReader`] with
@@ -16,15 +17,17 @@
 mod data;
 mod dump;
 mod error;
+mod extxyz;
 mod output;
 mod parquet_table;
 mod source;
 mod table;
 mod text;
 
-pub use data::{DataFile, read_data, read_data_from, write_data, write_data_to};
+pub use data::{AtomStyle, DataFile, read_data, read_data_from, write_data, write_data_to};
 pub use dump::{DumpReader, DumpWriter};
 pub use error::IoError;
+pub use extxyz::{ExtXyzReader, ExtXyzWriter};
 pub use interstice_core::Frame;
 pub use output::{OutputFile, set_commit_observer};
 pub use parquet_table::TableMeta;
@@ -51,11 +54,11 @@ pub struct FormatInfo {
 }
 
 /// Every format interstice reads.
-pub static FORMATS: [FormatInfo; 2] = [
+pub static FORMATS: [FormatInfo; 3] = [
     FormatInfo {
         name: "LAMMPS dump",
         extensions: &["dump", "lammpstrj", "dump.gz", "lammpstrj.gz"],
-        description: "text dump (dump atom / dump custom): any column order, x|xu|xs|xsu, image flags, extra columns, triclinic",
+        description: "text dump (dump atom / dump custom): any column order, x|xu|xs|xsu, image flags, extra columns, restricted and general triclinic",
         multiple_frames: true,
         image_flags: true,
         extra_columns: true,
@@ -64,13 +67,56 @@ pub static FORMATS: [FormatInfo; 2] = [
     FormatInfo {
         name: "LAMMPS data",
         extensions: &["data", "lmp", "data.gz"],
-        description: "data file with atom_style atomic: header, Masses, Atoms, Velocities, tilt line",
+        description: "data file, atom_style atomic, charge or full: header, Masses, Atoms, Velocities, Atom Type Labels, restricted and general triclinic",
         multiple_frames: false,
         image_flags: true,
         extra_columns: false,
         writes: true,
     },
+    FormatInfo {
+        name: "extended XYZ",
+        extensions: &["xyz", "extxyz", "xyz.gz", "extxyz.gz"],
+        description: "ASE's and OVITO's XYZ with Lattice=, Properties=, pbc= (and OVITO's Origin=); species as elements or type numbers; extra columns",
+        multiple_frames: true,
+        image_flags: false,
+        extra_columns: true,
+        writes: true,
+    },
 ];
+
+/// How far from its box (in box lengths) a position may lie.
+const FAR_BOX_LENGTHS: f64 = 1e6;
+
+/// A position a million box lengths from the box is a damaged file, not a
+/// state of matter: no simulation writes one, wrapping it loses every digit,
+/// and its image flags would overflow. `first_line` is the line of atom 0.
+pub(crate) fn check_far_positions(
+    name: &str,
+    sim_box: &interstice_core::SimBox,
+    positions: &[[f64; 3]],
+    ids: &[u64],
+    first_line: u64,
+) -> Result<(), IoError> {
+    for (k, p) in positions.iter().enumerate() {
+        let f = sim_box.to_fractional(*p);
+        if let Some(a) = (0..3).find(|&a| f[a].abs() >= FAR_BOX_LENGTHS) {
+            return Err(IoError::parse(
+                name,
+                first_line + k as u64,
+                format!(
+                    "atom {} lies {:.3e} box lengths along {} from the box; expected a position near it (at most {FAR_BOX_LENGTHS:e} box lengths away)",
+                    ids.get(k).copied().unwrap_or(0),
+                    f[a],
+                    ["x", "y", "z"][a]
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+mod trajectory;
+pub use trajectory::{DataReader, Format, Trajectory};
 
 /// A reader of frames, sequential and random-access.
 pub trait TrajectoryReader {

@@ -107,8 +107,12 @@ fn every_bad_file_gives_its_message() {
             "<file>:2: expected a non-negative integer timestep, found 'zero'",
         ),
         (
-            "general-triclinic.dump",
-            "<file>:5: general triclinic boxes ('BOX BOUNDS abc origin') are not supported: write the dump with 'dump_modify triclinic/general no'",
+            "general-triclinic-flat.dump",
+            "<file>:5: invalid box: edge vectors A [10.0, 0.0, 0.0], B [5.0, 0.0, 0.0], C [0.0, 0.0, 10.0] do not span a volume",
+        ),
+        (
+            "general-triclinic-short-line.dump",
+            "<file>:7: expected the edge vector B and the origin's y: 'Bx By Bz origin_y' (4 numbers), found '0 10 0'",
         ),
         (
             "empty.dump",

@@ -95,6 +95,7 @@ fn write_then_read_is_identical() {
         frame: Frame::from_parts(parts).unwrap(),
         atom_types: 3,
         masses: BTreeMap::from([(1, 63.546), (2, 91.224), (3, 26.9815385)]),
+        ..Default::default()
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.data");
@@ -120,6 +121,7 @@ fn writer_refuses_inconsistent_types() {
         frame,
         atom_types: 2,
         masses: BTreeMap::new(),
+        ..Default::default()
     };
     let e = write_data_to(&mut Vec::new(), "out.data", &data)
         .unwrap_err()
@@ -132,8 +134,24 @@ fn every_bad_data_file_gives_its_message() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/lammps/data-bad");
     let cases = [
         (
-            "full-style.data",
-            "<file>:9: atom style 'full' is not supported: expected 'Atoms # atomic'",
+            "sphere-style.data",
+            "<file>:9: atom style 'sphere' is not supported: expected 'Atoms # atomic', '# charge' or '# full'",
+        ),
+        (
+            "charge-style-wrong-width.data",
+            "<file>:11: expected 'id type q x y z' or with 'ix iy iz' (atom_style charge), found 5 columns",
+        ),
+        (
+            "general-missing-cvec.data",
+            "<file>:5: a general triclinic box needs avec, bvec and cvec; missing cvec",
+        ),
+        (
+            "general-and-restricted.data",
+            "<file>:6: a general triclinic box (avec, bvec, cvec, abc origin) and a restricted one (xlo xhi, xy xz yz, line 5) in one header: expected one of them",
+        ),
+        (
+            "unknown-type-label.data",
+            "<file>:17: expected a positive integer atom type or a label of 'Atom Type Labels', found 'Zn'",
         ),
         (
             "type-out-of-range.data",
@@ -149,7 +167,7 @@ fn every_bad_data_file_gives_its_message() {
         ),
         (
             "bonds.data",
-            "<file>:5: '5 bonds' needs a molecular atom style: only atom_style atomic is supported",
+            "<file>:5: '5 bonds': interstice reads atoms only (atom styles atomic, charge, full) and not bonded topology; write the data file without it",
         ),
         (
             "bad-mass-type.data",

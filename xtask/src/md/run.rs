@@ -1104,6 +1104,7 @@ fn write_start_data(spec: &Spec, frame: &Path, out: &Path) -> Result<()> {
         frame: f,
         atom_types: 2,
         masses: [(1, a.masses[0]), (2, a.masses[1])].into_iter().collect(),
+        ..Default::default()
     };
     interstice_io::write_data(out, &data)?;
     Ok(())
