@@ -127,7 +127,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
 }
 
 /// Makes sure `.venv` has `module` (installing `package` from PyPI if not).
-fn python_with(root: &Path, module: &str, package: &str) -> Result<std::path::PathBuf> {
+pub(crate) fn python_with(root: &Path, module: &str, package: &str) -> Result<std::path::PathBuf> {
     let python = root.join(".venv/bin/python");
     if !python.exists()
         && !Command::new("python3")

@@ -5,6 +5,8 @@
 //! - `md`: LAMMPS glasses and their shear trajectories ([`md`]);
 //! - `bench-peers`: our time against a peer code's in the same run ([`bench_peers`]);
 //! - `codegen`: documents generated from the code, checked in CI ([`codegen`]);
+//! - `compat`: OVITO and ASE read every file `interstice convert` writes
+//!   ([`compat`]);
 //! - `reproduce`: the paper's figures through the `interstice` binary
 //!   ([`reproduce`]).
 
@@ -13,6 +15,7 @@ use std::process::ExitCode;
 
 mod bench_peers;
 mod codegen;
+mod compat;
 mod md;
 mod reproduce;
 mod tidy;
@@ -29,6 +32,7 @@ tasks:
                         GradientBoostingClassifier and LightGBM [--repeats N] [--seed S]
   codegen [--check]     write docs/features.md from the code (--check: fail if stale)
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
+  compat                OVITO and ASE read what interstice writes (dump, data, extended XYZ)
   reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N] [--jobs J]
           the paper's figures, drawn by `interstice run` into target/figures/<data>/<id>/
           (cargo xtask reproduce --help for details)
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         }
         Some("bench-peers") => bench_peers::main(&project_root(), &args[1..]),
         Some("reproduce") => reproduce::main(&project_root(), &args[1..]),
+        Some("compat") => compat::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
