@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use interstice_core::TypeMap;
 use interstice_features::{ContextParams, FrameContext, IntersticeSro};
-use interstice_io::DumpReader;
+use interstice_io::Trajectory;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use spade::{DelaunayTriangulation, HasPosition, Point2, Triangulation as _};
@@ -229,7 +229,7 @@ impl Figure for Fig1 {
 
 pub fn draw(config: &Config, dir: &Path) -> Result<PathBuf> {
     let base = config.base();
-    let frame = DumpReader::open(base.frame(0))?
+    let frame = Trajectory::open(base.frame(0))?
         .read()?
         .with_context(|| format!("{} has no frame", base.frame(0).display()))?;
     let map = TypeMap::parse(&base.types).context("types")?;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use interstice_core::Frame;
-use interstice_io::{DumpReader, Table};
+use interstice_io::{Table, Trajectory};
 use interstice_spatial::{CellList, NeighborQuery, Query};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -326,7 +326,7 @@ pub fn fig3b(config: &Config, dir: &Path) -> Result<PathBuf> {
 }
 
 fn read_frame(path: &Path) -> Result<Frame> {
-    DumpReader::open(path)?
+    Trajectory::open(path)?
         .read()?
         .with_context(|| format!("{} has no frame", path.display()))
 }
