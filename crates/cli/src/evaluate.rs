@@ -10,7 +10,7 @@ use interstice_io::Table;
 use interstice_learn::gbdt::Matrix;
 use interstice_learn::metrics::{Confusion, average_precision, precision_at_top_percent, roc_auc};
 
-use crate::train::{MODEL_FORMAT, ModelFile};
+use crate::train::ModelFile;
 
 /// Arguments of `interstice evaluate`.
 #[derive(clap::Args, Debug)]
@@ -49,64 +49,28 @@ pub fn load_model(path: &PathBuf) -> Result<ModelFile> {
         serde_json::from_str(&text)
             .with_context(|| format!("{}: not an interstice model file", path.display()))?
     };
-    if model.format != MODEL_FORMAT {
-        bail!(
-            "{}: model format '{}', expected '{MODEL_FORMAT}'",
-            path.display(),
-            model.format
-        );
-    }
-    if model.models.is_empty() {
-        bail!(
-            "{}: the model file holds no fold models (\"models\" is empty)",
-            path.display()
-        );
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    if let Some(dup) = model.features.iter().find(|f| !seen.insert(f.as_str())) {
-        bail!("{}: feature column '{dup}' is listed twice", path.display());
-    }
-    for (k, m) in model.models.iter().enumerate() {
-        if m.n_features() != model.features.len() {
-            bail!(
-                "{}: fold model {k} takes {} features, but the file names {}",
-                path.display(),
-                m.n_features(),
-                model.features.len()
-            );
-        }
-    }
+    model
+        .check()
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), inner(e)))?;
     Ok(model)
 }
 
 /// Quench-in softness of every row of `table` (columns checked against the model).
 pub fn softness(model: &ModelFile, table: &Table, what: &std::path::Path) -> Result<Vec<f64>> {
     crate::common::check_feature_table(table, what)?;
-    if table.columns != model.features {
-        let k = table
-            .columns
-            .iter()
-            .zip(&model.features)
-            .position(|(a, b)| a != b)
-            .unwrap_or(table.columns.len().min(model.features.len()));
-        bail!(
-            "{} has {} feature columns but the model was trained on {}; first difference at column {}: '{}' instead of '{}'",
-            what.display(),
-            table.columns.len(),
-            model.features.len(),
-            k + 1,
-            table.columns.get(k).map_or("(none)", String::as_str),
-            model.features.get(k).map_or("(none)", String::as_str)
-        );
-    }
+    model
+        .check_columns(&table.columns)
+        .map_err(|e| anyhow::anyhow!("{} {}", what.display(), inner(e)))?;
     let x = Matrix::new(&table.values, table.ids.len(), table.columns.len())?;
-    let mut qs = vec![0.0; table.ids.len()];
-    for m in &model.models {
-        for (q, p) in qs.iter_mut().zip(m.predict_proba(&x)?) {
-            *q += p / model.models.len() as f64;
-        }
+    Ok(model.softness(&x)?)
+}
+
+/// The message of a check, without the error kind's prefix.
+fn inner(e: interstice_learn::LearnError) -> String {
+    match e {
+        interstice_learn::LearnError::InvalidInput(m) => m,
+        other => other.to_string(),
     }
-    Ok(qs)
 }
 
 /// Runs the command.

@@ -55,32 +55,7 @@ pub struct TrainArgs {
     pub model: Option<PathBuf>,
 }
 
-/// What `--model` writes and `interstice predict` reads.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct ModelFile {
-    /// Identifies the layout.
-    pub format: String,
-    /// The interstice version that trained it.
-    pub interstice_version: String,
-    /// Feature columns, in the order the models expect them.
-    pub features: Vec<String>,
-    /// The label column.
-    pub label_column: String,
-    /// Protocol seed and booster settings.
-    pub seed: u64,
-    /// Booster settings.
-    pub gbdt: GbdtParams,
-    /// SHA-256 of the feature and label files.
-    pub training_sha256: [String; 2],
-    /// The feature preset, when the table says (Parquet from `interstice featurize`).
-    #[serde(default)]
-    pub preset: Option<String>,
-    /// The fold models; quench-in softness is their mean probability.
-    pub models: Vec<interstice_learn::gbdt::Gbdt>,
-}
-
-/// The identifier of the model file layout.
-pub const MODEL_FORMAT: &str = "interstice-gbdt-ensemble/1";
+pub use interstice_learn::ensemble::{MODEL_FORMAT, ModelFile};
 
 /// The 0/1 labels of `ids` from column `column` of the CSV table at `path`.
 ///

@@ -10,6 +10,8 @@
 #![deny(missing_docs)]
 
 pub mod baselines;
+#[cfg(feature = "serde")]
+pub mod ensemble;
 pub mod gbdt;
 pub mod metrics;
 pub mod protocol;

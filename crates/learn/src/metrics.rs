@@ -239,6 +239,49 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// The mean of several ROC curves by vertical averaging on `grid` evenly
+/// spaced false-positive rates from 0 to 1: at each rate, the mean over the
+/// curves of the highest true-positive rate each reaches at or below it
+/// (each curve read as a step function). Curves are `(fpr, tpr)` points.
+///
+/// # Errors
+/// [`LearnError::InvalidInput`] for no curves or a grid of fewer than 2 points.
+///
+/// ```
+/// use interstice_learn::metrics::mean_roc;
+/// let perfect = vec![(0.0, 0.0), (0.0, 1.0), (1.0, 1.0)];
+/// let chance = vec![(0.0, 0.0), (1.0, 1.0)];
+/// let m = mean_roc(&[perfect, chance], 3)?;
+/// assert_eq!(m, vec![(0.0, 0.5), (0.5, 0.5), (1.0, 1.0)]);
+/// # Ok::<(), interstice_learn::LearnError>(())
+/// ```
+pub fn mean_roc(curves: &[Vec<(f64, f64)>], grid: usize) -> Result<Vec<(f64, f64)>, LearnError> {
+    if curves.is_empty() || grid < 2 {
+        return Err(LearnError::InvalidInput(format!(
+            "mean ROC of {} curves on {grid} points: expected at least one curve and two points",
+            curves.len()
+        )));
+    }
+    let mut mean = vec![0.0; grid];
+    for c in curves {
+        for (k, m) in mean.iter_mut().enumerate() {
+            let x = k as f64 / (grid - 1) as f64;
+            // The highest TPR reached at FPR <= x (a step curve).
+            let y = c
+                .iter()
+                .filter(|p| p.0 <= x + 1e-12)
+                .map(|p| p.1)
+                .fold(0.0, f64::max);
+            *m += y / curves.len() as f64;
+        }
+    }
+    Ok(mean
+        .into_iter()
+        .enumerate()
+        .map(|(k, y)| (k as f64 / (grid - 1) as f64, y))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

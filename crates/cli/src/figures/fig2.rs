@@ -54,24 +54,8 @@ fn mean_roc(path: &Path) -> Result<Vec<(f64, f64)>> {
     if curves.is_empty() {
         bail!("{}: no balanced curves", path.display());
     }
-    let mut mean = vec![0.0; GRID];
-    for c in curves.values() {
-        for (k, m) in mean.iter_mut().enumerate() {
-            let x = k as f64 / (GRID - 1) as f64;
-            // The highest TPR reached at FPR <= x (a step curve).
-            let y = c
-                .iter()
-                .filter(|p| p.0 <= x + 1e-12)
-                .map(|p| p.1)
-                .fold(0.0, f64::max);
-            *m += y / curves.len() as f64;
-        }
-    }
-    Ok(mean
-        .into_iter()
-        .enumerate()
-        .map(|(k, y)| (k as f64 / (GRID - 1) as f64, y))
-        .collect())
+    let curves: Vec<Vec<(f64, f64)>> = curves.into_values().collect();
+    Ok(interstice_learn::metrics::mean_roc(&curves, GRID)?)
 }
 
 /// A mean ROC curve: (label, mean AUC, its std, points).
