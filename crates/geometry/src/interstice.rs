@@ -37,6 +37,27 @@ pub fn area_interstice(p: [[f64; 3]; 3], r: [f64; 3]) -> f64 {
     (1.0 - covered / area).max(0.0)
 }
 
+/// The 2-D area interstice of a triangle (the paper's Fig. 1, a slab of
+/// the glass seen as discs) with vertices `p` and disc radii `r`:
+/// `max(0, 1 − Σ (θ_k / 2) r_k² / A)`.
+pub fn area_interstice_2d(p: [[f64; 2]; 3], r: [f64; 3]) -> f64 {
+    let area = 0.5
+        * ((p[1][0] - p[0][0]) * (p[2][1] - p[0][1]) - (p[2][0] - p[0][0]) * (p[1][1] - p[0][1]))
+            .abs();
+    if area <= 0.0 {
+        return 0.0;
+    }
+    let mut covered = 0.0;
+    for k in 0..3 {
+        let (a, b, c) = (p[k], p[(k + 1) % 3], p[(k + 2) % 3]);
+        let u = [b[0] - a[0], b[1] - a[1]];
+        let v = [c[0] - a[0], c[1] - a[1]];
+        let cos = (u[0] * v[0] + u[1] * v[1]) / ((u[0].hypot(u[1])) * (v[0].hypot(v[1])));
+        covered += 0.5 * cos.clamp(-1.0, 1.0).acos() * r[k] * r[k];
+    }
+    (1.0 - covered / area).max(0.0)
+}
+
 /// Volume interstice of the tetrahedron (centre at the origin, `p[0..3]`):
 /// `max(0, 1 − [Σ_k (Ω_k / 3) r_k³ + (Ω_c / 3) r_c³] / V)`, `Ω` the solid
 /// angle of the tetrahedron at each vertex.
@@ -270,5 +291,26 @@ mod tests {
         // decide which to match.
         let cpe = cluster_packing_efficiency(&fcc, &[r; 12], r).expect("hull");
         assert!((cpe - 0.7443959977281804).abs() < 1e-12, "{cpe}");
+    }
+
+    #[test]
+    fn area_interstice_2d_closed_forms() {
+        // An equilateral triangle of side 2 with unit discs at its corners:
+        // the discs cover three 60° sectors, half a disc: π/2 of √3.
+        let s3 = 3f64.sqrt();
+        let p = [[0.0, 0.0], [2.0, 0.0], [1.0, s3]];
+        let a = area_interstice_2d(p, [1.0; 3]);
+        assert!(
+            (a - (1.0 - std::f64::consts::FRAC_PI_2 / s3)).abs() < 1e-14,
+            "{a}"
+        );
+        // Overlapping discs clamp at zero; no discs leave it all empty.
+        assert_eq!(area_interstice_2d(p, [2.0; 3]), 0.0);
+        assert_eq!(area_interstice_2d(p, [0.0; 3]), 1.0);
+        // Degenerate triangles are empty, never NaN.
+        assert_eq!(
+            area_interstice_2d([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]], [0.1; 3]),
+            0.0
+        );
     }
 }

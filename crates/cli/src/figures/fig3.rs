@@ -4,6 +4,7 @@
 //! the atoms activated at each strain step) and f: softness of other
 //! compositions and quench rates under the base model.
 
+use interstice_features::analysis;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use interstice_core::Frame;
 use interstice_io::{Table, Trajectory};
-use interstice_spatial::{CellList, NeighborQuery, Query};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -348,21 +348,6 @@ fn rows_of(frame: &Frame, ids: &[u64]) -> Result<Vec<usize>> {
         .collect()
 }
 
-/// Pair distances (each pair once) among `points` up to `r_max`.
-fn pair_distances(frame: &Frame, points: &[[f64; 3]], r_max: f64) -> Result<Vec<f64>> {
-    let cl = CellList::new(*frame.sim_box(), points, r_max)?;
-    let nl = cl.query_all(&Query::ball(r_max)?)?;
-    let mut d = Vec::new();
-    for i in 0..points.len() {
-        for (&j, &r) in nl.neighbors_of(i).iter().zip(nl.distances_of(i)) {
-            if (j as usize) > i {
-                d.push(r);
-            }
-        }
-    }
-    Ok(d)
-}
-
 struct Fig3c {
     mass: Vec<Line>,
     gr: Vec<Line>,
@@ -449,24 +434,6 @@ impl Figure for Fig3c {
     }
 }
 
-/// Least-squares slope of log y against log x over points with x in [a, b].
-fn log_slope(pts: &[(f64, f64)], a: f64, b: f64) -> f64 {
-    let v: Vec<(f64, f64)> = pts
-        .iter()
-        .filter(|p| p.0 >= a && p.0 <= b && p.1 > 0.0)
-        .map(|p| (p.0.ln(), p.1.ln()))
-        .collect();
-    if v.len() < 2 {
-        return f64::NAN;
-    }
-    let n = v.len() as f64;
-    let mx = v.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = v.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxy: f64 = v.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let sxx: f64 = v.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
-    sxy / sxx
-}
-
 pub fn fig3c(config: &Config, dir: &Path) -> Result<PathBuf> {
     let base = config.base();
     let s = base_softness(config)?;
@@ -492,37 +459,16 @@ pub fn fig3c(config: &Config, dir: &Path) -> Result<PathBuf> {
         ("all", "all atoms".to_string(), GREY, &all),
     ] {
         let pts: Vec<[f64; 3]> = idx.iter().map(|&k| frame.positions()[rows[k]]).collect();
-        let d = pair_distances(&frame, &pts, r_max)?;
-        let n = pts.len().max(1) as f64;
-        let h = histogram(&d, 0.0, bins as f64 * dr, bins);
-        let mut cum = 0usize;
-        let m: Vec<(f64, f64)> = h
-            .iter()
-            .enumerate()
-            .map(|(k, &c)| {
-                cum += c;
-                // Each pair counts for both atoms; plus the centre itself.
-                ((k + 1) as f64 * dr, 1.0 + 2.0 * cum as f64 / n)
-            })
-            .collect();
-        let hg = histogram(&d, 0.0, gbins as f64 * 0.05, gbins);
-        let rho = n / volume;
-        let g: Vec<(f64, f64)> = hg
-            .iter()
-            .enumerate()
-            .map(|(k, &c)| {
-                let (r0, r1) = (k as f64 * 0.05, (k + 1) as f64 * 0.05);
-                let shell = 4.0 / 3.0 * std::f64::consts::PI * (r1.powi(3) - r0.powi(3));
-                (0.5 * (r0 + r1), 2.0 * c as f64 / (n * rho * shell))
-            })
-            .collect();
+        let d = analysis::pair_distances(frame.sim_box(), &pts, r_max)?;
+        let m = analysis::mass_radius(&d, pts.len(), dr, bins);
+        let g = analysis::radial_distribution(&d, pts.len(), volume, 0.05, gbins);
         for (r, v) in &m {
             let _ = writeln!(csv, "{key},{r:?},{v:?},");
         }
         for (r, v) in &g {
             let _ = writeln!(csv, "{key},{r:?},,{v:?}");
         }
-        let df = log_slope(&m, 4.0, r_max);
+        let df = analysis::log_slope(&m, 4.0, r_max);
         summary.insert(format!("fractal_dimension_{key}"), df);
         summary.insert(format!("atoms_{key}"), idx.len() as f64);
         mass.push((

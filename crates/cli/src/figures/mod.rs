@@ -224,18 +224,7 @@ impl Softness {
     }
 }
 
-/// Counts of `values` in `bins` equal bins over `[lo, hi)` (the last bin
-/// includes `hi`).
-pub fn histogram(values: &[f64], lo: f64, hi: f64, bins: usize) -> Vec<usize> {
-    let mut h = vec![0; bins];
-    for &v in values {
-        if v.is_finite() && v >= lo && v <= hi {
-            let k = (((v - lo) / (hi - lo)) * bins as f64) as usize;
-            h[k.min(bins - 1)] += 1;
-        }
-    }
-    h
-}
+pub use interstice_features::analysis::histogram;
 
 /// A Gaussian kernel density estimate on a grid (Silverman's bandwidth),
 /// as (value, density) pairs.
