@@ -15,6 +15,7 @@ pub mod ensemble;
 pub mod gbdt;
 pub mod metrics;
 pub mod protocol;
+pub mod stats;
 
 /// What can go wrong in learning.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
