@@ -56,62 +56,6 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-const FREUD: &str = r#"
-import sys, time
-import numpy as np
-import freud
-path, L, r, repeats = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-pts = np.fromfile(path, dtype='<f8').reshape(-1, 3) - L / 2
-box = freud.box.Box.cube(L)
-best, bonds = float('inf'), 0
-for _ in range(repeats):
-    t = time.perf_counter()
-    nl = freud.locality.AABBQuery(box, pts).query(pts, dict(r_max=r, exclude_ii=True)).toNeighborList()
-    best = min(best, time.perf_counter() - t)
-    bonds = len(nl)
-print(f"{best:.6f} {bonds} {freud.__version__}")
-"#;
-
-const OVITO: &str = r#"
-import sys, time
-from ovito.io import import_file
-from ovito.pipeline import FileSource
-from ovito.modifiers import AtomicStrainModifier
-import ovito
-ref_path, cur_path, cutoff, repeats = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-cols = ['Particle Identifier', 'Particle Type', 'Position.X', 'Position.Y', 'Position.Z']
-pipeline = import_file(cur_path, columns=cols)
-pipeline.compute()  # parse the deformed frame outside the timing
-reference = FileSource()
-reference.load(ref_path, columns=cols)
-best, mean = float('inf'), 0.0
-for _ in range(repeats):
-    pipeline.modifiers.clear()
-    pipeline.modifiers.append(AtomicStrainModifier(cutoff=cutoff, reference=reference, output_nonaffine_squared_displacements=True, minimum_image_convention=True))
-    t = time.perf_counter()
-    data = pipeline.compute()
-    best = min(best, time.perf_counter() - t)
-    mean = float(data.particles['Nonaffine Squared Displacement'][...].mean())
-print(f"{best:.6f} {mean:.9f} {ovito.version_string}")
-"#;
-
-const FREUD_VORONOI: &str = r#"
-import sys, time
-import numpy as np
-import freud
-path, L, repeats = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-freud.parallel.set_num_threads(1)
-pts = np.fromfile(path, dtype='<f8').reshape(-1, 3) - L / 2
-box = freud.box.Box.cube(L)
-best, volume, faces = float('inf'), 0.0, 0
-for _ in range(repeats):
-    t = time.perf_counter()
-    v = freud.locality.Voronoi().compute((box, pts))
-    best = min(best, time.perf_counter() - t)
-    volume, faces = float(np.sum(v.volumes, dtype=np.float64)), len(v.nlist)
-print(f"{best:.6f} {volume:.9f} {faces} {freud.__version__}")
-"#;
-
 /// Runs `cargo xtask bench-peers <what>`.
 pub fn main(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
@@ -208,8 +152,7 @@ fn d2min(root: &Path) -> Result<()> {
     let ours_bin = build_peer(root, "peer-d2min")?;
     let work = root.join("target/bench-peers");
     std::fs::create_dir_all(&work)?;
-    let script = work.join("ovito_d2min.py");
-    std::fs::write(&script, OVITO)?;
+    let script = root.join("xtask/peers/ovito_d2min.py");
     let read = |k: usize| -> Result<interstice_io::Frame> {
         let path = root.join(format!("fixtures/cuzr65-4000/frame_{k:03}.dump.gz"));
         interstice_io::DumpReader::open(&path)?
@@ -374,8 +317,7 @@ fn geometry(root: &Path, args: &[String]) -> Result<()> {
     let ours_bin = build_peer_with(root, "peer-geometry", &["voro"])?;
     let work = root.join("target/bench-peers");
     std::fs::create_dir_all(&work)?;
-    let script = work.join("freud_voronoi.py");
-    std::fs::write(&script, FREUD_VORONOI)?;
+    let script = root.join("xtask/peers/freud_voronoi.py");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let load = std::fs::read_to_string("/proc/loadavg")
         .ok()
@@ -515,8 +457,7 @@ fn spatial(root: &Path, args: &[String]) -> Result<()> {
     let ours_bin = build_peer(root, "peer-spatial")?;
     let work = root.join("target/bench-peers");
     std::fs::create_dir_all(&work)?;
-    let script = work.join("freud_spatial.py");
-    std::fs::write(&script, FREUD)?;
+    let script = root.join("xtask/peers/freud_spatial.py");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "full neighbour list, r = {r} Å, density 0.06 Å⁻³, periodic cube, best of 3 ({cores} cores)"
