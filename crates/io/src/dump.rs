@@ -17,6 +17,7 @@ use interstice_core::{
 };
 
 use crate::error::excerpt;
+use crate::index::{FrameIndex, Indexed};
 use crate::output::OutputFile;
 use crate::source::{LineStream, Source};
 use crate::text::{parse_finite, parse_float, parse_i64, parse_u64, split_fields};
@@ -151,12 +152,7 @@ struct Header {
 /// ```
 pub struct DumpReader<'a> {
     stream: LineStream<'a>,
-    /// Byte offset and line count at the start of each frame found so far.
-    starts: Vec<(u64, u64)>,
-    /// Whether `starts` lists every frame of the file.
-    complete: bool,
-    /// The index of the frame at the stream's position.
-    next: usize,
+    index: FrameIndex,
     line: Vec<u8>,
     fields: Vec<(u32, u32)>,
     columns: Vec<String>,
@@ -193,9 +189,7 @@ impl<'a> DumpReader<'a> {
     pub fn from_source(source: Source<'a>) -> Result<DumpReader<'a>, IoError> {
         Ok(DumpReader {
             stream: LineStream::open(source)?,
-            starts: Vec::new(),
-            complete: false,
-            next: 0,
+            index: FrameIndex::default(),
             line: Vec::with_capacity(256),
             fields: Vec::with_capacity(16),
             columns: Vec::new(),
@@ -249,7 +243,7 @@ impl<'a> DumpReader<'a> {
         };
         let parts = std::mem::take(frame).into_parts();
         *frame = self.read_atoms(&header, parts)?;
-        self.next += 1;
+        self.index.next += 1;
         Ok(true)
     }
 
@@ -261,18 +255,12 @@ impl<'a> DumpReader<'a> {
         let Some(header) = self.read_header()? else {
             return Ok(false);
         };
-        let skipped = self.stream.skip_lines(header.natoms)?;
-        if skipped < header.natoms {
-            return Err(IoError::parse(
-                self.stream.name(),
-                self.stream.line() + 1,
-                format!(
-                    "unexpected end of file: expected {} atom lines after 'ITEM: ATOMS' on line {}, found {skipped}",
-                    header.natoms, header.atoms_line
-                ),
-            ));
-        }
-        self.next += 1;
+        crate::index::skip_atom_lines(
+            &mut self.stream,
+            header.natoms,
+            &format!("'ITEM: ATOMS' on line {}", header.atoms_line),
+        )?;
+        self.index.next += 1;
         Ok(true)
     }
 
@@ -282,17 +270,7 @@ impl<'a> DumpReader<'a> {
     /// # Errors
     /// As [`DumpReader::forward`].
     pub fn frame_count(&mut self) -> Result<usize, IoError> {
-        if !self.complete {
-            let (offset, line, next) = (self.stream.offset(), self.stream.line(), self.next);
-            if let Some(&(o, l)) = self.starts.last() {
-                self.stream.seek(o, l)?;
-                self.next = self.starts.len() - 1;
-            }
-            while self.forward()? {}
-            self.stream.seek(offset, line)?;
-            self.next = next;
-        }
-        Ok(self.starts.len())
+        self.count_frames()
     }
 
     /// Reads frame `index` (0-based).
@@ -310,45 +288,12 @@ impl<'a> DumpReader<'a> {
     /// # Errors
     /// As [`DumpReader::read_at`].
     pub fn read_at_into(&mut self, index: usize, frame: &mut Frame) -> Result<(), IoError> {
-        self.seek_frame(index)?;
+        self.go_to_frame(index)?;
         if self.read_into(frame)? {
             Ok(())
         } else {
             Err(self.out_of_range(index))
         }
-    }
-
-    fn out_of_range(&self, index: usize) -> IoError {
-        IoError::FrameOutOfRange {
-            path: self.stream.name().to_string(),
-            index,
-            count: self.starts.len(),
-        }
-    }
-
-    /// Moves the stream to the start of frame `index`.
-    fn seek_frame(&mut self, index: usize) -> Result<(), IoError> {
-        if index == self.next {
-            return Ok(());
-        }
-        if index < self.starts.len() {
-            let (o, l) = self.starts[index];
-            self.stream.seek(o, l)?;
-            self.next = index;
-            return Ok(());
-        }
-        if let Some(&(o, l)) = self.starts.last()
-            && self.next < self.starts.len() - 1
-        {
-            self.stream.seek(o, l)?;
-            self.next = self.starts.len() - 1;
-        }
-        while self.next < index {
-            if !self.forward()? {
-                return Err(self.out_of_range(index));
-            }
-        }
-        Ok(())
     }
 
     fn err(&self, message: impl Into<String>) -> IoError {
@@ -379,7 +324,7 @@ impl<'a> DumpReader<'a> {
                         "empty file: expected a LAMMPS dump starting with 'ITEM: TIMESTEP'",
                     ));
                 }
-                self.complete = true;
+                self.index.complete = true;
                 return Ok(None);
             }
             if !self.line.iter().all(u8::is_ascii_whitespace) {
@@ -388,15 +333,13 @@ impl<'a> DumpReader<'a> {
         }
         if !self.line.starts_with(b"ITEM:") {
             let found = excerpt(&self.line);
-            return Err(self.err(if self.next == 0 {
+            return Err(self.err(if self.index.next == 0 {
                 format!("expected 'ITEM: TIMESTEP' at the start of a LAMMPS dump, found '{found}'")
             } else {
-                format!("expected 'ITEM: TIMESTEP' or the end of the file after the atoms of frame {}, found '{found}'", self.next - 1)
+                format!("expected 'ITEM: TIMESTEP' or the end of the file after the atoms of frame {}, found '{found}'", self.index.next - 1)
             }));
         }
-        if self.next == self.starts.len() {
-            self.starts.push((offset, line));
-        }
+        self.index.found(offset, line);
         let mut timestep = None;
         let mut time = None;
         let mut natoms = None;
@@ -821,6 +764,16 @@ fn exact_bound(v: f64, shift: f64) -> f64 {
         }
     }
     b
+}
+
+impl<'a> Indexed<'a> for DumpReader<'a> {
+    fn stream_and_index(&mut self) -> (&mut LineStream<'a>, &mut FrameIndex) {
+        (&mut self.stream, &mut self.index)
+    }
+
+    fn skip_frame(&mut self) -> Result<bool, IoError> {
+        self.forward()
+    }
 }
 
 impl TrajectoryReader for DumpReader<'_> {

@@ -30,6 +30,7 @@ use interstice_core::{
 };
 
 use crate::error::excerpt;
+use crate::index::{FrameIndex, Indexed};
 use crate::output::OutputFile;
 use crate::source::{LineStream, Source};
 use crate::text::{parse_finite, parse_i64, parse_u64, split_fields};
@@ -201,9 +202,7 @@ struct Header {
 /// of frame offsets for random access (as [`crate::DumpReader`]).
 pub struct ExtXyzReader<'a> {
     stream: LineStream<'a>,
-    starts: Vec<(u64, u64)>,
-    complete: bool,
-    next: usize,
+    index: FrameIndex,
     line: Vec<u8>,
     fields: Vec<(u32, u32)>,
     /// Element symbol → type, from a type map.
@@ -228,9 +227,7 @@ impl<'a> ExtXyzReader<'a> {
     pub fn from_source(source: Source<'a>) -> Result<ExtXyzReader<'a>, IoError> {
         Ok(ExtXyzReader {
             stream: LineStream::open(source)?,
-            starts: Vec::new(),
-            complete: false,
-            next: 0,
+            index: FrameIndex::default(),
             line: Vec::with_capacity(256),
             fields: Vec::with_capacity(16),
             by_symbol: None,
@@ -269,14 +266,6 @@ impl<'a> ExtXyzReader<'a> {
         IoError::parse(self.stream.name(), self.stream.line(), message)
     }
 
-    fn out_of_range(&self, index: usize) -> IoError {
-        IoError::FrameOutOfRange {
-            path: self.stream.name().to_string(),
-            index,
-            count: self.starts.len(),
-        }
-    }
-
     fn read_header(&mut self) -> Result<Option<Header>, IoError> {
         let (offset, line) = (self.stream.offset(), self.stream.line());
         loop {
@@ -287,7 +276,7 @@ impl<'a> ExtXyzReader<'a> {
                         "empty file: expected extended XYZ (an atom count, then a comment line with Lattice= and Properties=)",
                     ));
                 }
-                self.complete = true;
+                self.index.complete = true;
                 return Ok(None);
             }
             if !self.line.iter().all(u8::is_ascii_whitespace) {
@@ -300,9 +289,7 @@ impl<'a> ExtXyzReader<'a> {
                 excerpt(&self.line)
             ))
         })?;
-        if self.next == self.starts.len() {
-            self.starts.push((offset, line));
-        }
+        self.index.found(offset, line);
         if !self.stream.read_line(&mut self.line)? {
             return Err(IoError::parse(
                 self.stream.name(),
@@ -632,17 +619,7 @@ impl TrajectoryReader for ExtXyzReader<'_> {
     }
 
     fn frame_count(&mut self) -> Result<usize, IoError> {
-        if !self.complete {
-            let (offset, line, next) = (self.stream.offset(), self.stream.line(), self.next);
-            if let Some(&(o, l)) = self.starts.last() {
-                self.stream.seek(o, l)?;
-                self.next = self.starts.len() - 1;
-            }
-            while self.forward()? {}
-            self.stream.seek(offset, line)?;
-            self.next = next;
-        }
-        Ok(self.starts.len())
+        self.count_frames()
     }
 
     fn read_into(&mut self, frame: &mut Frame) -> Result<bool, IoError> {
@@ -651,7 +628,7 @@ impl TrajectoryReader for ExtXyzReader<'_> {
         };
         let parts = std::mem::take(frame).into_parts();
         *frame = self.read_atoms(&header, parts)?;
-        self.next += 1;
+        self.index.next += 1;
         Ok(true)
     }
 
@@ -659,46 +636,32 @@ impl TrajectoryReader for ExtXyzReader<'_> {
         let Some(header) = self.read_header()? else {
             return Ok(false);
         };
-        let skipped = self.stream.skip_lines(header.natoms)?;
-        if skipped < header.natoms {
-            return Err(IoError::parse(
-                self.stream.name(),
-                self.stream.line() + 1,
-                format!(
-                    "unexpected end of file: expected {} atom lines after the comment line {}, found {skipped}",
-                    header.natoms, header.line
-                ),
-            ));
-        }
-        self.next += 1;
+        crate::index::skip_atom_lines(
+            &mut self.stream,
+            header.natoms,
+            &format!("the comment line {}", header.line),
+        )?;
+        self.index.next += 1;
         Ok(true)
     }
 
     fn read_at_into(&mut self, index: usize, frame: &mut Frame) -> Result<(), IoError> {
-        if index != self.next {
-            if index < self.starts.len() {
-                let (o, l) = self.starts[index];
-                self.stream.seek(o, l)?;
-                self.next = index;
-            } else {
-                if let Some(&(o, l)) = self.starts.last()
-                    && self.next < self.starts.len() - 1
-                {
-                    self.stream.seek(o, l)?;
-                    self.next = self.starts.len() - 1;
-                }
-                while self.next < index {
-                    if !self.forward()? {
-                        return Err(self.out_of_range(index));
-                    }
-                }
-            }
-        }
+        self.go_to_frame(index)?;
         if self.read_into(frame)? {
             Ok(())
         } else {
             Err(self.out_of_range(index))
         }
+    }
+}
+
+impl<'a> Indexed<'a> for ExtXyzReader<'a> {
+    fn stream_and_index(&mut self) -> (&mut LineStream<'a>, &mut FrameIndex) {
+        (&mut self.stream, &mut self.index)
+    }
+
+    fn skip_frame(&mut self) -> Result<bool, IoError> {
+        self.forward()
     }
 }
 

@@ -18,6 +18,7 @@ mod data;
 mod dump;
 mod error;
 mod extxyz;
+mod index;
 mod output;
 mod parquet_table;
 mod source;
