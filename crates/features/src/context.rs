@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use interstice_core::{Frame, TypeMap};
 use interstice_geometry::{Face, FaceFilter, Voronoi, VoronoiParams, local_cell};
-use interstice_spatial::{Bond, CellList, NeighborList, NeighborQuery, Query};
+use interstice_spatial::{CellList, NearestImage, NeighborList, NeighborQuery, Query};
 use rayon::prelude::*;
 
 use crate::FeatureError;
@@ -221,34 +221,14 @@ impl<'a> FrameContext<'a> {
         r: f64,
         inclusive: bool,
     ) -> Result<NeighborList, FeatureError> {
-        let pos = self.frame.positions();
-        let b = self.frame.sim_box();
-        let bonds: Vec<Vec<Bond>> = (0..pos.len())
-            .into_par_iter()
-            .map(|i| {
-                let mut out: Vec<Bond> = (0..pos.len())
-                    .filter(|&j| j != i)
-                    .filter_map(|j| {
-                        let d = b.min_image([
-                            pos[j][0] - pos[i][0],
-                            pos[j][1] - pos[i][1],
-                            pos[j][2] - pos[i][2],
-                        ]);
-                        let dist = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
-                        let within = if inclusive { dist <= r } else { dist < r };
-                        within.then_some(Bond {
-                            j: j as u32,
-                            distance: dist,
-                            vector: d,
-                            image: [0; 3],
-                        })
-                    })
-                    .collect();
-                out.sort_by(|x, y| x.distance.total_cmp(&y.distance).then(x.j.cmp(&y.j)));
-                out
-            })
-            .collect();
-        Ok(NeighborList::from_bonds(pos.len(), &bonds)?)
+        let nq = NearestImage::new(*self.frame.sim_box(), self.frame.positions())?;
+        // `dist <= r` is `dist < next_up(r)`; no cutoff is every other atom.
+        let q = if r.is_finite() {
+            Query::ball(if inclusive { r.next_up() } else { r })?
+        } else {
+            Query::nearest(self.len().max(1), None)?
+        };
+        Ok(nq.query_all(&q)?)
     }
 
     fn nearest_image_voronoi(&self) -> Result<Voronoi, FeatureError> {

@@ -48,6 +48,7 @@ mod brute;
 mod cell_list;
 mod kiddo_tree;
 mod list;
+mod nearest_image;
 
 use interstice_core::SimBox;
 use rayon::prelude::*;
@@ -56,6 +57,7 @@ pub use brute::BruteForce;
 pub use cell_list::CellList;
 pub use kiddo_tree::KiddoTree;
 pub use list::NeighborList;
+pub use nearest_image::NearestImage;
 
 /// What went wrong in a neighbour query.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
