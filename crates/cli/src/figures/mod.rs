@@ -21,6 +21,7 @@ use crate::results::Results;
 mod fig1;
 mod fig2;
 pub mod fig3;
+mod fig4;
 
 /// The bundled font (DejaVu Sans; licence in `assets/`).
 const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -167,7 +168,7 @@ pub fn draw(id: &str, config: &Config, results: &Results) -> Result<PathBuf> {
         "fig3d" => fig3::fig3d(config, dir),
         "fig3e" => fig3::fig3e(config, dir),
         "fig3f" => fig3::fig3f(config, dir),
-        "fig4" => fig2::fig4(config, results, dir),
+        "fig4" => fig4::fig4(config, results, dir),
         other => bail!("unknown figure '{other}'"),
     }
     .with_context(|| format!("figure {id}"))
