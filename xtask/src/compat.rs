@@ -43,8 +43,18 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
             return Ok(());
         }
     };
+    // The features of `cargo test --workspace --release --all-features`, so
+    // that after the test step of .ci/run this build is already done.
     let status = Command::new("cargo")
-        .args(["build", "--quiet", "--release", "-p", "interstice"])
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "--workspace",
+            "--all-features",
+            "--bin",
+            "interstice",
+        ])
         .current_dir(root)
         .status()?;
     if !status.success() {
