@@ -73,6 +73,12 @@ fn read_json(path: &std::path::Path) -> Result<serde_json::Value> {
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
+/// Reads a `metrics.json` written by `interstice train`.
+fn read_metrics(path: &std::path::Path) -> Result<interstice_learn::report::Metrics> {
+    serde_json::from_value(read_json(path)?)
+        .with_context(|| format!("{}: not the metrics of interstice train", path.display()))
+}
+
 /// Reads the run's metrics and transfer scores.
 ///
 /// # Errors
@@ -86,13 +92,12 @@ pub fn collect(config: &Config) -> Result<Results> {
     };
     for set in &config.feature_sets {
         let path = lb.trained(set, "metrics.json");
-        let m = read_json(&path)?;
+        let m = read_metrics(&path)?;
         let get = |name: &str| -> Result<MeanStd> {
-            let s = &m["summary"][name];
-            match (s["mean"].as_f64(), s["std"].as_f64()) {
-                (Some(a), Some(b)) => Ok((a, b)),
-                _ => anyhow::bail!("{}: no summary.{name}", path.display()),
-            }
+            let s = m
+                .score(name)
+                .with_context(|| format!("{}: no summary.{name}", path.display()))?;
+            Ok((s.mean, s.std))
         };
         out.base.push(BaseScores {
             set: set.clone(),
@@ -113,9 +118,10 @@ pub fn collect(config: &Config) -> Result<Results> {
             let scores: TransferScores = serde_json::from_value(read_json(&path)?)
                 .with_context(|| format!("{}: not transfer scores", path.display()))?;
             let own_path = l.trained(set, "metrics.json");
-            let own = read_json(&own_path)?["summary"]["roc_auc"]["mean"]
-                .as_f64()
-                .with_context(|| format!("{}: no summary.roc_auc", own_path.display()))?;
+            let own = read_metrics(&own_path)?
+                .score("roc_auc")
+                .with_context(|| format!("{}: no summary.roc_auc", own_path.display()))?
+                .mean;
             out.transfer.push(Transfer {
                 dataset: d.name.clone(),
                 role: d.role,

@@ -317,49 +317,13 @@ fn write_metrics(
     columns: &[String],
     y: &[bool],
 ) -> Result<()> {
-    use interstice_learn::protocol::FoldScores;
-    type Score = (&'static str, fn(&FoldScores) -> f64);
-    let scores: [Score; 9] = [
-        ("roc_auc", |f| f.roc_auc),
-        ("accuracy", |f| f.accuracy),
-        ("f1", |f| f.f1),
-        ("precision", |f| f.precision),
-        ("recall", |f| f.recall),
-        ("natural_roc_auc", |f| f.natural_roc_auc),
-        ("natural_average_precision", |f| f.natural_average_precision),
-        ("natural_precision_top", |f| f.natural_precision_top),
-        ("natural_base_rate", |f| f.natural_base_rate),
-    ];
-    let folds: Vec<serde_json::Value> = r
-        .folds
-        .iter()
-        .map(|f| {
-            let mut m = serde_json::Map::new();
-            m.insert("undersampling".into(), f.repeat.into());
-            m.insert("fold".into(), f.fold.into());
-            for (name, get) in &scores {
-                m.insert((*name).into(), get(f).into());
-            }
-            serde_json::Value::Object(m)
-        })
-        .collect();
-    let mut summary = serde_json::Map::new();
-    for (name, get) in &scores {
-        let (m, s) = mean_std(&r.folds.iter().map(get).collect::<Vec<_>>());
-        summary.insert((*name).into(), serde_json::json!({ "mean": m, "std": s }));
-    }
-    let doc = serde_json::json!({
-        "interstice_version": env!("CARGO_PKG_VERSION"),
-        "atoms": y.len(),
-        "plastic": y.iter().filter(|&&l| l).count(),
-        "features": columns.len(),
-        "undersamplings": params.undersamplings,
-        "folds_per_undersampling": params.folds,
-        "top_percent": params.top_percent,
-        "seed": params.seed,
-        "summary": summary,
-        "models": folds,
-    });
+    let doc = interstice_learn::report::Metrics::of(
+        r,
+        params,
+        columns.len(),
+        y,
+        env!("CARGO_PKG_VERSION"),
+    );
     let mut f = interstice_io::OutputFile::create(path)?;
     serde_json::to_writer_pretty(&mut f, &doc)
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -15,6 +15,8 @@ pub mod ensemble;
 pub mod gbdt;
 pub mod metrics;
 pub mod protocol;
+#[cfg(feature = "serde")]
+pub mod report;
 pub mod stats;
 
 /// What can go wrong in learning.
