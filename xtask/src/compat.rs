@@ -43,22 +43,23 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
             return Ok(());
         }
     };
-    // The features of `cargo test --workspace --release --all-features`, so
-    // that after the test step of .ci/run this build is already done.
+    // The binary the test step of .ci/run builds (`cargo test --workspace
+    // --release --all-features`): feature unification there includes the
+    // dev-dependencies, so a plain `cargo build` would compile the
+    // dependencies again with other features.
     let status = Command::new("cargo")
         .args([
-            "build",
+            "test",
             "--quiet",
             "--release",
             "--workspace",
             "--all-features",
-            "--bin",
-            "interstice",
+            "--no-run",
         ])
         .current_dir(root)
         .status()?;
     if !status.success() {
-        bail!("cargo build failed");
+        bail!("cargo test --no-run failed");
     }
     let bin = root.join("target/release/interstice");
     let work = root.join("target/compat");
