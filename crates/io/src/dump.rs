@@ -316,20 +316,13 @@ impl<'a> DumpReader<'a> {
     fn read_header(&mut self) -> Result<Option<Header>, IoError> {
         let (offset, line) = (self.stream.offset(), self.stream.line());
         // Blank lines between frames are tolerated.
-        loop {
-            if !self.stream.read_line(&mut self.line)? {
-                if offset == 0 {
-                    return Err(IoError::invalid(
-                        self.stream.name(),
-                        "empty file: expected a LAMMPS dump starting with 'ITEM: TIMESTEP'",
-                    ));
-                }
-                self.index.complete = true;
-                return Ok(None);
-            }
-            if !self.line.iter().all(u8::is_ascii_whitespace) {
-                break;
-            }
+        if !crate::index::first_frame_line(
+            &mut self.stream,
+            &mut self.index,
+            &mut self.line,
+            "expected a LAMMPS dump starting with 'ITEM: TIMESTEP'",
+        )? {
+            return Ok(None);
         }
         if !self.line.starts_with(b"ITEM:") {
             let found = excerpt(&self.line);

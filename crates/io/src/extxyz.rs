@@ -268,20 +268,13 @@ impl<'a> ExtXyzReader<'a> {
 
     fn read_header(&mut self) -> Result<Option<Header>, IoError> {
         let (offset, line) = (self.stream.offset(), self.stream.line());
-        loop {
-            if !self.stream.read_line(&mut self.line)? {
-                if offset == 0 {
-                    return Err(IoError::invalid(
-                        self.stream.name(),
-                        "empty file: expected extended XYZ (an atom count, then a comment line with Lattice= and Properties=)",
-                    ));
-                }
-                self.index.complete = true;
-                return Ok(None);
-            }
-            if !self.line.iter().all(u8::is_ascii_whitespace) {
-                break;
-            }
+        if !crate::index::first_frame_line(
+            &mut self.stream,
+            &mut self.index,
+            &mut self.line,
+            "expected extended XYZ (an atom count, then a comment line with Lattice= and Properties=)",
+        )? {
+            return Ok(None);
         }
         let natoms = parse_u64(self.line.trim_ascii()).ok_or_else(|| {
             self.err(format!(

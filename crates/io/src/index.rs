@@ -103,3 +103,28 @@ pub(crate) fn skip_atom_lines(s: &mut LineStream<'_>, n: u64, after: &str) -> Re
     }
     Ok(())
 }
+
+/// Reads the first line of the next frame into `line`, skipping blank lines
+/// between frames; `false` at the end of the file (then the index is
+/// complete). A file with no content at all is an error: `empty` says what
+/// was expected.
+pub(crate) fn first_frame_line(
+    s: &mut LineStream<'_>,
+    index: &mut FrameIndex,
+    line: &mut Vec<u8>,
+    empty: &str,
+) -> Result<bool, IoError> {
+    let start = s.offset();
+    loop {
+        if !s.read_line(line)? {
+            if start == 0 {
+                return Err(IoError::invalid(s.name(), format!("empty file: {empty}")));
+            }
+            index.complete = true;
+            return Ok(false);
+        }
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(true);
+        }
+    }
+}
