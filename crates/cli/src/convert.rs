@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use interstice_io::{AtomStyle, DataFile, DumpWriter, ExtXyzWriter, Format, TrajectoryReader};
+use interstice_pipeline::common;
 
 /// Arguments of `interstice convert`.
 #[derive(clap::Args, Debug)]
@@ -49,12 +50,12 @@ pub fn run(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
             )
         })?,
     };
-    crate::common::check_outputs(&[("OUTPUT", &args.output)])?;
-    let map = crate::common::type_map(args.types.as_deref())?;
-    let mut reader = crate::common::open_frames(&args.input, map.as_ref())?;
+    common::check_outputs(&[("OUTPUT", &args.output)])?;
+    let map = common::type_map(args.types.as_deref())?;
+    let mut reader = common::open_frames(&args.input, map.as_ref())?;
     let name = args.input.display().to_string();
     let frames = match args.frame {
-        Some(k) => vec![crate::common::read_frame(&mut reader, k, "--frame")?.1],
+        Some(k) => vec![common::read_frame(&mut reader, k, "--frame")?.1],
         None => {
             let mut all = Vec::new();
             while let Some(f) = reader.read()? {
@@ -76,7 +77,7 @@ pub fn run(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
         }
         Format::ExtXyz => {
             let mut w = ExtXyzWriter::create(&args.output)?;
-            if let Some(m) = crate::common::species_map(map.clone(), first, &name)? {
+            if let Some(m) = common::species_map(map.clone(), first, &name)? {
                 w = w.with_type_map(&m);
             }
             for f in &frames {
@@ -91,7 +92,7 @@ pub fn run(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
                     frames.len()
                 );
             }
-            let species = crate::common::species_map(map.clone(), first, &name)?;
+            let species = common::species_map(map.clone(), first, &name)?;
             let atom_types = first.types().iter().copied().max().unwrap_or(0);
             let (masses, type_labels) = match (&species, reader.data_file()) {
                 (_, Some(d)) => (d.masses.clone(), d.type_labels.clone()),

@@ -8,10 +8,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use interstice_core::ColumnData;
-use interstice_io::{DumpReader, DumpWriter, OutputFile, Table};
-
-use crate::{featurize, label, train};
+use interstice_core::{ColumnData, TypeMap};
+use interstice_features::{ContextParams, FrameContext, Preset};
+use interstice_io::{DumpWriter, OutputFile};
+use interstice_learn::protocol::ModelKind;
+use interstice_pipeline::common::{self, LabelRule};
+use interstice_pipeline::featurize::{self, Source};
+use interstice_pipeline::figures::{self, Softness};
+use interstice_pipeline::label::{self, Labels};
+use interstice_pipeline::{model, train};
 
 /// The default fixture folder, relative to a checkout's root.
 const DEFAULT_FIXTURE: &str = "fixtures/cuzr65-4000";
@@ -56,7 +61,7 @@ pub struct DemoArgs {
 /// Runs the demo; prints each step and the metrics table to `out`.
 pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
     let start = Instant::now();
-    crate::common::check_trees(args.trees, "--trees")?;
+    common::check_trees(args.trees, "--trees")?;
     if args.strain_step == 0 {
         anyhow::bail!("--strain-step must be 1 or more: frame 0 is the reference itself");
     }
@@ -127,75 +132,107 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
         args.strain_step as f64 * 0.125
     )?;
 
-    write!(out, "1. features  ")?;
-    featurize::run(
-        &featurize::FeaturizeArgs {
-            dump: reference.clone(),
-            frame: 0,
-            types: types.clone(),
-            radii: None,
-            preset: "paper80".into(),
-            radical: false,
-            face_threshold: 0.05,
-            out: path("features.parquet"),
-        },
-        out,
+    let map = TypeMap::parse(&types).context("the manifest's elements")?;
+    let mut reader = common::open_frames(&reference, Some(&map))?;
+    let (_, frame) = common::read_frame(&mut reader, 0, "the reference")?;
+    let start_features = Instant::now();
+    let ctx = FrameContext::new(&frame, &map, ContextParams::paper())?;
+    let source = Source {
+        name: reference.display().to_string(),
+        frame: 0,
+    };
+    let table = featurize::features(&ctx, Preset::Paper80, &source)?;
+    let elapsed = start_features.elapsed().as_secs_f64();
+    featurize::write(
+        &table,
+        &ctx,
+        Preset::Paper80,
+        &source,
+        &path("features.parquet"),
     )?;
-    write!(out, "2. labels    ")?;
-    label::run(
-        &label::LabelArgs {
-            reference: reference.clone(),
-            deformed,
-            cutoff: 5.0,
-            reference_frame: 0,
-            frame: 0,
-            percent: 5.0,
-            threshold: None,
-            per_neighbor: false,
-            noise_floor: interstice_d2min::DEFAULT_NOISE_FLOOR,
-            types: Some(types.clone()),
-            out: path("labels.csv"),
-        },
+    writeln!(
         out,
+        "1. features  {} atoms × {} features (paper80) in {elapsed:.2} s; wrote {}",
+        frame.len(),
+        table.columns.len(),
+        path("features.parquet").display()
     )?;
+    let mut reader = common::open_frames(&deformed, Some(&map))?;
+    let (_, sheared) = common::read_frame(&mut reader, 0, "the deformed frame")?;
+    let rule = LabelRule {
+        cutoff: 5.0,
+        percent: 5.0,
+        threshold: None,
+        noise_floor: interstice_d2min::DEFAULT_NOISE_FLOOR,
+    };
+    let labels = label::label(&frame, &sheared, &rule, false)?;
+    labels.write_csv(&path("labels.csv"))?;
+    writeln!(
+        out,
+        "2. labels    {}; wrote {}",
+        labels.summary(),
+        path("labels.csv").display()
+    )?;
+    if let Some(note) = labels.invalid_note() {
+        writeln!(out, "{note}")?;
+    }
     writeln!(
         out,
         "3. the paper's protocol: 3 undersamplings × 5 folds of gradient-boosted trees"
     )?;
-    let mut report = Vec::new();
-    train::run(
-        &train::TrainArgs {
-            features: path("features.parquet"),
-            labels: path("labels.csv"),
-            label_column: "plastic".into(),
-            seed: args.seed,
-            trees: args.trees,
-            classifier: "gbdt".into(),
-            out: Some(path("qs.csv")),
-            qs: "mean".into(),
-            metrics: Some(path("metrics.json")),
-            curves: Some(path("curves")),
-            model: Some(path("model.json")),
-        },
-        &mut report,
+    let params = train::protocol(args.seed, args.trees, ModelKind::Gbdt);
+    let t = train::train(
+        table,
+        Some(Preset::Paper80.name().into()),
+        labels.plastic.clone(),
+        "plastic",
+        params,
+        &path("labels.csv"),
     )?;
-    out.write_all(&report)?;
+    let mut report = t.report();
+    let file = t.model_file(&path("features.parquet"), &path("labels.csv"))?;
+    model::save(&file, &path("model.json"))?;
+    report.push_str(&format!(
+        "wrote {} models to {}\n",
+        file.models.len(),
+        path("model.json").display()
+    ));
+    t.write_metrics(&path("metrics.json"))?;
+    report.push_str(&format!(
+        "wrote metrics to {}\n",
+        path("metrics.json").display()
+    ));
+    t.write_curves(&path("curves"))?;
+    report.push_str(&format!(
+        "wrote ROC and PR curves to {}-roc.csv and -pr.csv\n",
+        path("curves").display()
+    ));
+    t.write_softness(&path("qs.csv"), false)?;
+    report.push_str(&format!(
+        "wrote quench-in softness to {}\n",
+        path("qs.csv").display()
+    ));
+    out.write_all(report.as_bytes())?;
     let mut f = OutputFile::create(&path("metrics.txt"))?;
-    f.write_all(&report)
+    f.write_all(report.as_bytes())
         .with_context(|| format!("cannot write {}", path("metrics.txt").display()))?;
     f.commit()?;
     softness_dump(
-        &reference,
-        &path("labels.csv"),
-        &path("qs.csv"),
+        frame.clone(),
+        &labels,
+        &t.result.qs,
+        &t.result.qs_held_out,
         &path("softness.dump.gz"),
     )?;
-    let softness = crate::figures::Softness::read_held_out(&path("qs.csv"))?;
+    let softness = Softness::read_held_out(&path("qs.csv"))?;
     let title = format!(
         "Quench-in softness of the {condition} glass ({} atoms, held out)",
         softness.qs.len()
     );
-    let figure = crate::figures::fig3::softness_histogram(&softness, title, &args.out, "softness")?;
+    let figure = figures::write(
+        &figures::fig3::softness_histogram(&softness, title, "softness"),
+        &args.out,
+    )?;
     writeln!(
         out,
         "4. wrote {} (open it in OVITO and colour by qs, qs_held_out, d2min or plastic) and {}; all outputs in {} ({:.1} s)",
@@ -207,40 +244,21 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// The reference frame with `qs`, `d2min` and `plastic` columns.
-fn softness_dump(reference: &Path, labels: &Path, qs: &Path, out: &Path) -> Result<()> {
-    let mut frame = DumpReader::open(reference)?
-        .read()?
-        .with_context(|| format!("{} has no frame", reference.display()))?;
-    let labels = Table::read_csv(labels)?;
-    let qs = Table::read_csv(qs)?;
-    let column = |t: &Table, name: &str| -> Result<Vec<f64>> {
-        let k = t
-            .column_index(name)
-            .with_context(|| format!("no column {name}"))?;
-        let by_id: std::collections::HashMap<u64, f64> =
-            t.ids.iter().copied().zip(t.column(k)).collect();
-        frame
-            .ids()
-            .iter()
-            .map(|id| {
-                by_id
-                    .get(id)
-                    .copied()
-                    .with_context(|| format!("no {name} for atom {id}"))
-            })
-            .collect()
-    };
-    let q = column(&qs, "qs")?;
-    let h = column(&qs, "qs_held_out")?;
-    let d = column(&labels, "d2min")?;
-    let p = column(&labels, "plastic")?;
-    frame.set_column("qs", ColumnData::Float(q))?;
-    frame.set_column("qs_held_out", ColumnData::Float(h))?;
-    frame.set_column("d2min", ColumnData::Float(d))?;
+/// The reference frame with `qs`, `qs_held_out`, `d2min` and `plastic`
+/// columns (every array in the frame's atom order).
+fn softness_dump(
+    mut frame: interstice_core::Frame,
+    labels: &Labels,
+    qs: &[f64],
+    held_out: &[f64],
+    out: &Path,
+) -> Result<()> {
+    frame.set_column("qs", ColumnData::Float(qs.to_vec()))?;
+    frame.set_column("qs_held_out", ColumnData::Float(held_out.to_vec()))?;
+    frame.set_column("d2min", ColumnData::Float(labels.strain.d2min.clone()))?;
     frame.set_column(
         "plastic",
-        ColumnData::Int(p.iter().map(|&x| x as i64).collect()),
+        ColumnData::Int(labels.plastic.iter().map(|&p| i64::from(p)).collect()),
     )?;
     let mut w = DumpWriter::create(out)?;
     w.write(&frame)?;

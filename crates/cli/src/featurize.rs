@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use interstice_features::{ContextParams, FaceFilterKind, FeatureError, FrameContext, Preset};
-use interstice_io::{Table, TableMeta};
+use interstice_features::{ContextParams, FaceFilterKind, FrameContext, Preset};
+use interstice_pipeline::common;
+use interstice_pipeline::featurize::{self, Source};
 
 /// Arguments of `interstice featurize`.
 #[derive(clap::Args, Debug)]
@@ -24,7 +25,8 @@ pub struct FeaturizeArgs {
     #[arg(long)]
     pub radii: Option<String>,
     /// The feature set: `paper80` (the paper's 80 interstice features, amlearn's
-    /// columns), `sf166` (the softness baseline's symmetry functions), `all`.
+    /// columns), `sf166` (the softness baseline's symmetry functions),
+    /// `classical` (Voronoi indices, motifs, CPE, Steinhardt, …) or `all`.
     #[arg(long, default_value = "paper80")]
     pub preset: String,
     /// Radical (Laguerre) Voronoi instead of the paper's plain Voronoi.
@@ -48,24 +50,23 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
             args.face_threshold
         );
     }
-    crate::common::check_outputs(&[("--out", &args.out)])?;
+    common::check_outputs(&[("--out", &args.out)])?;
     let Some(preset) = Preset::from_name(&args.preset) else {
-        bail!("--preset {}: expected paper80, sf166 or all", args.preset);
+        bail!(
+            "--preset {}: expected paper80, sf166, classical or all",
+            args.preset
+        );
     };
     let mut map = interstice_core::TypeMap::parse(&args.types).context("--types")?;
     if let Some(r) = &args.radii {
         map = map.with_radius_overrides(r).context("--radii")?;
     }
-    let mut reader = crate::common::open_frames(&args.dump, Some(&map))?;
-    let (k, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
-    if frame.len() < 2 {
-        bail!(
-            "{}, frame {k}: {} atom(s); features describe an atom's neighbours and need at least 2 atoms",
-            args.dump.display(),
-            frame.len()
-        );
-    }
-    let name = args.dump.display().to_string();
+    let mut reader = common::open_frames(&args.dump, Some(&map))?;
+    let (k, frame) = common::read_frame(&mut reader, args.frame, "--frame")?;
+    let source = Source {
+        name: args.dump.display().to_string(),
+        frame: k,
+    };
     let params = ContextParams {
         radical: args.radical,
         face_filter: if args.face_threshold == 0.0 {
@@ -77,46 +78,9 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     };
     let start = Instant::now();
     let ctx = FrameContext::new(&frame, &map, params).context("--face-threshold")?;
-    let (names, x) = preset.compute(&ctx).map_err(|e| match e {
-        FeatureError::Geometry(g) => crate::common::tessellation_error(g, &frame, &name, k),
-        other => anyhow::Error::new(other).context(format!("{name}, frame {k}")),
-    })?;
+    let table = featurize::features(&ctx, preset, &source)?;
     let elapsed = start.elapsed().as_secs_f64();
-    let table = Table {
-        columns: names,
-        ids: frame.ids().to_vec(),
-        values: x.iter().copied().collect(),
-    };
-    if args.out.extension().is_some_and(|e| e == "parquet") {
-        let elements = frame
-            .types()
-            .iter()
-            .map(|&t| map.species(t).map(|s| s.element.symbol.to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let meta = TableMeta {
-            types: Some(frame.types().to_vec()),
-            elements: Some(elements),
-            key_values: vec![
-                (
-                    "interstice.version".into(),
-                    env!("CARGO_PKG_VERSION").into(),
-                ),
-                ("source.file".into(), name.clone()),
-                ("source.frame".into(), k.to_string()),
-                ("source.timestep".into(), frame.timestep().to_string()),
-                ("preset".into(), preset.name().into()),
-                ("types".into(), map.to_string()),
-                (
-                    "voronoi".into(),
-                    if args.radical { "radical" } else { "plain" }.into(),
-                ),
-                ("face_threshold".into(), args.face_threshold.to_string()),
-            ],
-        };
-        table.write_parquet(&args.out, &meta)?;
-    } else {
-        table.write_csv(&args.out)?;
-    }
+    featurize::write(&table, &ctx, preset, &source, &args.out)?;
     writeln!(
         out,
         "{} atoms × {} features ({}) in {elapsed:.2} s; wrote {}",

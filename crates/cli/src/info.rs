@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use interstice_core::ColumnData;
 use interstice_io::{Trajectory, TrajectoryReader};
+use interstice_pipeline::common;
 
 /// Arguments of `interstice info`.
 #[derive(clap::Args, Debug)]
@@ -22,10 +23,10 @@ pub struct InfoArgs {
 
 /// Prints the summary of `args.dump` to `out`.
 pub fn run(args: &InfoArgs, out: &mut impl Write) -> Result<()> {
-    let map = crate::common::type_map(args.types.as_deref())?;
-    let mut reader = crate::common::open_frames(&args.dump, map.as_ref())?;
-    let (index, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
-    let map = crate::common::species_map(map, &frame, &args.dump.display().to_string())?;
+    let map = common::type_map(args.types.as_deref())?;
+    let mut reader = common::open_frames(&args.dump, map.as_ref())?;
+    let (index, frame) = common::read_frame(&mut reader, args.frame, "--frame")?;
+    let map = common::species_map(map, &frame, &args.dump.display().to_string())?;
     // Counting reads every later header: a damaged later frame does not
     // stop the report of this one.
     let count = match reader.frame_count() {

@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-use interstice_core::ColumnData;
-use interstice_d2min::{D2minParams, DEFAULT_NOISE_FLOOR, atomic_strain};
-use interstice_io::{DumpWriter, OutputFile};
+use anyhow::Result;
+use interstice_d2min::DEFAULT_NOISE_FLOOR;
+use interstice_pipeline::common::{self, LabelRule};
+use interstice_pipeline::label;
 
 /// Arguments of `interstice label`.
 #[derive(clap::Args, Debug)]
@@ -47,8 +47,8 @@ pub struct LabelArgs {
 }
 
 impl LabelArgs {
-    fn rule(&self) -> crate::common::LabelRule {
-        crate::common::LabelRule {
+    fn rule(&self) -> LabelRule {
+        LabelRule {
             cutoff: self.cutoff,
             percent: self.percent,
             threshold: self.threshold,
@@ -57,90 +57,27 @@ impl LabelArgs {
     }
 }
 
-/// Checks every numeric option before any file is read.
-fn check(args: &LabelArgs) -> Result<()> {
-    args.rule().check()?;
-    crate::common::check_outputs(&[("--out", &args.out)])?;
-    Ok(())
-}
-
 /// Runs the command; prints a one-line summary to `out`.
 pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
-    check(args)?;
-    let map = crate::common::type_map(args.types.as_deref())?;
-    let open = |path: &PathBuf| crate::common::open_frames(path, map.as_ref());
-    let mut ref_reader = open(&args.reference)?;
-    let (_, mut reference) =
-        crate::common::read_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;
-    let mut def_reader = open(&args.deformed)?;
-    let (_, deformed) = crate::common::read_frame(&mut def_reader, args.frame, "--frame")?;
-    let params = D2minParams::new(args.cutoff).per_neighbor(args.per_neighbor);
-    let s = atomic_strain(&reference, &deformed, &params)?;
-    let plastic = args.rule().labels(&s.d2min);
-    let below_floor = s.d2min.iter().filter(|&&x| x < args.noise_floor).count();
+    let rule = args.rule();
+    rule.check()?;
+    common::check_outputs(&[("--out", &args.out)])?;
+    let map = common::type_map(args.types.as_deref())?;
+    let mut ref_reader = common::open_frames(&args.reference, map.as_ref())?;
+    let (_, reference) =
+        common::read_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;
+    let mut def_reader = common::open_frames(&args.deformed, map.as_ref())?;
+    let (_, deformed) = common::read_frame(&mut def_reader, args.frame, "--frame")?;
+    let labels = label::label(&reference, &deformed, &rule, args.per_neighbor)?;
     let name = args.out.display().to_string();
     if name.ends_with(".dump") || name.ends_with(".dump.gz") {
-        reference.set_column("d2min", ColumnData::Float(s.d2min.clone()))?;
-        reference.set_column("shear_strain", ColumnData::Float(s.shear_strain.clone()))?;
-        reference.set_column(
-            "volumetric_strain",
-            ColumnData::Float(s.volumetric_strain.clone()),
-        )?;
-        reference.set_column(
-            "plastic",
-            ColumnData::Int(plastic.iter().map(|&p| i64::from(p)).collect()),
-        )?;
-        let mut w = DumpWriter::create(&args.out)?;
-        w.write(&reference)?;
-        w.finish()?;
+        labels.write_dump(reference, &args.out)?;
     } else {
-        let mut f = OutputFile::create(&args.out)?;
-        let mut text = String::from("id,type,d2min,shear_strain,volumetric_strain,plastic\n");
-        for i in 0..s.ids.len() {
-            use std::fmt::Write as _;
-            let _ = writeln!(
-                text,
-                "{},{},{:?},{:?},{:?},{}",
-                s.ids[i],
-                reference.types()[i],
-                s.d2min[i],
-                s.shear_strain[i],
-                s.volumetric_strain[i],
-                u8::from(plastic[i])
-            );
-        }
-        f.write_all(text.as_bytes())
-            .with_context(|| format!("cannot write {name}"))?;
-        f.commit()?;
+        labels.write_csv(&args.out)?;
     }
-    let n_plastic = plastic.iter().filter(|&&p| p).count();
-    let valid: Vec<f64> = s.d2min.iter().copied().filter(|x| !x.is_nan()).collect();
-    let mean = if valid.is_empty() {
-        "n/a".to_string()
-    } else {
-        format!("{:.4} Å²", valid.iter().sum::<f64>() / valid.len() as f64)
-    };
-    writeln!(
-        out,
-        "{} atoms, mean D²min {mean}, {n_plastic} plastic ({:.2} %), {below_floor} below the noise floor of {} Å², {} with too few neighbours; wrote {name}",
-        s.ids.len(),
-        100.0 * n_plastic as f64 / s.ids.len().max(1) as f64,
-        args.noise_floor,
-        s.invalid.len()
-    )?;
-    if !s.invalid.is_empty() {
-        let ids: Vec<String> = s
-            .invalid
-            .iter()
-            .take(20)
-            .map(|&k| s.ids[k].to_string())
-            .collect();
-        let more = if s.invalid.len() > 20 { ", …" } else { "" };
-        writeln!(
-            out,
-            "atoms with fewer than three non-coplanar neighbours (D²min NaN, never plastic): ids {}{more}",
-            ids.join(", ")
-        )?;
+    writeln!(out, "{}; wrote {name}", labels.summary())?;
+    if let Some(note) = labels.invalid_note() {
+        writeln!(out, "{note}")?;
     }
     Ok(())
 }

@@ -7,18 +7,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod common;
-mod config;
 mod convert;
 mod demo;
 mod evaluate;
 mod featurize;
-mod figures;
 mod first_plastic;
 mod info;
 mod label;
 mod predict;
-mod results;
 mod run;
 mod train;
 mod voronoi;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use interstice_io::Table;
+use interstice_pipeline::{common, model};
 
 /// Arguments of `interstice predict`.
 #[derive(clap::Args, Debug)]
@@ -22,10 +23,10 @@ pub struct PredictArgs {
 
 /// Runs the command.
 pub fn run(args: &PredictArgs, out: &mut impl Write) -> Result<()> {
-    crate::common::check_outputs(&[("--out", &args.out)])?;
-    let model = crate::evaluate::load_model(&args.model)?;
+    common::check_outputs(&[("--out", &args.out)])?;
+    let model = model::load(&args.model)?;
     let table = Table::read(&args.features)?;
-    let qs = crate::evaluate::softness(&model, &table, &args.features)?;
+    let qs = model::softness(&model, &table, &args.features)?;
     Table {
         columns: vec!["qs".into()],
         ids: table.ids.clone(),

@@ -4,11 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
-use interstice_io::Table;
+use anyhow::{Result, bail};
 use interstice_learn::baselines::{LogisticParams, SvmParams};
-use interstice_learn::gbdt::{GbdtParams, Matrix};
-use interstice_learn::protocol::{ModelKind, ProtocolParams, cross_validate, mean_std};
+use interstice_learn::protocol::ModelKind;
+use interstice_pipeline::{common, model, train};
 
 /// Arguments of `interstice train`.
 #[derive(clap::Args, Debug)]
@@ -55,38 +54,9 @@ pub struct TrainArgs {
     pub model: Option<PathBuf>,
 }
 
-pub use interstice_learn::ensemble::{MODEL_FORMAT, ModelFile};
-
-/// The 0/1 labels of `ids` from column `column` of the CSV table at `path`.
-///
-/// # Errors
-/// A missing column, an atom without a label, or a label other than 0 or 1.
-pub fn read_labels(ids: &[u64], path: &std::path::Path, column: &str) -> Result<Vec<bool>> {
-    let labels = Table::read_csv(path)?;
-    let col = labels
-        .column_index(column)
-        .with_context(|| format!("{}: no column '{column}'", path.display()))?;
-    let label_of: std::collections::HashMap<u64, f64> =
-        labels.ids.iter().copied().zip(labels.column(col)).collect();
-    ids.iter()
-        .map(|id| {
-            let v = *label_of
-                .get(id)
-                .with_context(|| format!("atom id {id} has no label in {}", path.display()))?;
-            if v != 0.0 && v != 1.0 {
-                bail!(
-                    "{}: label of atom id {id} is {v}, expected 0 or 1",
-                    path.display()
-                );
-            }
-            Ok(v == 1.0)
-        })
-        .collect()
-}
-
 /// Runs the protocol and prints the metrics table to `out`.
 pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
-    crate::common::check_trees(args.trees, "--trees")?;
+    common::check_trees(args.trees, "--trees")?;
     let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
     for (flag, p) in [
         ("--out", &args.out),
@@ -97,38 +67,15 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             outputs.push((flag, p.as_path()));
         }
     }
-    crate::common::check_outputs(&outputs)?;
-    // One read: Parquet also carries the preset in its metadata.
-    let (features, preset) = if args.features.extension().is_some_and(|e| e == "parquet") {
-        let (t, meta) = Table::read_parquet(&args.features)?;
-        let preset = meta
-            .key_values
-            .into_iter()
-            .find(|(k, _)| k == "preset")
-            .map(|(_, v)| v);
-        (t, preset)
-    } else {
-        (Table::read_csv(&args.features)?, None)
-    };
-    crate::common::check_feature_table(&features, &args.features)?;
-    let y = read_labels(&features.ids, &args.labels, &args.label_column)?;
-    let plastic = y.iter().filter(|&&l| l).count();
-    if plastic == 0 || plastic == y.len() {
-        bail!(
-            "{}: column '{}' labels {} of the {} atoms plastic; learning needs both classes",
-            args.labels.display(),
-            args.label_column,
-            if plastic == 0 { "none" } else { "all" },
-            y.len()
-        );
-    }
-    let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
+    common::check_outputs(&outputs)?;
+    let (features, preset) = train::read_features(&args.features)?;
+    let y = model::read_labels(&features.ids, &args.labels, &args.label_column)?;
     let best_fold = match args.qs.as_str() {
         "mean" => false,
         "best-fold" => true,
         other => bail!("--qs {other}: expected mean or best-fold"),
     };
-    let model = match args.classifier.as_str() {
+    let kind = match args.classifier.as_str() {
         "gbdt" => ModelKind::Gbdt,
         "logistic" | "svm" if args.model.is_some() => {
             bail!(
@@ -140,87 +87,19 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         "svm" => ModelKind::Svm(SvmParams::default()),
         other => bail!("--classifier {other}: expected gbdt, logistic or svm"),
     };
-    let params = ProtocolParams {
-        seed: args.seed,
-        gbdt: GbdtParams {
-            n_trees: args.trees,
-            ..GbdtParams::default()
-        },
-        model,
-        ..ProtocolParams::default()
-    };
-    let r = cross_validate(&x, &y, &params)?;
-    let stat = |f: &dyn Fn(&interstice_learn::protocol::FoldScores) -> f64| {
-        let (m, s) = mean_std(&r.folds.iter().map(f).collect::<Vec<_>>());
-        format!("{m:.3} ± {s:.3}")
-    };
-    writeln!(
-        out,
-        "{} models ({} undersamplings × {} folds), {} atoms, {plastic} plastic ({:.2} %), {} features",
-        r.folds.len(),
-        params.undersamplings,
-        params.folds,
-        y.len(),
-        100.0 * plastic as f64 / y.len() as f64,
-        features.columns.len()
+    let params = train::protocol(args.seed, args.trees, kind);
+    let t = train::train(
+        features,
+        preset,
+        y,
+        &args.label_column,
+        params,
+        &args.labels,
     )?;
-    writeln!(
-        out,
-        "balanced test folds   ROC-AUC {}  accuracy {}  F1 {}  precision {}  recall {}",
-        stat(&|f| f.roc_auc),
-        stat(&|f| f.accuracy),
-        stat(&|f| f.f1),
-        stat(&|f| f.precision),
-        stat(&|f| f.recall)
-    )?;
-    writeln!(
-        out,
-        "natural class ratio   ROC-AUC {}  average precision {} (chance {})  precision in the top {} % {}",
-        stat(&|f| f.natural_roc_auc),
-        stat(&|f| f.natural_average_precision),
-        stat(&|f| f.natural_base_rate),
-        params.top_percent,
-        stat(&|f| f.natural_precision_top)
-    )?;
-    let mut importance = vec![0.0; features.columns.len()];
-    for f in &r.folds {
-        for (a, b) in importance.iter_mut().zip(&f.importances) {
-            *a += b / r.folds.len() as f64;
-        }
-    }
-    let mut order: Vec<usize> = (0..importance.len()).collect();
-    order.sort_by(|&a, &b| importance[b].total_cmp(&importance[a]).then(a.cmp(&b)));
-    let top: Vec<String> = order
-        .iter()
-        .take(5)
-        .map(|&k| format!("{} {:.3}", features.columns[k], importance[k]))
-        .collect();
-    writeln!(out, "most important        {}", top.join(", "))?;
+    write!(out, "{}", t.report())?;
     if let Some(path) = &args.model {
-        let file = ModelFile {
-            format: MODEL_FORMAT.into(),
-            interstice_version: env!("CARGO_PKG_VERSION").into(),
-            features: features.columns.clone(),
-            label_column: args.label_column.clone(),
-            seed: args.seed,
-            gbdt: params.gbdt,
-            training_sha256: [
-                crate::common::sha256_file(&args.features)?,
-                crate::common::sha256_file(&args.labels)?,
-            ],
-            preset,
-            models: r.models.clone(),
-        };
-        let mut f = interstice_io::OutputFile::create(path)?;
-        if is_postcard(path) {
-            let bytes = postcard::to_stdvec(&file).context("cannot encode the models")?;
-            f.write_all(&bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        } else {
-            serde_json::to_writer(&mut f, &file)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        f.commit()?;
+        let file = t.model_file(&args.features, &args.labels)?;
+        model::save(&file, path)?;
         writeln!(
             out,
             "wrote {} models to {}",
@@ -229,11 +108,11 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         )?;
     }
     if let Some(path) = &args.metrics {
-        write_metrics(path, &r, &params, &features.columns, &y)?;
+        t.write_metrics(path)?;
         writeln!(out, "wrote metrics to {}", path.display())?;
     }
     if let Some(prefix) = &args.curves {
-        write_curves(prefix, &r)?;
+        t.write_curves(prefix)?;
         writeln!(
             out,
             "wrote ROC and PR curves to {}-roc.csv and -pr.csv",
@@ -241,92 +120,8 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         )?;
     }
     if let Some(path) = &args.out {
-        let qs = if best_fold { &r.qs_best_fold } else { &r.qs };
-        let table = Table {
-            columns: vec!["qs".into(), "qs_held_out".into(), args.label_column.clone()],
-            ids: features.ids.clone(),
-            values: qs
-                .iter()
-                .zip(&r.qs_held_out)
-                .zip(&y)
-                .flat_map(|((q, h), &l)| [*q, *h, f64::from(u8::from(l))])
-                .collect(),
-        };
-        table.write_csv(path)?;
+        t.write_softness(path, best_fold)?;
         writeln!(out, "wrote quench-in softness to {}", path.display())?;
     }
-    Ok(())
-}
-
-/// Every model's ROC and PR curves on its balanced test fold and on the
-/// natural class ratio, as two CSV files.
-fn write_curves(
-    prefix: &std::path::Path,
-    r: &interstice_learn::protocol::ProtocolResult,
-) -> Result<()> {
-    use interstice_learn::metrics::{precision_recall_curve, roc_curve};
-    use std::fmt::Write as _;
-    let name = |suffix: &str| {
-        let mut p = prefix.as_os_str().to_owned();
-        p.push(suffix);
-        PathBuf::from(p)
-    };
-    for (suffix, header, roc) in [
-        ("-roc.csv", "model,set,fpr,tpr,threshold", true),
-        ("-pr.csv", "model,set,recall,precision,threshold", false),
-    ] {
-        let mut text = format!("{header}\n");
-        for (k, f) in r.folds.iter().enumerate() {
-            for (set, (y, p)) in [("balanced", &f.test), ("natural", &f.natural)] {
-                let c = if roc {
-                    roc_curve(y, p)?
-                } else {
-                    precision_recall_curve(y, p)?
-                };
-                // ROC starts at (0, 0) with no threshold; PR has one per point.
-                let offset = c.x.len() - c.thresholds.len();
-                for i in 0..c.x.len() {
-                    let t = if i >= offset {
-                        format!("{:?}", c.thresholds[i - offset])
-                    } else {
-                        String::new()
-                    };
-                    let _ = writeln!(text, "{k},{set},{:?},{:?},{t}", c.x[i], c.y[i]);
-                }
-            }
-        }
-        let path = name(suffix);
-        let mut f = interstice_io::OutputFile::create(&path)?;
-        f.write_all(text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        f.commit()?;
-    }
-    Ok(())
-}
-
-/// Whether a model path names the compact binary format.
-pub fn is_postcard(path: &std::path::Path) -> bool {
-    path.extension().is_some_and(|e| e == "postcard")
-}
-
-/// The per-model scores and their summary as JSON.
-fn write_metrics(
-    path: &std::path::Path,
-    r: &interstice_learn::protocol::ProtocolResult,
-    params: &ProtocolParams,
-    columns: &[String],
-    y: &[bool],
-) -> Result<()> {
-    let doc = interstice_learn::report::Metrics::of(
-        r,
-        params,
-        columns.len(),
-        y,
-        env!("CARGO_PKG_VERSION"),
-    );
-    let mut f = interstice_io::OutputFile::create(path)?;
-    serde_json::to_writer_pretty(&mut f, &doc)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.commit()?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use interstice_geometry::{FaceFilter, Voronoi, VoronoiParams};
 use interstice_io::OutputFile;
+use interstice_pipeline::common;
 
 /// Arguments of `interstice voronoi`.
 #[derive(clap::Args, Debug)]
@@ -45,12 +46,12 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
     {
         bail!("--amlearn-filter must be in [0, 1), found {t}");
     }
-    crate::common::check_outputs(&[("--out", &args.out)])?;
-    let map = crate::common::type_map(args.types.as_deref())?;
-    let mut reader = crate::common::open_frames(&args.dump, map.as_ref())?;
-    let (k, frame) = crate::common::read_frame(&mut reader, args.frame, "--frame")?;
+    common::check_outputs(&[("--out", &args.out)])?;
+    let map = common::type_map(args.types.as_deref())?;
+    let mut reader = common::open_frames(&args.dump, map.as_ref())?;
+    let (k, frame) = common::read_frame(&mut reader, args.frame, "--frame")?;
     let name = args.dump.display().to_string();
-    let mut map = crate::common::species_map(map, &frame, &name)?;
+    let mut map = common::species_map(map, &frame, &name)?;
     if let Some(r) = &args.radii {
         let m = map
             .take()
@@ -72,7 +73,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
     };
     let start = Instant::now();
     let mut v = Voronoi::compute(frame.positions(), frame.sim_box(), &params)
-        .map_err(|e| crate::common::tessellation_error(e, &frame, &name, k))?;
+        .map_err(|e| common::tessellation_error(e, &frame, &name, k))?;
     let elapsed = start.elapsed().as_secs_f64();
     if let Some(threshold) = args.amlearn_filter {
         let ids = frame.ids();

@@ -195,6 +195,12 @@ impl<'a> FrameContext<'a> {
         Ok(self.voronoi.get().expect("set just above"))
     }
 
+    /// The tessellation if [`FrameContext::voronoi`] has computed it, without
+    /// computing it (a caller can count how often a frame was tessellated).
+    pub fn voronoi_if_computed(&self) -> Option<&Voronoi> {
+        self.voronoi.get()
+    }
+
     /// Every neighbour closer than the distance cutoff, per atom.
     ///
     /// # Errors

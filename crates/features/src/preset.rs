@@ -8,7 +8,12 @@ use crate::symmetry::SymmetryFunctions;
 use crate::{FeatureError, Featurizer, FrameContext};
 
 /// A named set of columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Preset {
     /// The paper's 80 interstice features: 16 short-range and 64
     /// medium-range statistics, in amlearn's column order.

@@ -4,18 +4,21 @@
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
+use interstice_features::Preset;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Role};
-use crate::run::{Layout, TransferScores};
+use crate::engine::Layout;
+use crate::transfer::TransferScores;
 
 /// Mean and standard deviation over the 15 models.
 pub type MeanStd = (f64, f64);
 
 /// The base model's scores for one feature set.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BaseScores {
     /// The feature set.
-    pub set: String,
+    pub set: Preset,
     /// ROC-AUC on the balanced test folds.
     pub roc_auc: MeanStd,
     /// ROC-AUC on the natural class ratio.
@@ -29,14 +32,14 @@ pub struct BaseScores {
 }
 
 /// One transfer test.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Transfer {
     /// The target data set.
     pub dataset: String,
     /// Its scenario.
     pub role: Role,
     /// The feature set.
-    pub set: String,
+    pub set: Preset,
     /// The scores.
     pub scores: TransferScores,
     /// Same condition: the target's own 3 × 5 protocol, ROC-AUC on its
@@ -52,7 +55,7 @@ impl Transfer {
 }
 
 /// Everything the table and the figures summarise.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     /// Per feature set, in the configuration's order.
     pub base: Vec<BaseScores>,
@@ -62,20 +65,21 @@ pub struct Results {
 
 impl Results {
     /// The base scores of a set.
-    pub fn base(&self, set: &str) -> Option<&BaseScores> {
+    pub fn base(&self, set: Preset) -> Option<&BaseScores> {
         self.base.iter().find(|b| b.set == set)
     }
 }
 
-fn read_json(path: &std::path::Path) -> Result<serde_json::Value> {
+/// Reads a `metrics.json` written by [`crate::train::Training::write_metrics`].
+///
+/// # Errors
+/// A missing file, or not those metrics.
+pub fn read_metrics(path: &std::path::Path) -> Result<interstice_learn::report::Metrics> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
-}
-
-/// Reads a `metrics.json` written by `interstice train`.
-fn read_metrics(path: &std::path::Path) -> Result<interstice_learn::report::Metrics> {
-    serde_json::from_value(read_json(path)?)
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    serde_json::from_value(value)
         .with_context(|| format!("{}: not the metrics of interstice train", path.display()))
 }
 
@@ -90,7 +94,7 @@ pub fn collect(config: &Config) -> Result<Results> {
         base: Vec::new(),
         transfer: Vec::new(),
     };
-    for set in &config.feature_sets {
+    for &set in &config.feature_sets {
         let path = lb.trained(set, "metrics.json");
         let m = read_metrics(&path)?;
         let get = |name: &str| -> Result<MeanStd> {
@@ -100,7 +104,7 @@ pub fn collect(config: &Config) -> Result<Results> {
             Ok((s.mean, s.std))
         };
         out.base.push(BaseScores {
-            set: set.clone(),
+            set,
             roc_auc: get("roc_auc")?,
             natural_roc_auc: get("natural_roc_auc")?,
             average_precision: get("natural_average_precision")?,
@@ -110,13 +114,12 @@ pub fn collect(config: &Config) -> Result<Results> {
     }
     for d in config.datasets.iter().filter(|d| d.role != Role::Base) {
         let l = Layout::new(config, d);
-        for set in &config.feature_sets {
+        for &set in &config.feature_sets {
             let path = l.transfer_scores(set);
             if !path.exists() {
                 continue;
             }
-            let scores: TransferScores = serde_json::from_value(read_json(&path)?)
-                .with_context(|| format!("{}: not transfer scores", path.display()))?;
+            let scores = TransferScores::read(&path)?;
             let own_path = l.trained(set, "metrics.json");
             let own = read_metrics(&own_path)?
                 .score("roc_auc")
@@ -125,7 +128,7 @@ pub fn collect(config: &Config) -> Result<Results> {
             out.transfer.push(Transfer {
                 dataset: d.name.clone(),
                 role: d.role,
-                set: set.clone(),
+                set,
                 scores,
                 own_roc_auc: own,
             });
@@ -142,7 +145,7 @@ fn pm(v: MeanStd) -> String {
 pub fn scenario_stats(
     r: &Results,
     role: Role,
-    set: &str,
+    set: Preset,
     f: fn(&Transfer) -> f64,
 ) -> Option<(MeanStd, usize)> {
     let v: Vec<f64> = r
@@ -197,7 +200,7 @@ pub fn markdown(config: &Config, r: &Results) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {:.3} | {} |",
-            b.set,
+            b.set.name(),
             pm(b.roc_auc),
             pm(b.natural_roc_auc),
             pm(b.average_precision),
@@ -216,17 +219,17 @@ pub fn markdown(config: &Config, r: &Results) -> String {
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
     for role in Role::SCENARIOS {
         for b in &r.base {
-            let Some((auc, n)) = scenario_stats(r, role, &b.set, |t| t.scores.roc_auc) else {
+            let Some((auc, n)) = scenario_stats(r, role, b.set, |t| t.scores.roc_auc) else {
                 continue;
             };
             let get = |f: fn(&Transfer) -> f64| {
-                scenario_stats(r, role, &b.set, f).map_or((f64::NAN, 0.0), |x| x.0)
+                scenario_stats(r, role, b.set, f).map_or((f64::NAN, 0.0), |x| x.0)
             };
             let _ = writeln!(
                 s,
                 "| {} | {} | {n} | {} | {} | {} | {} | {} | {:.3} | {} |",
                 role.label(),
-                b.set,
+                b.set.name(),
                 pm(auc),
                 pm(get(|t| t.scores.balanced_roc_auc.0)),
                 pm(get(|t| t.own_roc_auc)),
@@ -251,7 +254,7 @@ pub fn summary(r: &Results) -> String {
         let _ = writeln!(
             s,
             "base {:<9} ROC-AUC {}  PR-AUC {} (chance {:.3})  precision top 5 % {}",
-            b.set,
+            b.set.name(),
             pm(b.roc_auc),
             pm(b.average_precision),
             b.base_rate,
@@ -260,12 +263,12 @@ pub fn summary(r: &Results) -> String {
     }
     for role in Role::SCENARIOS {
         for b in &r.base {
-            if let Some((auc, n)) = scenario_stats(r, role, &b.set, |t| t.scores.roc_auc) {
+            if let Some((auc, n)) = scenario_stats(r, role, b.set, |t| t.scores.roc_auc) {
                 let _ = writeln!(
                     s,
                     "transfer {:<27} {:<9} ROC-AUC {} over {n} test(s)",
                     role.label(),
-                    b.set,
+                    b.set.name(),
                     pm(auc)
                 );
             }

@@ -1,26 +1,12 @@
-//! Fig. 4: transferability over five scenarios.
+//! Fig. 4: ΔAUC per transfer scenario and feature set.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-
-use anyhow::{Result, bail};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{BLUE, Drawn, Figure, GREY, Numbers, RED, SANS, Side, legend_box, save, violin};
-use crate::config::{Config, Role};
-use crate::results::Results;
-
-/// One transfer test: scenario index, feature set index, ΔAUC, target name.
-type Point = (usize, usize, f64, String);
-
-struct Fig4 {
-    points: Vec<Point>,
-    sets: Vec<String>,
-    lo: f64,
-    hi: f64,
-}
+use super::{BLUE, Drawn, Figure, GREY, RED, SANS, Side, legend_box, violin};
+use crate::config::Role;
+use crate::figures::fig4::Fig4;
 
 impl Figure for Fig4 {
     const SIZE: (u32, u32) = (1100, 620);
@@ -76,7 +62,7 @@ impl Figure for Fig4 {
                 let x = si as f64 + dx;
                 if !vals.is_empty() {
                     // The mean over the target data sets: a short bar.
-                    let m = super::mean(&vals);
+                    let m = crate::figures::mean(&vals);
                     c.draw_series(std::iter::once(PathElement::new(
                         [(x - 0.08, m), (x + 0.08, m)],
                         BLACK.stroke_width(2),
@@ -122,64 +108,4 @@ impl Figure for Fig4 {
         legend_box(&mut c, SeriesLabelPosition::LowerLeft, 15)?;
         Ok(())
     }
-}
-
-pub fn fig4(config: &Config, results: &Results, dir: &Path) -> Result<PathBuf> {
-    let sets: Vec<String> = ["paper80", "sf166"]
-        .into_iter()
-        .filter(|s| results.base(s).is_some())
-        .map(String::from)
-        .collect();
-    if sets.is_empty() {
-        bail!("fig4 needs paper80 (and sf166) in feature_sets");
-    }
-    let mut points = Vec::new();
-    let mut csv = String::from(
-        "scenario,feature_set,dataset,roc_auc,balanced_roc_auc,same_condition_roc_auc,delta_roc_auc,average_precision,precision_top5,base_rate\n",
-    );
-    let mut summary = BTreeMap::new();
-    for (si, role) in Role::SCENARIOS.iter().enumerate() {
-        for (fi, set) in sets.iter().enumerate() {
-            let mut deltas = Vec::new();
-            for t in results
-                .transfer
-                .iter()
-                .filter(|t| t.role == *role && &t.set == set)
-            {
-                let delta = t.delta_auc();
-                let s = &t.scores;
-                let _ = writeln!(
-                    csv,
-                    "{},{set},{},{:?},{:?},{:?},{delta:?},{:?},{:?},{:?}",
-                    role.label(),
-                    t.dataset,
-                    s.roc_auc,
-                    s.balanced_roc_auc.0,
-                    t.own_roc_auc,
-                    s.average_precision,
-                    s.precision_top,
-                    s.base_rate
-                );
-                deltas.push(delta);
-                points.push((si, fi, delta, t.dataset.clone()));
-            }
-            if !deltas.is_empty() {
-                let key = role.label().replace(' ', "_");
-                summary.insert(format!("delta_auc_{key}_{set}"), super::mean(&deltas));
-            }
-        }
-    }
-    if points.is_empty() {
-        bail!("fig4 needs data sets other than the base (roles new-configuration, other-rate, …)");
-    }
-    let lo = points.iter().map(|p| p.2).fold(0.0, f64::min) - 0.05;
-    let hi = points.iter().map(|p| p.2).fold(0.0, f64::max) + 0.05;
-    let fig = Fig4 {
-        points,
-        sets,
-        lo,
-        hi,
-    };
-    let _ = config;
-    save(&fig, dir, "fig4", &Numbers { csv, summary })
 }

@@ -1,4 +1,6 @@
-//! Pieces every subcommand that reads dumps shares.
+//! Pieces shared by the steps and by the commands of the `interstice` binary:
+//! the label rule, the checks of outputs and feature tables, opening frames
+//! of any format, and SHA-256.
 
 use std::path::Path;
 
@@ -11,10 +13,15 @@ use interstice_io::{Trajectory, TrajectoryReader};
 /// How `label` and `first-plastic` call an atom plastic: the top
 /// `percent` % of D²min, or D²min at or above `threshold`, and never below
 /// `noise_floor`; with the D²min neighbour cutoff.
+#[derive(Clone, Debug, PartialEq)]
 pub struct LabelRule {
+    /// The D²min neighbour cutoff, Å.
     pub cutoff: f64,
+    /// Plastic: the top `percent` % of D²min (when no threshold is given).
     pub percent: f64,
+    /// Plastic: D²min at or above this, Å².
     pub threshold: Option<f64>,
+    /// D²min below this is never plastic, Å².
     pub noise_floor: f64,
 }
 

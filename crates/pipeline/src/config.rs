@@ -1,27 +1,107 @@
-//! The TOML configuration of `interstice run`: data sets, type maps, feature
-//! sets, labels, protocol, seeds, outputs and figures.
+//! The configuration of a pipeline run (the TOML file of `interstice run`):
+//! data sets, type maps, feature sets, labels, protocol, seeds, outputs and
+//! figures, as typed values.
 //!
 //! Paths are relative to the configuration file's folder. Unknown keys are
-//! errors, so a misspelt option never passes silently.
+//! errors, so a misspelt option never passes silently. The same types are
+//! written by [`Config::to_toml`] (`cargo xtask reproduce` builds a
+//! [`Config`] and serialises it) and read back by [`Config::read`].
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use interstice_core::TypeMap;
+use interstice_features::Preset;
+use serde::{Deserialize, Serialize};
 
-/// The figures `interstice run` can draw (shared/SPEC.md §8).
-pub const FIGURES: [&str; 9] = [
-    "fig1", "fig2", "fig3a", "fig3b", "fig3c", "fig3d", "fig3e", "fig3f", "fig4",
-];
+/// A figure of the paper that a run can draw (shared/SPEC.md §8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FigureId {
+    /// The interstices of a slab and of one atom's shell.
+    Fig1,
+    /// ROC curves and importances: interstice against symmetry functions.
+    Fig2,
+    /// Histogram of quench-in softness.
+    Fig3a,
+    /// Probability of being plastic against softness.
+    Fig3b,
+    /// Mass–radius scaling and g(r) of the hardest and softest atoms.
+    Fig3c,
+    /// Interstice features of the hardest and softest atoms.
+    Fig3d,
+    /// Softness of the atoms activated at each strain step.
+    Fig3e,
+    /// Softness of other compositions and rates under the base model.
+    Fig3f,
+    /// Transfer: ΔAUC per scenario.
+    Fig4,
+}
+
+impl FigureId {
+    /// Every figure, in the paper's order.
+    pub const ALL: [FigureId; 9] = [
+        FigureId::Fig1,
+        FigureId::Fig2,
+        FigureId::Fig3a,
+        FigureId::Fig3b,
+        FigureId::Fig3c,
+        FigureId::Fig3d,
+        FigureId::Fig3e,
+        FigureId::Fig3f,
+        FigureId::Fig4,
+    ];
+
+    /// The figure's name: `fig1` … `fig4` (its folder and file names).
+    pub fn name(self) -> &'static str {
+        match self {
+            FigureId::Fig1 => "fig1",
+            FigureId::Fig2 => "fig2",
+            FigureId::Fig3a => "fig3a",
+            FigureId::Fig3b => "fig3b",
+            FigureId::Fig3c => "fig3c",
+            FigureId::Fig3d => "fig3d",
+            FigureId::Fig3e => "fig3e",
+            FigureId::Fig3f => "fig3f",
+            FigureId::Fig4 => "fig4",
+        }
+    }
+
+    /// The figure called `name`.
+    ///
+    /// # Errors
+    /// An unknown name, with the list of known ones.
+    pub fn parse(name: &str) -> Result<FigureId> {
+        FigureId::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .with_context(|| {
+                let all: Vec<&str> = FigureId::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown figure '{name}', expected one of {}",
+                    all.join(", ")
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for FigureId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The feature sets a run can learn from.
+pub const FEATURE_SETS: [Preset; 3] = [Preset::Paper80, Preset::Sf166, Preset::Classical];
 
 /// A whole pipeline.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Folder of the intermediate files (features, labels, models, metrics).
     pub out: PathBuf,
     /// Folder of the figures, one sub-folder per figure (default `<out>/figures`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub figures: Option<PathBuf>,
     /// Seed of the undersamplings, folds and feature sampling.
     #[serde(default)]
@@ -31,10 +111,10 @@ pub struct Config {
     pub trees: usize,
     /// Feature sets: `paper80` always; `sf166` and `classical` for the comparisons.
     #[serde(default = "default_sets")]
-    pub feature_sets: Vec<String>,
-    /// Figures to draw (any of `fig1` … `fig4`).
+    pub feature_sets: Vec<Preset>,
+    /// Figures to draw.
     #[serde(default)]
-    pub draw: Vec<String>,
+    pub draw: Vec<FigureId>,
     /// The plastic labels.
     #[serde(default)]
     pub labels: LabelConfig,
@@ -44,7 +124,7 @@ pub struct Config {
 }
 
 /// How atoms are labelled plastic.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelConfig {
     /// D²min neighbour cutoff, Å.
@@ -76,8 +156,20 @@ impl Default for LabelConfig {
     }
 }
 
+impl LabelConfig {
+    /// The rule that labels a frame's D²min: the top `percent` %, never below the noise floor.
+    pub fn rule(&self) -> crate::common::LabelRule {
+        crate::common::LabelRule {
+            cutoff: self.cutoff,
+            percent: self.percent,
+            threshold: None,
+            noise_floor: self.noise_floor,
+        }
+    }
+}
+
 /// What a data set is for in the paper's figures.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// The base model's training set (exactly one).
@@ -104,6 +196,18 @@ impl Role {
         Role::OtherSystem,
     ];
 
+    /// The name in a configuration file (`base`, `new-configuration`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Base => "base",
+            Role::NewConfiguration => "new-configuration",
+            Role::OtherRate => "other-rate",
+            Role::OtherComposition => "other-composition",
+            Role::OtherCompositionRate => "other-composition-rate",
+            Role::OtherSystem => "other-system",
+        }
+    }
+
     /// A short label for tables and axes.
     pub fn label(self) -> &'static str {
         match self {
@@ -118,7 +222,7 @@ impl Role {
 }
 
 /// One glass and its sheared frames.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     /// A unique name (a folder name under `out`).
@@ -129,16 +233,17 @@ pub struct Dataset {
     /// The alloy and composition, for example `Cu65Zr35`.
     pub condition: String,
     /// Atoms (for the records).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub atoms: Option<usize>,
     /// Quench rate, K/s (for the records and Fig. 3f).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
     /// MD seed (for the records).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    /// LAMMPS types to elements, for example `1=Cu,2=Zr`.
-    pub types: String,
+    /// LAMMPS types to elements, written `1=Cu,2=Zr`.
+    #[serde(with = "type_map_text")]
+    pub types: TypeMap,
     /// What the data set is for.
     pub role: Role,
 }
@@ -146,8 +251,8 @@ pub struct Dataset {
 fn default_trees() -> usize {
     300
 }
-fn default_sets() -> Vec<String> {
-    vec!["paper80".into()]
+fn default_sets() -> Vec<Preset> {
+    vec![Preset::Paper80]
 }
 fn default_cutoff() -> f64 {
     5.0
@@ -163,6 +268,21 @@ fn default_strain_step() -> f64 {
 }
 fn default_noise_floor() -> f64 {
     interstice_d2min::DEFAULT_NOISE_FLOOR
+}
+
+/// A type map in a configuration file: its text form, `1=Cu,2=Zr`.
+mod type_map_text {
+    use interstice_core::TypeMap;
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(map: &TypeMap, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(map)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TypeMap, D::Error> {
+        let text = String::deserialize(d)?;
+        TypeMap::parse(&text).map_err(|e| serde::de::Error::custom(format!("types '{text}': {e}")))
+    }
 }
 
 impl Dataset {
@@ -198,9 +318,16 @@ impl Config {
     pub fn read(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut c: Config =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        Config::from_toml(&text, path.parent().unwrap_or(Path::new(".")))
+            .with_context(|| path.display().to_string())
+    }
+
+    /// Parses and checks a configuration; relative paths are taken from `base`.
+    ///
+    /// # Errors
+    /// A TOML error (with its line) or an inconsistent configuration (named).
+    pub fn from_toml(text: &str, base: &Path) -> Result<Config> {
+        let mut c: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
         let resolve = |p: &Path| {
             if p.is_absolute() {
                 p.to_path_buf()
@@ -216,9 +343,17 @@ impl Config {
         for d in &mut c.datasets {
             d.dir = resolve(&d.dir);
         }
-        c.check()
-            .with_context(|| format!("{}: invalid configuration", path.display()))?;
+        c.check().context("invalid configuration")?;
         Ok(c)
+    }
+
+    /// The configuration as TOML, which [`Config::from_toml`] reads back to
+    /// an equal value.
+    ///
+    /// # Errors
+    /// A value TOML cannot hold (a non-finite number).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).context("cannot write the configuration as TOML")
     }
 
     fn check(&self) -> Result<()> {
@@ -245,26 +380,22 @@ impl Config {
                     d.name
                 );
             }
-            interstice_core::TypeMap::parse(&d.types)
-                .with_context(|| format!("dataset '{}': types", d.name))?;
         }
-        if !self.feature_sets.iter().any(|s| s == "paper80") {
+        if !self.feature_sets.contains(&Preset::Paper80) {
             bail!("feature_sets must include paper80 (the base model of the figures)");
         }
-        for s in &self.feature_sets {
-            if !["paper80", "sf166", "classical"].contains(&s.as_str()) {
-                bail!("feature set '{s}': expected paper80, sf166 or classical");
-            }
-        }
-        for f in &self.draw {
-            if !FIGURES.contains(&f.as_str()) {
+        for (k, s) in self.feature_sets.iter().enumerate() {
+            if !FEATURE_SETS.contains(s) {
                 bail!(
-                    "draw: unknown figure '{f}', expected one of {}",
-                    FIGURES.join(", ")
+                    "feature set '{}': expected paper80, sf166 or classical",
+                    s.name()
                 );
             }
+            if self.feature_sets[..k].contains(s) {
+                bail!("feature set '{}' is listed twice", s.name());
+            }
         }
-        if self.draw.iter().any(|f| f == "fig2") && self.feature_sets.len() < 2 {
+        if self.draw.contains(&FigureId::Fig2) && self.feature_sets.len() < 2 {
             bail!("fig2 compares feature sets: list at least two in feature_sets");
         }
         let l = &self.labels;
@@ -314,6 +445,22 @@ impl Config {
 mod tests {
     use super::*;
 
+    #[test]
+    fn written_and_read_back_equal() {
+        let mut c = parse(ONE).unwrap();
+        c.feature_sets = vec![Preset::Paper80, Preset::Sf166];
+        c.draw = vec![FigureId::Fig2, FigureId::Fig3e];
+        c.datasets[0].rate = Some(1e13);
+        let text = c.to_toml().unwrap();
+        let back = Config::from_toml(&text, Path::new("/")).unwrap();
+        assert_eq!(back.to_toml().unwrap(), text);
+        assert_eq!(back.datasets[0].types.to_string(), "1=Cu,2=Zr");
+        assert!(
+            text.contains("feature_sets = [\"paper80\", \"sf166\"]"),
+            "{text}"
+        );
+    }
+
     fn parse(text: &str) -> Result<Config> {
         let dir = tempfile::tempdir()?;
         let p = dir.path().join("c.toml");
@@ -337,7 +484,7 @@ role = "base"
         assert_eq!(c.trees, 300);
         assert_eq!(c.labels.frame, 40);
         assert_eq!(c.labels.percent, 5.0);
-        assert_eq!(c.feature_sets, ["paper80"]);
+        assert_eq!(c.feature_sets, [Preset::Paper80]);
         assert!(c.out.is_absolute() || c.out.starts_with(std::env::temp_dir()));
         assert_eq!(c.base().name, "a");
     }

@@ -1,0 +1,110 @@
+//! Per-atom features of one frame as a table, and that table written as
+//! Parquet (with the frame's types, elements and settings as metadata) or CSV.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use interstice_features::{FaceFilterKind, FeatureError, FrameContext, Preset};
+use interstice_io::{Table, TableMeta};
+
+/// Where a frame came from: its file's name and the frame's index, for
+/// messages and metadata.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The file, as it should appear in messages.
+    pub name: String,
+    /// The frame's index in the file (0-based).
+    pub frame: usize,
+}
+
+/// The features of `preset` for every atom of the context's frame, one row
+/// per atom in file order.
+///
+/// # Errors
+/// Fewer than 2 atoms, a tessellation error (naming the atoms by id) or
+/// another feature error, with the file and frame.
+pub fn features(ctx: &FrameContext<'_>, preset: Preset, source: &Source) -> Result<Table> {
+    let frame = ctx.frame();
+    if frame.len() < 2 {
+        bail!(
+            "{}, frame {}: {} atom(s); features describe an atom's neighbours and need at least 2 atoms",
+            source.name,
+            source.frame,
+            frame.len()
+        );
+    }
+    let (names, x) = preset.compute(ctx).map_err(|e| match e {
+        FeatureError::Geometry(g) => {
+            crate::common::tessellation_error(g, frame, &source.name, source.frame)
+        }
+        other => {
+            anyhow::Error::new(other).context(format!("{}, frame {}", source.name, source.frame))
+        }
+    })?;
+    Ok(Table {
+        columns: names,
+        ids: frame.ids().to_vec(),
+        values: x.iter().copied().collect(),
+    })
+}
+
+/// The face-filter threshold of a context, as `featurize --face-threshold` gives it.
+fn face_threshold(ctx: &FrameContext<'_>) -> f64 {
+    match ctx.params().face_filter {
+        FaceFilterKind::Amlearn(t) | FaceFilterKind::RelativeArea(t) => t,
+        FaceFilterKind::None => 0.0,
+    }
+}
+
+/// Writes a feature table: Parquet when `out` ends in `.parquet` (with `type`
+/// and `element` columns and the source file, frame, timestep, preset, type
+/// map and Voronoi settings as metadata), CSV otherwise.
+///
+/// # Errors
+/// File errors, or an atom type the context's map lacks.
+pub fn write(
+    table: &Table,
+    ctx: &FrameContext<'_>,
+    preset: Preset,
+    source: &Source,
+    out: &Path,
+) -> Result<()> {
+    if out.extension().is_none_or(|e| e != "parquet") {
+        table.write_csv(out)?;
+        return Ok(());
+    }
+    let frame = ctx.frame();
+    let map = ctx.types();
+    let elements = frame
+        .types()
+        .iter()
+        .map(|&t| map.species(t).map(|s| s.element.symbol.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let meta = TableMeta {
+        types: Some(frame.types().to_vec()),
+        elements: Some(elements),
+        key_values: vec![
+            (
+                "interstice.version".into(),
+                env!("CARGO_PKG_VERSION").into(),
+            ),
+            ("source.file".into(), source.name.clone()),
+            ("source.frame".into(), source.frame.to_string()),
+            ("source.timestep".into(), frame.timestep().to_string()),
+            ("preset".into(), preset.name().into()),
+            ("types".into(), map.to_string()),
+            (
+                "voronoi".into(),
+                if ctx.params().radical {
+                    "radical"
+                } else {
+                    "plain"
+                }
+                .into(),
+            ),
+            ("face_threshold".into(), face_threshold(ctx).to_string()),
+        ],
+    };
+    table.write_parquet(out, &meta)?;
+    Ok(())
+}
