@@ -25,27 +25,15 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 
+use interstice_features::Preset;
+use interstice_pipeline::{Config, Dataset, FigureId, LabelConfig, Role};
+
 use crate::md::{self, Condition, Paths, sha256, write_atomic};
 
-/// Every figure `reproduce` can draw, in the paper's order.
-pub const FIGURES: [&str; 9] = [
-    "fig1", "fig2", "fig3a", "fig3b", "fig3c", "fig3d", "fig3e", "fig3f", "fig4",
-];
-
-/// The label frame: 5 % shear strain (40 AQS steps of 0.125 %).
-const LABEL_FRAME: usize = 40;
+/// The label frame: 5 % shear strain (40 AQS steps of 0.125 %), as `md` makes it.
+const LABEL_FRAME: usize = md::OTHER_STEPS;
 /// The last AQS frame (10 % strain); the base sample needs all of them.
-const LAST_FRAME: usize = 80;
-/// D²min cutoff, Å (shared/SPEC.md §6).
-const CUTOFF_A: f64 = 5.0;
-/// Plastic atoms: the top this many percent of D²min.
-const PLASTIC_PERCENT: f64 = 5.0;
-/// Trees per gradient-boosted model.
-const TREES: usize = 300;
-/// The seed of the learning protocol (splits, feature subsampling).
-const PROTOCOL_SEED: u64 = 0;
-/// The feature sets the figures compare.
-const FEATURE_SETS: [&str; 3] = ["paper80", "sf166", "classical"];
+const LAST_FRAME: usize = md::SHEAR_STEPS;
 
 /// Which data-set list to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,64 +62,13 @@ impl Data {
     }
 }
 
-/// What a sample is for: the base condition or a transfer scenario of Fig. 4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// The training condition (Cu65Zr35 at the base rate); all 81 frames.
-    Base,
-    /// Another configuration of the base condition.
-    NewConfiguration,
-    /// The base composition at another quench rate.
-    OtherRate,
-    /// Another Cu-Zr composition at the base rate.
-    OtherComposition,
-    /// Another Cu-Zr composition at another rate.
-    OtherCompositionRate,
-    /// Another alloy system.
-    OtherSystem,
-}
-
-impl Role {
-    /// Every role, base first.
-    pub const ALL: [Role; 6] = [
-        Role::Base,
-        Role::NewConfiguration,
-        Role::OtherRate,
-        Role::OtherComposition,
-        Role::OtherCompositionRate,
-        Role::OtherSystem,
-    ];
-
-    /// The name in the data-set lists and the config.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Base => "base",
-            Role::NewConfiguration => "new-configuration",
-            Role::OtherRate => "other-rate",
-            Role::OtherComposition => "other-composition",
-            Role::OtherCompositionRate => "other-composition-rate",
-            Role::OtherSystem => "other-system",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.name() == s)
-            .with_context(|| {
-                let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-                format!("unknown role '{s}': expected one of {}", names.join(", "))
-            })
-    }
-}
-
 /// The roles whose samples a figure needs (shared/SPEC.md §8).
-fn roles_needed(figure: &str) -> &'static [Role] {
+fn roles_needed(figure: FigureId) -> &'static [Role] {
     match figure {
         // QS distributions of other compositions and rates under the base model.
-        "fig3f" => &[Role::Base, Role::OtherRate, Role::OtherComposition],
+        FigureId::Fig3f => &[Role::Base, Role::OtherRate, Role::OtherComposition],
         // Every transfer scenario.
-        "fig4" => &Role::ALL,
+        FigureId::Fig4 => &Role::ALL,
         _ => &[Role::Base],
     }
 }
@@ -293,7 +230,7 @@ pub fn parse_list(text: &str, source: &str) -> Result<DataList> {
 #[derive(Debug, PartialEq)]
 pub struct Options {
     /// The figures to draw, in the paper's order.
-    pub figures: Vec<&'static str>,
+    pub figures: Vec<FigureId>,
     /// The data-set list.
     pub data: Data,
     /// Compare the summaries with `paper/expected/<data>.json`.
@@ -336,7 +273,7 @@ fn whole_number(flag: &str, value: Option<&String>) -> Result<usize> {
 
 /// Parses the arguments after `reproduce`.
 pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut wanted: Vec<&'static str> = Vec::new();
+    let mut wanted: Vec<FigureId> = Vec::new();
     let mut all = false;
     let mut data = Data::Quick;
     let mut check = false;
@@ -355,9 +292,9 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
             "--np" => np = Some(whole_number(a, it.next())?),
             "--jobs" => jobs = Some(whole_number(a, it.next())?),
             other => {
-                let fig = FIGURES
+                let fig = FigureId::ALL
                     .into_iter()
-                    .find(|f| *f == other)
+                    .find(|f| f.name() == other)
                     .with_context(|| format!("unknown argument '{other}'\n\n{USAGE}"))?;
                 wanted.push(fig);
             }
@@ -366,7 +303,7 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
     if check && bless {
         bail!("--check and --bless exclude each other");
     }
-    let figures = FIGURES
+    let figures = FigureId::ALL
         .into_iter()
         .filter(|f| all || wanted.is_empty() || wanted.contains(f))
         .collect();
@@ -439,7 +376,7 @@ fn gather(paths: &Paths, opts: &Options, list: &DataList) -> Result<Vec<Sample>>
         .filter(|e| {
             opts.figures
                 .iter()
-                .any(|f| roles_needed(f).contains(&e.role))
+                .any(|f| roles_needed(*f).contains(&e.role))
         })
         .collect();
     let mut found = Vec::new();
@@ -649,79 +586,46 @@ fn make_samples(paths: &Paths, opts: &Options, entries: &[&Entry]) -> Result<()>
     Ok(())
 }
 
-/// A TOML basic string.
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn toml_list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| toml_string(s)).collect();
-    format!("[{}]", quoted.join(", "))
-}
-
-fn utf8(path: &Path) -> Result<&str> {
-    path.to_str()
-        .with_context(|| format!("path {} is not valid UTF-8", path.display()))
-}
-
-/// The config of `interstice run`.
+/// The config of `interstice run`, as TOML; relative paths would be taken
+/// from the file's folder, so every path here is absolute.
 pub fn config_toml(
     out: &Path,
     figures: &Path,
-    draw: &[&str],
+    draw: &[FigureId],
     samples: &[Sample],
 ) -> Result<String> {
-    let mut s = String::from("# Written by `cargo xtask reproduce`; read by `interstice run`.\n");
-    let _ = writeln!(
-        s,
-        "out = {}      # pipeline intermediates",
-        toml_string(utf8(out)?)
-    );
-    let _ = writeln!(
-        s,
-        "figures = {}  # figures go to <figures>/<id>/",
-        toml_string(utf8(figures)?)
-    );
-    let _ = writeln!(s, "seed = {PROTOCOL_SEED}  # protocol seed");
-    let _ = writeln!(s, "trees = {TREES}");
-    let _ = writeln!(s, "feature_sets = {}", toml_list(&FEATURE_SETS));
-    let _ = writeln!(s, "draw = {}", toml_list(draw));
-    let _ = write!(
-        s,
-        "\n[labels]\ncutoff = {CUTOFF_A:?}  # D²min cutoff, Å\npercent = {PLASTIC_PERCENT:?}  # plastic = top {PLASTIC_PERCENT} % of D²min\nframe = {LABEL_FRAME}  # label frame: {}, {} % shear\n",
-        frame_file(LABEL_FRAME),
-        LABEL_FRAME as f64 * 0.125
-    );
-    for sample in samples {
-        let e = &sample.entry;
-        let _ = write!(
-            s,
-            "\n[[dataset]]\nname = {}\ndir = {}\ncondition = {}\natoms = {}\nrate = {:e}\nseed = {}\ntypes = {}\nrole = {}\n",
-            toml_string(&e.name()),
-            toml_string(utf8(&sample.dir)?),
-            toml_string(e.condition.name),
-            e.atoms(),
-            e.rate,
-            e.seed,
-            toml_string(&e.types()),
-            toml_string(e.role.name()),
-        );
-    }
-    Ok(s)
+    let config = Config {
+        out: out.to_path_buf(),
+        figures: Some(figures.to_path_buf()),
+        seed: 0,
+        trees: 300,
+        feature_sets: vec![Preset::Paper80, Preset::Sf166, Preset::Classical],
+        draw: draw.to_vec(),
+        labels: LabelConfig {
+            frame: LABEL_FRAME,
+            ..LabelConfig::default()
+        },
+        datasets: samples
+            .iter()
+            .map(|sample| {
+                let e = &sample.entry;
+                Ok(Dataset {
+                    name: e.name(),
+                    dir: sample.dir.clone(),
+                    condition: e.condition.name.into(),
+                    atoms: Some(e.atoms()),
+                    rate: Some(e.rate),
+                    seed: Some(e.seed),
+                    types: interstice_core::TypeMap::parse(&e.types())?,
+                    role: e.role,
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    Ok(format!(
+        "# Written by `cargo xtask reproduce`; read by `interstice run`.\n{}",
+        config.to_toml()?
+    ))
 }
 
 fn begin_marker(data: &str) -> String {
@@ -1022,6 +926,7 @@ fn provenance(
     config: &Path,
     samples: &[Sample],
 ) -> Result<Value> {
+    let run = Config::read(config)?;
     let revision = capture("git", &["rev-parse", "HEAD"], root).unwrap_or_else(|| "unknown".into());
     let dirty = capture("git", &["status", "--porcelain"], root).map(|s| !s.is_empty());
     let mut used = Vec::new();
@@ -1058,8 +963,8 @@ fn provenance(
         "command": format!("cargo xtask reproduce {}", args.join(" ")).trim_end(),
         "config": config,
         "git": { "revision": revision, "dirty": dirty },
-        "seeds": { "protocol": PROTOCOL_SEED, "samples": samples.iter().map(|s| (s.entry.name(), s.entry.seed)).collect::<BTreeMap<_, _>>() },
-        "labels": { "cutoff_A": CUTOFF_A, "percent": PLASTIC_PERCENT, "frame": LABEL_FRAME },
+        "seeds": { "protocol": run.seed, "samples": samples.iter().map(|s| (s.entry.name(), s.entry.seed)).collect::<BTreeMap<_, _>>() },
+        "labels": { "cutoff_A": run.labels.cutoff, "percent": run.labels.percent, "frame": run.labels.frame },
         "toolchain": {
             "rustc": capture("rustc", &["--version"], root),
             "cargo": capture(&cargo(), &["--version"], root),
@@ -1094,7 +999,11 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     )?;
     println!(
         "reproduce {} from {} ({} samples listed)",
-        opts.figures.join(" "),
+        opts.figures
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(" "),
         list_path.display(),
         list.entries.len()
     );
@@ -1149,12 +1058,12 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     let base = provenance(root, &opts, args, &config, &samples)?;
     let mut summaries = Summaries::new();
     for fig in &opts.figures {
-        let dir = figures.join(fig);
+        let dir = figures.join(fig.name());
         if !dir.is_dir() {
             bail!("interstice run did not write {}", dir.display());
         }
         let mut manifest = base.clone();
-        manifest["figure"] = json!(fig);
+        manifest["figure"] = json!(fig.name());
         write_atomic(
             &dir.join("manifest.json"),
             serde_json::to_string_pretty(&manifest)?.as_bytes(),
@@ -1327,7 +1236,7 @@ mod tests {
     fn arguments() {
         let args = |a: &[&str]| parse_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         let o = args(&[]).unwrap();
-        assert_eq!(o.figures, FIGURES.to_vec());
+        assert_eq!(o.figures, FigureId::ALL.to_vec());
         assert_eq!(o.data, Data::Quick);
         let o = args(&[
             "fig4",
@@ -1339,7 +1248,7 @@ mod tests {
             "2",
         ])
         .unwrap();
-        assert_eq!(o.figures, vec!["fig2", "fig4"]);
+        assert_eq!(o.figures, vec![FigureId::Fig2, FigureId::Fig4]);
         assert_eq!(o.data, Data::PaperScaled);
         assert!(o.check && !o.bless);
         assert_eq!(o.np, Some(2));
@@ -1351,9 +1260,9 @@ mod tests {
 
     #[test]
     fn figures_need_their_roles() {
-        assert_eq!(roles_needed("fig2"), &[Role::Base]);
-        assert!(roles_needed("fig3f").contains(&Role::OtherComposition));
-        assert_eq!(roles_needed("fig4").len(), 6);
+        assert_eq!(roles_needed(FigureId::Fig2), &[Role::Base]);
+        assert!(roles_needed(FigureId::Fig3f).contains(&Role::OtherComposition));
+        assert_eq!(roles_needed(FigureId::Fig4).len(), 6);
     }
 
     #[test]
@@ -1371,10 +1280,14 @@ mod tests {
         let text = config_toml(
             Path::new("/t/reproduce/quick/out"),
             Path::new("/t/figures"),
-            &["fig2", "fig4"],
+            &[FigureId::Fig2, FigureId::Fig4],
             &samples,
         )
         .unwrap();
+        // What `interstice run` reads back.
+        let back = Config::from_toml(&text, Path::new("/")).unwrap();
+        assert_eq!(back.datasets[1].dir, samples[1].dir);
+        assert_eq!(back.draw, [FigureId::Fig2, FigureId::Fig4]);
         let v: toml::Table = toml::from_str(&text).unwrap();
         assert_eq!(v["out"].as_str(), Some("/t/reproduce/quick/out"));
         assert_eq!(v["figures"].as_str(), Some("/t/figures"));
@@ -1478,7 +1391,7 @@ mod tests {
             description: String::new(),
             entries: vec![base.clone(), rate.clone(), system.clone()],
         };
-        let opts = |figures: Vec<&'static str>| Options {
+        let opts = |figures: Vec<FigureId>| Options {
             figures,
             data: Data::PaperScaled,
             jobs: None,
@@ -1491,7 +1404,7 @@ mod tests {
         put(root.join("datasets").join(rate.id()), &[0, 20, 40, 60, 80]);
         let err = format!(
             "{:#}",
-            gather(&paths, &opts(vec!["fig2"]), &list).unwrap_err()
+            gather(&paths, &opts(vec![FigureId::Fig2]), &list).unwrap_err()
         );
         assert!(
             err.contains("the base sample Cu65Zr35/n4000-r1e12/seed1 is missing"),
@@ -1500,12 +1413,17 @@ mod tests {
         // A finished MD sample with all frames is found first; the missing
         // other system is left out, and Fig. 2 needs neither of the others.
         put(paths.md().join(base.id()), &(0..=80).collect::<Vec<_>>());
-        let found = gather(&paths, &opts(vec!["fig4"]), &list).unwrap();
+        let found = gather(&paths, &opts(vec![FigureId::Fig4]), &list).unwrap();
         let ids: Vec<String> = found.iter().map(|s| s.entry.id()).collect();
         assert_eq!(ids, [base.id(), rate.id()]);
         assert_eq!(found[0].dir, paths.md().join(base.id()));
         assert_eq!(found[1].dir, root.join("datasets").join(rate.id()));
-        assert_eq!(gather(&paths, &opts(vec!["fig2"]), &list).unwrap().len(), 1);
+        assert_eq!(
+            gather(&paths, &opts(vec![FigureId::Fig2]), &list)
+                .unwrap()
+                .len(),
+            1
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 

