@@ -5,7 +5,7 @@
 //! Drawing is a separate layer (`crate::draw`, the `draw` feature), so the
 //! numbers are reachable without a plotting stack.
 //!
-//! [`write`] puts a figure into `<figures>/<id>/`: `<id>.png` and `<id>.svg`
+//! [`write()`] puts a figure into `<figures>/<id>/`: `<id>.png` and `<id>.svg`
 //! (with `draw`), `<id>.csv` and `summary.json`, each through a temporary
 //! sibling and a rename.
 
