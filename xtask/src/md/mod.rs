@@ -371,20 +371,8 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration> {
     Ok(std::time::Duration::from_secs_f64(total))
 }
 
-/// SHA-256 of a file, hex.
-pub fn sha256(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(sha256_bytes(&bytes))
-}
-
-/// SHA-256 of bytes already in memory, hex.
-pub fn sha256_bytes(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+/// SHA-256 of a file, and of bytes in memory, hex (the pipeline's stamps use the same).
+pub use interstice_pipeline::common::{sha256_bytes, sha256_file as sha256};
 
 /// Writes a file through a temporary sibling and a rename.
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
