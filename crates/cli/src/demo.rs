@@ -229,7 +229,7 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
         "Quench-in softness of the {condition} glass ({} atoms, held out)",
         softness.qs.len()
     );
-    let figure = figures::write(
+    let figure = interstice_pipeline::figure_files::write(
         &figures::fig3::softness_histogram(&softness, title, "softness"),
         &args.out,
     )?;

@@ -91,6 +91,10 @@ impl std::fmt::Display for FigureId {
     }
 }
 
+/// Feature sets scored on every data set (transfer); `classical` is for
+/// the base comparison of Fig. 2 only.
+pub const TRANSFER_SETS: [Preset; 2] = [Preset::Paper80, Preset::Sf166];
+
 /// The feature sets a run can learn from.
 pub const FEATURE_SETS: [Preset; 3] = [Preset::Paper80, Preset::Sf166, Preset::Classical];
 

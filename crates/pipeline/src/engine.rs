@@ -22,15 +22,12 @@ use interstice_core::{Frame, TypeMap};
 use interstice_features::{ContextParams, FrameContext, Preset};
 use interstice_io::{OutputFile, Table};
 
-use crate::config::{Config, Dataset, FigureId, Role};
+use crate::config::{Config, Dataset, FigureId, Role, TRANSFER_SETS};
 use crate::featurize::Source;
 use crate::first_plastic::{FirstPlasticParams, Strains};
+pub use crate::layout::Layout;
 use crate::results::Results;
 use crate::transfer::TransferScores;
-
-/// Feature sets scored on every data set (transfer); `classical` is for
-/// the base comparison of Fig. 2 only.
-pub const TRANSFER_SETS: [Preset; 2] = [Preset::Paper80, Preset::Sf166];
 
 /// A unit of work with its inputs, parameters and outputs.
 struct Step {
@@ -267,44 +264,6 @@ impl Runner<'_> {
     }
 }
 
-/// The files of a data set under `out`.
-pub struct Layout {
-    dir: PathBuf,
-}
-
-impl Layout {
-    /// The folder of data set `d`.
-    pub fn new(config: &Config, d: &Dataset) -> Layout {
-        Layout {
-            dir: config.out.join(&d.name),
-        }
-    }
-    /// Features of one set.
-    pub fn features(&self, set: Preset) -> PathBuf {
-        self.dir.join(format!("features-{}.parquet", set.name()))
-    }
-    /// D²min and labels.
-    pub fn labels(&self) -> PathBuf {
-        self.dir.join("labels.csv")
-    }
-    /// The protocol's outputs for one set (base only).
-    pub fn trained(&self, set: Preset, file: &str) -> PathBuf {
-        self.dir.join(set.name()).join(file)
-    }
-    /// Softness from the base model (other data sets).
-    pub fn transfer_qs(&self, set: Preset) -> PathBuf {
-        self.dir.join(format!("qs-from-base-{}.csv", set.name()))
-    }
-    /// Transfer scores (other data sets).
-    pub fn transfer_scores(&self, set: Preset) -> PathBuf {
-        self.dir.join(format!("transfer-{}.json", set.name()))
-    }
-    /// The strain step at which each atom first becomes plastic (base).
-    pub fn first_plastic(&self) -> PathBuf {
-        self.dir.join("first-plastic.csv")
-    }
-}
-
 /// How often frames were parsed and tessellated in a run.
 #[derive(Default)]
 struct Counts {
@@ -487,7 +446,7 @@ pub fn run(
             base: context(&base_slot, &base_ctx)?,
         };
         let data = crate::figures::compute(id, &inputs).with_context(|| format!("figure {id}"))?;
-        let dir = crate::figures::write(&data, config.figures_dir())
+        let dir = crate::figure_files::write(&data, config.figures_dir())
             .with_context(|| format!("figure {id}"))?;
         progress.message(&format!(
             "{id} ({:.1} s): {}",

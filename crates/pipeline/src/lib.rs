@@ -44,14 +44,17 @@ pub mod config;
 mod draw;
 pub mod engine;
 pub mod featurize;
+pub mod figure_files;
 pub mod figures;
 pub mod first_plastic;
 pub mod label;
+pub mod layout;
 pub mod model;
 pub mod results;
 pub mod train;
 pub mod transfer;
 
 pub use config::{Config, Dataset, FigureId, LabelConfig, Role};
-pub use engine::{Layout, Log, Progress, Quiet, RunOptions, RunReport, StepOutcome, run};
+pub use engine::{Log, Progress, Quiet, RunOptions, RunReport, StepOutcome, run};
+pub use layout::Layout;
 pub use results::Results;

@@ -8,7 +8,7 @@ use interstice_features::Preset;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Role};
-use crate::engine::Layout;
+use crate::layout::Layout;
 use crate::transfer::TransferScores;
 
 /// Mean and standard deviation over the 15 models.

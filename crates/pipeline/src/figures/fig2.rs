@@ -10,7 +10,7 @@ use interstice_features::Preset;
 use serde::Serialize;
 
 use super::{FigureData, Inputs, Numbers, Plot};
-use crate::engine::Layout;
+use crate::layout::Layout;
 
 /// False-positive rates at which the 15 ROC curves are averaged.
 const GRID: usize = 101;

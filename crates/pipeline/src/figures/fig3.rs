@@ -19,7 +19,7 @@ use super::{
     quantile,
 };
 use crate::config::{Config, Role};
-use crate::engine::Layout;
+use crate::layout::Layout;
 
 /// Hardest atoms: QS below this (the paper's).
 const HARD: f64 = 0.1;

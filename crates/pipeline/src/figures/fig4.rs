@@ -32,7 +32,7 @@ pub struct Fig4 {
 /// No paper80 base scores, or no transfer test.
 pub fn fig4(inputs: &Inputs<'_>) -> Result<FigureData> {
     let results = inputs.results;
-    let presets: Vec<Preset> = crate::engine::TRANSFER_SETS
+    let presets: Vec<Preset> = crate::config::TRANSFER_SETS
         .into_iter()
         .filter(|&s| results.base(s).is_some())
         .collect();

@@ -2,18 +2,15 @@
 //! function from a finished run ([`Inputs`]) to a [`FigureData`], the series
 //! it draws ([`Plot`]) with the CSV behind it and the flat `summary.json` map
 //! that `cargo xtask reproduce --check` compares with committed expectations.
-//! Drawing is a separate layer (`crate::draw`, the `draw` feature), so the
+//! Drawing is a separate layer (the `draw` feature), so the
 //! numbers are reachable without a plotting stack.
 //!
-//! [`write()`] puts a figure into `<figures>/<id>/`: `<id>.png` and `<id>.svg`
-//! (with `draw`), `<id>.csv` and `summary.json`, each through a temporary
-//! sibling and a rename.
+//! [`crate::figure_files::write`] puts a figure into `<figures>/<id>/`.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use interstice_features::FrameContext;
 use serde::Serialize;
 
@@ -128,34 +125,6 @@ pub fn compute(id: FigureId, inputs: &Inputs<'_>) -> Result<FigureData> {
         FigureId::Fig3f => fig3::fig3f(inputs),
         FigureId::Fig4 => fig4::fig4(inputs),
     }
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = interstice_io::OutputFile::create(path)?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.commit()?;
-    Ok(())
-}
-
-/// Writes a figure into `<dir>/<id>/`: PNG and SVG (with the `draw`
-/// feature), the CSV and `summary.json`; returns that folder.
-///
-/// # Errors
-/// A non-finite summary number, drawing or file errors.
-pub fn write(data: &FigureData, dir: &Path) -> Result<PathBuf> {
-    let id = &data.id;
-    let dir = dir.join(id);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    #[cfg(feature = "draw")]
-    crate::draw::render(data, &dir)?;
-    write_atomic(&dir.join(format!("{id}.csv")), data.numbers.csv.as_bytes())?;
-    if let Some((k, v)) = data.numbers.summary.iter().find(|(_, v)| !v.is_finite()) {
-        bail!("{id}: summary number {k} is {v}");
-    }
-    let json = serde_json::to_string_pretty(&data.numbers.summary).context("summary")?;
-    write_atomic(&dir.join("summary.json"), json.as_bytes())?;
-    Ok(dir)
 }
 
 /// Atom ids, quench-in softness and plastic labels from a `qs.csv`.
