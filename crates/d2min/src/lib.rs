@@ -29,7 +29,7 @@
 use std::collections::HashMap;
 
 use interstice_core::Frame;
-use interstice_spatial::{Bond, CellList};
+use interstice_spatial::{Bond, CellList, NeighborQuery};
 use rayon::prelude::*;
 
 mod labels;
@@ -209,6 +209,37 @@ pub fn atomic_strain(
     strain_with(reference, &list, current, params)
 }
 
+/// [`atomic_strain`] with the reference's neighbours from `neighbors`, any
+/// backend built over the reference's positions and box (a simulation
+/// code's own structure, a k-d tree, …); bonds are those shorter than
+/// `params.cutoff`. The sums run in the order the backend gives the bonds,
+/// so two backends agree to rounding, and one backend gives the same bits
+/// for any thread count.
+///
+/// # Errors
+/// As [`atomic_strain`], and [`D2minError::InvalidParams`] when `neighbors`
+/// holds another number of points or another box than the reference.
+pub fn atomic_strain_with<Q: NeighborQuery + ?Sized>(
+    reference: &Frame,
+    neighbors: &Q,
+    current: &Frame,
+    params: &D2minParams,
+) -> Result<AtomicStrain, D2minError> {
+    params.check()?;
+    let same_points = neighbors.len() == reference.len()
+        && neighbors.sim_box() == reference.sim_box()
+        && (0..reference.len()).all(|i| neighbors.point(i) == reference.positions()[i]);
+    if !same_points {
+        return Err(D2minError::InvalidParams(format!(
+            "the neighbour structure ({}, {} points) was not built over the reference ({} atoms, its box and positions)",
+            neighbors.name(),
+            neighbors.len(),
+            reference.len()
+        )));
+    }
+    strain_with(reference, neighbors, current, params)
+}
+
 /// The reference's cell list for the cutoff: neighbours are found per atom,
 /// unsorted, and summed at once, so no list is materialised.
 fn neighbors(reference: &Frame, params: &D2minParams) -> Result<CellList, D2minError> {
@@ -301,9 +332,9 @@ impl StrainSeries {
     }
 }
 
-fn strain_with(
+fn strain_with<Q: NeighborQuery + ?Sized>(
     reference: &Frame,
-    list: &CellList,
+    list: &Q,
     current: &Frame,
     params: &D2minParams,
 ) -> Result<AtomicStrain, D2minError> {

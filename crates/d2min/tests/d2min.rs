@@ -440,3 +440,40 @@ fn cutoffs_past_half_the_box_follow_the_reference_bonds() {
         assert!(max < 1e-18, "rc {rc}: max D²min {max}");
     }
 }
+
+#[test]
+fn any_neighbour_backend_gives_the_same_d2min() {
+    use interstice_d2min::atomic_strain_with;
+    use interstice_spatial::{BruteForce, NearestImage};
+    let reference = frame(0);
+    let deformed = frame(40);
+    let params = D2minParams::new(5.0);
+    let cells = atomic_strain(&reference, &deformed, &params).unwrap();
+    let (b, p) = (*reference.sim_box(), reference.positions());
+    let backends: Vec<Box<dyn interstice_spatial::NeighborQuery>> = vec![
+        Box::new(BruteForce::new(b, p).unwrap()),
+        Box::new(NearestImage::new(b, p).unwrap()),
+    ];
+    for q in &backends {
+        let s = atomic_strain_with(&reference, q.as_ref(), &deformed, &params).unwrap();
+        assert_eq!(s.ids, cells.ids);
+        assert_eq!(s.neighbor_count, cells.neighbor_count, "{}", q.name());
+        for i in 0..s.ids.len() {
+            // The same bonds summed in another order: equal to rounding.
+            let (a, c) = (s.d2min[i], cells.d2min[i]);
+            assert!(
+                (a - c).abs() <= 1e-9 * c.abs().max(1.0),
+                "{}: atom {i}: {a} vs {c}",
+                q.name()
+            );
+        }
+    }
+    // A structure over other positions is refused, not used.
+    let other = BruteForce::new(b, deformed.positions()).unwrap();
+    let e = atomic_strain_with(&reference, &other, &deformed, &params).unwrap_err();
+    assert!(matches!(e, D2minError::InvalidParams(_)), "{e}");
+    assert!(
+        e.to_string().contains("was not built over the reference"),
+        "{e}"
+    );
+}

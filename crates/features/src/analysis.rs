@@ -35,8 +35,18 @@ pub fn pair_distances(
     points: &[[f64; 3]],
     r_max: f64,
 ) -> Result<Vec<f64>, FeatureError> {
-    let cl = CellList::new(*sim_box, points, r_max)?;
-    let nl = cl.query_all(&Query::ball(r_max)?)?;
+    pair_distances_with(&CellList::new(*sim_box, points, r_max)?, r_max)
+}
+
+/// [`pair_distances`] of the points of any neighbour structure.
+///
+/// # Errors
+/// [`FeatureError`] from the neighbour search (a bad radius).
+pub fn pair_distances_with<Q: NeighborQuery + ?Sized>(
+    points: &Q,
+    r_max: f64,
+) -> Result<Vec<f64>, FeatureError> {
+    let nl = points.query_all(&Query::ball(r_max)?)?;
     let mut d = Vec::new();
     for i in 0..points.len() {
         for (&j, &r) in nl.neighbors_of(i).iter().zip(nl.distances_of(i)) {
@@ -143,6 +153,14 @@ mod tests {
         brute.sort_by(f64::total_cmp);
         assert_eq!(fast.len(), brute.len());
         for (a, b) in fast.iter().zip(&brute) {
+            assert!((a - b).abs() < 1e-12);
+        }
+        // Any neighbour structure gives the same distances.
+        let nearest = interstice_spatial::NearestImage::new(b, &pts).unwrap();
+        let mut other = pair_distances_with(&nearest, 4.5).unwrap();
+        other.sort_by(f64::total_cmp);
+        assert_eq!(other.len(), fast.len());
+        for (a, b) in other.iter().zip(&fast) {
             assert!((a - b).abs() < 1e-12);
         }
     }

@@ -14,7 +14,7 @@
 use std::ops::Range;
 
 use interstice_core::SimBox;
-use interstice_spatial::{Bond, CellList, NeighborList};
+use interstice_spatial::{Bond, CellList, NeighborList, NeighborQuery};
 use rayon::prelude::*;
 
 use crate::GeometryError;

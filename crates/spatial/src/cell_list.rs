@@ -106,14 +106,6 @@ impl CellList {
         self.dims
     }
 
-    /// Appends the bonds of `p` shorter than `r` in the order the cells are
-    /// visited (deterministic for given inputs, but not the canonical order):
-    /// for consumers that only sum over neighbours, such as D²min, and skip
-    /// the sort.
-    pub fn ball_unsorted(&self, p: [f64; 3], exclude: Option<usize>, r: f64, out: &mut Vec<Bond>) {
-        self.ball_impl(p, exclude, r, out, false);
-    }
-
     fn ball(&self, p: [f64; 3], exclude: Option<usize>, r: f64, out: &mut Vec<Bond>) {
         self.ball_impl(p, exclude, r, out, true);
     }
@@ -209,6 +201,12 @@ impl NeighborQuery for CellList {
 
     fn point(&self, i: usize) -> [f64; 3] {
         self.input[i]
+    }
+
+    /// The bonds in the order the cells are visited (deterministic for given
+    /// inputs, but not the canonical order): no sort.
+    fn ball_unsorted(&self, p: [f64; 3], exclude: Option<usize>, r_max: f64, out: &mut Vec<Bond>) {
+        self.ball_impl(p, exclude, r_max, out, false);
     }
 
     /// Visits the points in cell order (for memory locality); the list is the

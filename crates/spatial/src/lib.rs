@@ -211,6 +211,15 @@ pub trait NeighborQuery: Send + Sync + std::fmt::Debug {
     /// query point itself, for self-queries). `q` must be checked.
     fn query_point(&self, p: [f64; 3], exclude: Option<usize>, q: &Query, out: &mut Vec<Bond>);
 
+    /// Appends the bonds of `p` shorter than `r_max` (checked by the caller)
+    /// in an order of the backend's choosing, deterministic for given inputs:
+    /// for consumers that only sum over neighbours, such as D²min, and can
+    /// skip the canonical sort. The same bonds as a ball [`Query`]; by
+    /// default exactly that query.
+    fn ball_unsorted(&self, p: [f64; 3], exclude: Option<usize>, r_max: f64, out: &mut Vec<Bond>) {
+        self.query_point(p, exclude, &Query::Ball { r_max }, out);
+    }
+
     /// Every point against all points, excluding each point's bond to itself.
     ///
     /// # Errors

@@ -278,6 +278,25 @@ macro_rules! conformance {
             }
 
             #[test]
+            fn ball_unsorted_has_the_balls_bonds() {
+                for (name, b) in boxes() {
+                    let p = points(&b, 60, 33);
+                    for r in [1.5, 3.0, 7.0] {
+                        let nq = build(b, &p, r).unwrap();
+                        let (mut sorted, mut unsorted) = (Vec::new(), Vec::new());
+                        for (i, &x) in p.iter().enumerate() {
+                            sorted.clear();
+                            unsorted.clear();
+                            nq.query_point(x, Some(i), &Query::ball(r).unwrap(), &mut sorted);
+                            nq.ball_unsorted(x, Some(i), r, &mut unsorted);
+                            unsorted.sort_by(interstice_spatial::bond_order);
+                            assert_eq!(unsorted, sorted, "{name}, r = {r}, point {i}");
+                        }
+                    }
+                }
+            }
+
+            #[test]
             fn self_exclusion_drops_only_the_zero_bond() {
                 for (name, b) in boxes() {
                     let p = points(&b, 50, 21);
