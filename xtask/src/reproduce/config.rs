@@ -1,0 +1,46 @@
+//! The `interstice run` configuration of a reproduction, built as an
+//! `interstice_pipeline::Config`.
+
+use super::*;
+
+/// The config of `interstice run`, as TOML; relative paths would be taken
+/// from the file's folder, so every path here is absolute.
+pub fn config_toml(
+    out: &Path,
+    figures: &Path,
+    draw: &[FigureId],
+    samples: &[Sample],
+) -> Result<String> {
+    let config = Config {
+        out: out.to_path_buf(),
+        figures: Some(figures.to_path_buf()),
+        seed: 0,
+        trees: 300,
+        feature_sets: vec![Preset::Paper80, Preset::Sf166, Preset::Classical],
+        draw: draw.to_vec(),
+        labels: LabelConfig {
+            frame: LABEL_FRAME,
+            ..LabelConfig::default()
+        },
+        datasets: samples
+            .iter()
+            .map(|sample| {
+                let e = &sample.entry;
+                Ok(Dataset {
+                    name: e.name(),
+                    dir: sample.dir.clone(),
+                    condition: e.condition.name.into(),
+                    atoms: Some(e.atoms()),
+                    rate: Some(e.rate),
+                    seed: Some(e.seed),
+                    types: interstice_core::TypeMap::parse(&e.types())?,
+                    role: e.role,
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    Ok(format!(
+        "# Written by `cargo xtask reproduce`; read by `interstice run`.\n{}",
+        config.to_toml()?
+    ))
+}
