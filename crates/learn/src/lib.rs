@@ -12,6 +12,7 @@
 pub mod baselines;
 #[cfg(feature = "serde")]
 pub mod ensemble;
+pub mod folds;
 pub mod gbdt;
 pub mod metrics;
 pub mod protocol;

@@ -241,7 +241,7 @@ fn rows(x: &Matrix<'_>, idx: &[usize], buf: &mut Vec<f64>) {
     }
 }
 
-/// Runs the protocol on features `x` and labels `y`.
+/// Runs the protocol on features `x` and labels `y` with the paper's random folds.
 ///
 /// # Errors
 /// As [`splits`] and [`GbdtParams::fit`].
@@ -250,6 +250,21 @@ pub fn cross_validate(
     y: &[bool],
     params: &ProtocolParams,
 ) -> Result<ProtocolResult, LearnError> {
+    cross_validate_with(x, y, params, &crate::folds::Folds::Random)
+}
+
+/// Runs the protocol with the folds of `folds` ([`crate::folds`]): random
+/// (the paper's, bit for bit [`cross_validate`]), spatial slabs with a
+/// guard, or one glass left out.
+///
+/// # Errors
+/// As [`crate::folds::splits_with`] and [`GbdtParams::fit`].
+pub fn cross_validate_with(
+    x: &Matrix<'_>,
+    y: &[bool],
+    params: &ProtocolParams,
+    folds: &crate::folds::Folds,
+) -> Result<ProtocolResult, LearnError> {
     if y.len() != x.rows() {
         return Err(LearnError::InvalidInput(format!(
             "{} labels for {} rows",
@@ -257,7 +272,7 @@ pub fn cross_validate(
             x.rows()
         )));
     }
-    let all = splits(y, params)?;
+    let all = crate::folds::splits_with(y, params, folds)?;
     let mut folds = Vec::with_capacity(all.len());
     let mut models = Vec::with_capacity(all.len());
     let mut qs = vec![0.0; y.len()];

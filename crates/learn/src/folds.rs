@@ -1,0 +1,346 @@
+//! Fold strategies that cannot leak through space (shared/SPEC.md §7b).
+//!
+//! Plastic atoms come in clusters and medium-range features average over
+//! neighbours, so with random atom-level folds a test atom's features and
+//! label echo those of its neighbours in the training set. [`Folds::Slabs`]
+//! cuts the periodic cell into `k` slabs along one cell vector per
+//! undersampling (fractional coordinates, so any tilt works): each slab is
+//! a test fold, and every training atom closer than the guard distance to
+//! it, through periodic images, is dropped. [`Folds::Groups`] leaves one
+//! group (one glass) out. Both keep the paper's shape: `undersamplings`
+//! repeats, each a balanced, seeded draw from the training part, and a test
+//! fold scored balanced and at its natural class ratio.
+//!
+//! This module sees only numbers: fractional coordinates and the cell's
+//! perpendicular widths, never a frame.
+
+use interstice_core::rng::SplitMix64;
+
+use crate::LearnError;
+use crate::protocol::{ProtocolParams, Split};
+
+/// Where each sample sits in its periodic cell, for [`Folds::Slabs`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Geometry {
+    /// Fractional coordinates of every sample (any real numbers: wrapped here).
+    pub fractional: Vec<[f64; 3]>,
+    /// The cell's perpendicular widths along its three cell vectors, Å
+    /// (the distance between opposite faces).
+    pub widths: [f64; 3],
+}
+
+/// How the samples are split into training and test folds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Folds {
+    /// The paper's protocol: seeded random, stratified folds of each balanced subset.
+    Random,
+    /// `params.folds` slabs along cell vector `repeat % 3` of each
+    /// undersampling; training atoms closer than `guard` Å to the test slab
+    /// (through periodic images) are dropped.
+    Slabs {
+        /// Where the samples are.
+        geometry: Geometry,
+        /// The guard distance, Å (0 drops nothing).
+        guard: f64,
+    },
+    /// Leave one group out: sample `i` belongs to group `groups[i]`
+    /// (0-based; every group from 0 to the largest appears).
+    Groups(Vec<usize>),
+}
+
+impl Folds {
+    /// A short name for reports: `random`, `slabs (guard 5 Å)`, `glasses`.
+    pub fn describe(&self) -> String {
+        match self {
+            Folds::Random => "random".into(),
+            Folds::Slabs { guard, .. } => format!("slabs (guard {guard} Å)"),
+            Folds::Groups(_) => "leave one glass out".into(),
+        }
+    }
+}
+
+/// The periodic distance, in fractional units, from `s` to the interval
+/// `[lo, hi)` of the unit circle.
+fn periodic_gap(s: f64, lo: f64, hi: f64) -> f64 {
+    let s = s.rem_euclid(1.0);
+    if s >= lo && s < hi {
+        return 0.0;
+    }
+    let below = (lo - s).rem_euclid(1.0);
+    let above = (s - hi).rem_euclid(1.0);
+    below.min(above)
+}
+
+/// The splits of `folds` for labels `y`.
+///
+/// # Errors
+/// [`LearnError::InvalidInput`] for inconsistent inputs (lengths, a bad
+/// guard or width, fewer than 2 groups or folds), or a test fold or
+/// training part without both classes (named).
+pub fn splits_with(
+    y: &[bool],
+    params: &ProtocolParams,
+    folds: &Folds,
+) -> Result<Vec<Split>, LearnError> {
+    let bad = |m: String| Err(LearnError::InvalidInput(m));
+    if params.undersamplings == 0 {
+        return bad("at least 1 undersampling".into());
+    }
+    // Test folds: (repeat, fold, members), and for each a training pool.
+    let mut plan: Vec<(usize, usize, Vec<usize>, Vec<usize>)> = Vec::new();
+    match folds {
+        Folds::Random => return crate::protocol::splits(y, params),
+        Folds::Slabs { geometry, guard } => {
+            if geometry.fractional.len() != y.len() {
+                return bad(format!(
+                    "{} positions for {} samples",
+                    geometry.fractional.len(),
+                    y.len()
+                ));
+            }
+            if !(guard.is_finite() && *guard >= 0.0) {
+                return bad(format!(
+                    "the guard must be a finite distance ≥ 0 Å, found {guard}"
+                ));
+            }
+            if let Some(w) = geometry
+                .widths
+                .iter()
+                .find(|w| !(w.is_finite() && **w > 0.0))
+            {
+                return bad(format!("cell widths must be finite and > 0, found {w}"));
+            }
+            if let Some(p) = geometry
+                .fractional
+                .iter()
+                .find(|p| !p.iter().all(|c| c.is_finite()))
+            {
+                return bad(format!("a non-finite position {p:?}"));
+            }
+            let k = params.folds;
+            if k < 2 {
+                return bad("at least 2 slabs".into());
+            }
+            for repeat in 0..params.undersamplings {
+                let axis = repeat % 3;
+                let width = geometry.widths[axis];
+                for fold in 0..k {
+                    let (lo, hi) = (fold as f64 / k as f64, (fold + 1) as f64 / k as f64);
+                    let mut test = Vec::new();
+                    let mut pool = Vec::new();
+                    for (i, p) in geometry.fractional.iter().enumerate() {
+                        let gap = periodic_gap(p[axis], lo, hi) * width;
+                        if gap == 0.0 {
+                            test.push(i);
+                        } else if gap >= *guard {
+                            pool.push(i);
+                        }
+                    }
+                    plan.push((repeat, fold, test, pool));
+                }
+            }
+        }
+        Folds::Groups(groups) => {
+            if groups.len() != y.len() {
+                return bad(format!(
+                    "{} group ids for {} samples",
+                    groups.len(),
+                    y.len()
+                ));
+            }
+            let n_groups = groups.iter().max().map_or(0, |m| m + 1);
+            if n_groups < 2 {
+                return bad("leaving one glass out needs at least 2 glasses".into());
+            }
+            for repeat in 0..params.undersamplings {
+                for g in 0..n_groups {
+                    let test: Vec<usize> = (0..y.len()).filter(|&i| groups[i] == g).collect();
+                    if test.is_empty() {
+                        return bad(format!("glass {g} has no samples"));
+                    }
+                    let pool: Vec<usize> = (0..y.len()).filter(|&i| groups[i] != g).collect();
+                    plan.push((repeat, g, test, pool));
+                }
+            }
+        }
+    }
+    let n_pos = y.iter().filter(|&&l| l).count();
+    let minority_class = n_pos <= y.len() - n_pos;
+    let mut out = Vec::with_capacity(plan.len());
+    for (repeat, fold, test_all, pool) in plan {
+        let (pmin, pmaj): (Vec<usize>, Vec<usize>) =
+            pool.iter().partition(|&&i| y[i] == minority_class);
+        let (tmin, tmaj): (Vec<usize>, Vec<usize>) =
+            test_all.iter().partition(|&&i| y[i] == minority_class);
+        let what = || format!("{} fold {fold} of repeat {repeat}", folds.describe());
+        if pmin.is_empty() || pmaj.is_empty() {
+            return bad(format!(
+                "{}: the training part has {} and {} samples of the two classes; use fewer folds or a smaller guard",
+                what(),
+                pmin.len(),
+                pmaj.len()
+            ));
+        }
+        if tmin.is_empty() || tmaj.is_empty() {
+            return bad(format!(
+                "{}: the test fold has {} and {} samples of the two classes; use fewer folds",
+                what(),
+                tmin.len(),
+                tmaj.len()
+            ));
+        }
+        let mut rng = SplitMix64::new(
+            params
+                .seed
+                .wrapping_mul(3_000_017)
+                .wrapping_add((repeat * 1_000_003 + fold) as u64),
+        );
+        // Training: a balanced, seeded draw from the pool.
+        let n = pmin.len().min(pmaj.len());
+        let mut a = pmin;
+        let mut b = pmaj;
+        rng.shuffle(&mut a);
+        rng.shuffle(&mut b);
+        a.truncate(n);
+        b.truncate(n);
+        let mut train: Vec<usize> = a.into_iter().chain(b).collect();
+        train.sort_unstable();
+        // Balanced test: every test minority sample, as many majority ones.
+        let m = tmin.len().min(tmaj.len());
+        let mut c = tmin;
+        let mut d = tmaj;
+        rng.shuffle(&mut c);
+        rng.shuffle(&mut d);
+        c.truncate(m);
+        d.truncate(m);
+        let mut test: Vec<usize> = c.into_iter().chain(d).collect();
+        test.sort_unstable();
+        out.push(Split {
+            repeat,
+            fold,
+            train,
+            test,
+            natural_test: test_all,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periodic_gaps() {
+        assert_eq!(periodic_gap(0.5, 0.4, 0.6), 0.0);
+        assert!((periodic_gap(0.3, 0.4, 0.6) - 0.1).abs() < 1e-12);
+        assert!((periodic_gap(0.65, 0.4, 0.6) - 0.05).abs() < 1e-12);
+        // Through the periodic boundary.
+        assert!((periodic_gap(0.95, 0.0, 0.2) - 0.05).abs() < 1e-12);
+        assert!((periodic_gap(0.25, 0.8, 1.0) - 0.25).abs() < 1e-12);
+        assert!((periodic_gap(-0.05, 0.0, 0.2) - 0.05).abs() < 1e-12);
+        assert_eq!(periodic_gap(1.1, 0.0, 0.2), 0.0);
+    }
+
+    fn grid(n: usize) -> Geometry {
+        let mut rng = SplitMix64::new(9);
+        Geometry {
+            fractional: (0..n)
+                .map(|_| [rng.next_f64(), rng.next_f64(), rng.next_f64()])
+                .collect(),
+            widths: [20.0, 25.0, 30.0],
+        }
+    }
+
+    #[test]
+    fn slabs_drop_the_guard_and_never_train_on_the_test_slab() {
+        let g = grid(3000);
+        let y: Vec<bool> = (0..3000).map(|i| i % 10 == 0).collect();
+        let params = ProtocolParams::default();
+        let guard = 2.0;
+        let s = splits_with(
+            &y,
+            &params,
+            &Folds::Slabs {
+                geometry: g.clone(),
+                guard,
+            },
+        )
+        .unwrap();
+        assert_eq!(s.len(), 15);
+        for split in &s {
+            let axis = split.repeat % 3;
+            let w = g.widths[axis];
+            let (lo, hi) = (split.fold as f64 / 5.0, (split.fold + 1) as f64 / 5.0);
+            for &i in &split.train {
+                let gap = periodic_gap(g.fractional[i][axis], lo, hi) * w;
+                assert!(
+                    gap >= guard,
+                    "training sample {i} is {gap} Å from the test slab"
+                );
+            }
+            for &i in &split.natural_test {
+                assert_eq!(periodic_gap(g.fractional[i][axis], lo, hi), 0.0);
+            }
+            // Balanced training and test.
+            let tp = split.train.iter().filter(|&&i| y[i]).count();
+            assert_eq!(2 * tp, split.train.len());
+            let sp = split.test.iter().filter(|&&i| y[i]).count();
+            assert_eq!(2 * sp, split.test.len());
+            assert!(split.test.iter().all(|i| split.natural_test.contains(i)));
+        }
+        // Each axis' slabs partition the samples: every sample is tested
+        // once per repeat.
+        for r in 0..3 {
+            let mut all: Vec<usize> = s
+                .iter()
+                .filter(|x| x.repeat == r)
+                .flat_map(|x| x.natural_test.iter().copied())
+                .collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..3000).collect::<Vec<_>>());
+        }
+        // Deterministic.
+        let again = splits_with(
+            &y,
+            &params,
+            &Folds::Slabs {
+                geometry: g.clone(),
+                guard,
+            },
+        )
+        .unwrap();
+        assert_eq!(s, again);
+        // A guard that swallows the box is an error naming the fold.
+        let e = splits_with(
+            &y,
+            &params,
+            &Folds::Slabs {
+                geometry: g,
+                guard: 50.0,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("training part"), "{e}");
+    }
+
+    #[test]
+    fn groups_leave_one_out() {
+        let y: Vec<bool> = (0..600).map(|i| i % 7 == 0).collect();
+        let groups: Vec<usize> = (0..600).map(|i| i / 200).collect();
+        let s = splits_with(
+            &y,
+            &ProtocolParams::default(),
+            &Folds::Groups(groups.clone()),
+        )
+        .unwrap();
+        assert_eq!(s.len(), 9);
+        for split in &s {
+            assert!(split.train.iter().all(|&i| groups[i] != split.fold));
+            assert!(split.natural_test.iter().all(|&i| groups[i] == split.fold));
+            assert_eq!(split.natural_test.len(), 200);
+        }
+        assert!(splits_with(&y, &ProtocolParams::default(), &Folds::Groups(vec![0; 600])).is_err());
+    }
+}
