@@ -5,19 +5,32 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use interstice_learn::baselines::{LogisticParams, SvmParams};
-use interstice_learn::protocol::ModelKind;
 use interstice_pipeline::{common, model, train};
 
 /// Arguments of `interstice train`.
 #[derive(clap::Args, Debug)]
 pub struct TrainArgs {
-    /// Feature table: CSV (`id` then one column per feature) or Parquet (by its `.parquet` name).
+    /// Feature table: CSV (`id` then one column per feature) or Parquet (by its
+    /// `.parquet` name). Repeat it (with `--labels`) to pool several glasses.
+    #[arg(long, required = true)]
+    pub features: Vec<PathBuf>,
+    /// Labels (CSV with `id` and a 0/1 column, as `interstice label` writes),
+    /// one per `--features`, in the same order.
+    #[arg(long, required = true)]
+    pub labels: Vec<PathBuf>,
+    /// Folds: `random` (the paper's), `blocks` (slabs along each cell vector
+    /// in turn, training atoms within `--guard` of the test slab dropped;
+    /// shared/SPEC.md §7b) or `glasses` (leave one glass out). Honest folds
+    /// also print the paper's protocol's scores beside theirs.
+    #[arg(long, default_value = "random")]
+    pub cv: String,
+    /// The guard of `--cv blocks`, Å.
+    #[arg(long, default_value_t = train::DEFAULT_GUARD, allow_hyphen_values = true)]
+    pub guard: f64,
+    /// The frame each `--features` table was computed from, for `--cv blocks`
+    /// (default: the file and frame a Parquet table names).
     #[arg(long)]
-    pub features: PathBuf,
-    /// Labels (CSV with `id` and a 0/1 column, as `interstice label` writes).
-    #[arg(long)]
-    pub labels: PathBuf,
+    pub positions: Vec<PathBuf>,
     /// The label column.
     #[arg(long, default_value = "plastic")]
     pub label_column: String,
@@ -32,7 +45,8 @@ pub struct TrainArgs {
     #[arg(long, default_value = "gbdt")]
     pub classifier: String,
     /// Quench-in softness per atom (CSV: id, qs, qs_held_out, label; `qs_held_out`
-    /// averages only the models that did not train on the atom).
+    /// averages only the models that did not train on the atom; with several
+    /// glasses, a `glass` column first, as atom ids repeat).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Quench-in softness as the `mean` probability of the 15 models (the paper's)
@@ -68,37 +82,89 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
         }
     }
     common::check_outputs(&outputs)?;
-    let (features, preset) = train::read_features(&args.features)?;
-    let y = model::read_labels(&features.ids, &args.labels, &args.label_column)?;
-    let best_fold = match args.qs.as_str() {
-        "mean" => false,
-        "best-fold" => true,
-        other => bail!("--qs {other}: expected mean or best-fold"),
-    };
-    let kind = match args.classifier.as_str() {
-        "gbdt" => ModelKind::Gbdt,
-        "logistic" | "svm" if args.model.is_some() => {
-            bail!(
-                "--model saves boosters only; drop it with --classifier {}",
-                args.classifier
-            )
-        }
-        "logistic" => ModelKind::Logistic(LogisticParams::default()),
-        "svm" => ModelKind::Svm(SvmParams::default()),
-        other => bail!("--classifier {other}: expected gbdt, logistic or svm"),
-    };
+    if args.labels.len() != args.features.len() {
+        bail!(
+            "{} --features but {} --labels; give one labels table per feature table",
+            args.features.len(),
+            args.labels.len()
+        );
+    }
+    if !args.positions.is_empty() && args.positions.len() != args.features.len() {
+        bail!(
+            "{} --positions for {} --features; give one frame per feature table or none",
+            args.positions.len(),
+            args.features.len()
+        );
+    }
+    let cv = train::Cv::parse(&args.cv, args.guard, args.features.len())?;
+    let best_fold = train::best_fold(&args.qs)?;
+    let kind = train::classifier(&args.classifier, args.model.is_some())?;
+    let glasses: Vec<train::GlassFiles> = (0..args.features.len())
+        .map(|k| train::GlassFiles {
+            features: args.features[k].clone(),
+            labels: args.labels[k].clone(),
+            positions: args.positions.get(k).cloned(),
+        })
+        .collect();
+    let pooled = train::pool(
+        &glasses,
+        &args.label_column,
+        matches!(cv, train::Cv::Blocks { .. }),
+    )?;
+    let folds = train::folds(cv, &pooled)?;
     let params = train::protocol(args.seed, args.trees, kind);
-    let t = train::train(
-        features,
-        preset,
-        y,
+    let glass = pooled.glass.clone();
+    let n_glasses = args.features.len();
+    let honest = cv != train::Cv::Random;
+    // The paper's protocol beside the honest one, on the same atoms.
+    let paper = if honest {
+        let start = std::time::Instant::now();
+        let t = train::train(
+            pooled.features.clone(),
+            pooled.preset.clone(),
+            pooled.labels.clone(),
+            &args.label_column,
+            params,
+            &args.labels[0],
+        )?;
+        Some((t, start.elapsed().as_secs_f64()))
+    } else {
+        None
+    };
+    let start = std::time::Instant::now();
+    let mut t = train::train_with(
+        pooled.features,
+        pooled.preset,
+        pooled.labels,
         &args.label_column,
         params,
-        &args.labels,
+        &folds,
+        &args.labels[0],
     )?;
+    let seconds = start.elapsed().as_secs_f64();
+    t.glass = glass;
+    if n_glasses > 1 {
+        writeln!(out, "{n_glasses} glasses pooled")?;
+    }
     write!(out, "{}", t.report())?;
+    if let Some((p, paper_seconds)) = &paper {
+        writeln!(
+            out,
+            "paper's protocol, {}: {} ({paper_seconds:.1} s)",
+            train::Cv::Random.describe(),
+            p.summary_line()
+        )?;
+        writeln!(
+            out,
+            "honest protocol, {}: {} ({seconds:.1} s)",
+            cv.describe(),
+            t.summary_line()
+        )?;
+    }
     if let Some(path) = &args.model {
-        let file = t.model_file(&args.features, &args.labels)?;
+        let f: Vec<&std::path::Path> = args.features.iter().map(PathBuf::as_path).collect();
+        let l: Vec<&std::path::Path> = args.labels.iter().map(PathBuf::as_path).collect();
+        let file = t.model_file_of(&f, &l)?;
         model::save(&file, path)?;
         writeln!(
             out,

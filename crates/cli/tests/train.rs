@@ -233,3 +233,147 @@ fn prints_the_fifteen_model_table_and_writes_softness() {
         "{err}"
     );
 }
+
+/// Features and labels of a bundled glass: (features, labels) in `dir`.
+fn glass(dir: &std::path::Path, name: &str, fixture: &str, sheared: &str) -> (String, String) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
+    let reference = format!("{root}{fixture}/frame_000.dump.gz");
+    let features = dir.join(format!("{name}.parquet"));
+    let labels = dir.join(format!("{name}-labels.csv"));
+    let (ok, _, err) = interstice(&[
+        "featurize",
+        &reference,
+        "--types",
+        "1=Cu,2=Zr",
+        "--out",
+        features.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = interstice(&[
+        "label",
+        &reference,
+        &format!("{root}{fixture}/{sheared}"),
+        "--cutoff",
+        "5",
+        "--out",
+        labels.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    (
+        features.to_str().unwrap().into(),
+        labels.to_str().unwrap().into(),
+    )
+}
+
+#[test]
+fn honest_folds_print_both_protocols() {
+    let dir = tempfile::tempdir().unwrap();
+    let (f1, l1) = glass(dir.path(), "a", "cuzr65-4000", "frame_040.dump.gz");
+    let (f2, l2) = glass(dir.path(), "b", "cu50zr50-1372", "frame_080.dump.gz");
+    let score = |text: &str, which: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(which))
+            .unwrap_or_else(|| panic!("no '{which}' line in:\n{text}"));
+        line.split("ROC-AUC ").nth(1).unwrap()[..5].parse().unwrap()
+    };
+    // Slabs with a guard: positions from the frame the Parquet table names.
+    let (ok, out, err) = interstice(&[
+        "train",
+        "--features",
+        &f1,
+        "--labels",
+        &l1,
+        "--cv",
+        "blocks",
+        "--guard",
+        "5",
+        "--trees",
+        "50",
+    ]);
+    assert!(ok, "{err}");
+    let (paper, honest) = (
+        score(&out, "paper's protocol"),
+        score(&out, "honest protocol"),
+    );
+    assert!(out.contains("slabs with a 5 Å guard"), "{out}");
+    // The fixture's leak: the random folds score clearly higher.
+    assert!(paper > honest + 0.05, "{paper} vs {honest}\n{out}");
+    // Two glasses, one left out at a time; the softness table names them.
+    let qs = dir.path().join("qs.csv");
+    let (ok, out, err) = interstice(&[
+        "train",
+        "--features",
+        &f1,
+        "--labels",
+        &l1,
+        "--features",
+        &f2,
+        "--labels",
+        &l2,
+        "--cv",
+        "glasses",
+        "--trees",
+        "50",
+        "--out",
+        qs.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("2 glasses pooled") && out.contains("one glass left out"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&qs).unwrap();
+    let mut rows = text.lines();
+    assert_eq!(rows.next(), Some("glass,id,qs,qs_held_out,plastic"));
+    let glasses: Vec<&str> = rows.map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(glasses.len(), 4000 + 1372);
+    assert_eq!(glasses.iter().filter(|g| **g == "1").count(), 1372);
+    // Mistakes are named.
+    let csv = dir.path().join("plain.csv");
+    let parquet = Table::read_parquet(&f1).unwrap().0;
+    parquet.write_csv(&csv).unwrap();
+    for (args, want) in [
+        (
+            vec![
+                "--features",
+                csv.to_str().unwrap(),
+                "--labels",
+                &l1,
+                "--cv",
+                "blocks",
+            ],
+            "need the atoms' positions",
+        ),
+        (
+            vec!["--features", &f1, "--labels", &l1, "--cv", "glasses"],
+            "at least two --features/--labels pairs",
+        ),
+        (
+            vec!["--features", &f1, "--features", &f2, "--labels", &l1],
+            "2 --features but 1 --labels",
+        ),
+        (
+            vec![
+                "--features",
+                &f1,
+                "--labels",
+                &l1,
+                "--cv",
+                "blocks",
+                "--guard",
+                "-1",
+            ],
+            "--guard must be a finite distance",
+        ),
+        (
+            vec!["--features", &f1, "--labels", &l1, "--cv", "slabs"],
+            "--cv slabs: expected random, blocks or glasses",
+        ),
+    ] {
+        let mut all = vec!["train"];
+        all.extend(args);
+        let (ok, _, err) = interstice(&all);
+        assert!(!ok && err.contains(want), "{all:?}: {err}");
+    }
+}

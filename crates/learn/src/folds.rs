@@ -24,9 +24,10 @@ use crate::protocol::{ProtocolParams, Split};
 pub struct Geometry {
     /// Fractional coordinates of every sample (any real numbers: wrapped here).
     pub fractional: Vec<[f64; 3]>,
-    /// The cell's perpendicular widths along its three cell vectors, Å
-    /// (the distance between opposite faces).
-    pub widths: [f64; 3],
+    /// The perpendicular widths of each sample's cell along its three cell
+    /// vectors, Å (the distance between opposite faces): one entry per
+    /// sample, so samples of several glasses can be pooled.
+    pub widths: Vec<[f64; 3]>,
 }
 
 /// How the samples are split into training and test folds.
@@ -91,10 +92,11 @@ pub fn splits_with(
     match folds {
         Folds::Random => return crate::protocol::splits(y, params),
         Folds::Slabs { geometry, guard } => {
-            if geometry.fractional.len() != y.len() {
+            if geometry.fractional.len() != y.len() || geometry.widths.len() != y.len() {
                 return bad(format!(
-                    "{} positions for {} samples",
+                    "{} positions and {} cell widths for {} samples",
                     geometry.fractional.len(),
+                    geometry.widths.len(),
                     y.len()
                 ));
             }
@@ -106,6 +108,7 @@ pub fn splits_with(
             if let Some(w) = geometry
                 .widths
                 .iter()
+                .flatten()
                 .find(|w| !(w.is_finite() && **w > 0.0))
             {
                 return bad(format!("cell widths must be finite and > 0, found {w}"));
@@ -123,13 +126,12 @@ pub fn splits_with(
             }
             for repeat in 0..params.undersamplings {
                 let axis = repeat % 3;
-                let width = geometry.widths[axis];
                 for fold in 0..k {
                     let (lo, hi) = (fold as f64 / k as f64, (fold + 1) as f64 / k as f64);
                     let mut test = Vec::new();
                     let mut pool = Vec::new();
                     for (i, p) in geometry.fractional.iter().enumerate() {
-                        let gap = periodic_gap(p[axis], lo, hi) * width;
+                        let gap = periodic_gap(p[axis], lo, hi) * geometry.widths[i][axis];
                         if gap == 0.0 {
                             test.push(i);
                         } else if gap >= *guard {
@@ -248,7 +250,7 @@ mod tests {
             fractional: (0..n)
                 .map(|_| [rng.next_f64(), rng.next_f64(), rng.next_f64()])
                 .collect(),
-            widths: [20.0, 25.0, 30.0],
+            widths: vec![[20.0, 25.0, 30.0]; n],
         }
     }
 
@@ -270,7 +272,7 @@ mod tests {
         assert_eq!(s.len(), 15);
         for split in &s {
             let axis = split.repeat % 3;
-            let w = g.widths[axis];
+            let w = g.widths[0][axis];
             let (lo, hi) = (split.fold as f64 / 5.0, (split.fold + 1) as f64 / 5.0);
             for &i in &split.train {
                 let gap = periodic_gap(g.fractional[i][axis], lo, hi) * w;

@@ -118,7 +118,7 @@ fn glass(n: usize, seed: u64) -> Glass {
     Glass {
         geometry: Geometry {
             fractional,
-            widths: [SIDE; 3],
+            widths: vec![[SIDE; 3]; n],
         },
         positions_only,
         field_labels,
