@@ -5,18 +5,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context, Result};
-use interstice_core::{ColumnData, TypeMap};
-use interstice_features::{ContextParams, FrameContext, Preset};
-use interstice_io::{DumpWriter, OutputFile};
-use interstice_learn::protocol::ModelKind;
-use interstice_pipeline::common::{self, LabelRule};
-use interstice_pipeline::featurize::{self, Source};
-use interstice_pipeline::figures::{self, Softness};
-use interstice_pipeline::label::{self, Labels};
-use interstice_pipeline::{model, train};
+use interstice_pipeline::common;
 
 /// The default fixture folder, relative to a checkout's root.
 const DEFAULT_FIXTURE: &str = "fixtures/cuzr65-4000";
@@ -60,7 +51,6 @@ pub struct DemoArgs {
 
 /// Runs the demo; prints each step and the metrics table to `out`.
 pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
-    let start = Instant::now();
     common::check_trees(args.trees, "--trees")?;
     if args.strain_step == 0 {
         anyhow::bail!("--strain-step must be 1 or more: frame 0 is the reference itself");
@@ -70,14 +60,13 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let path = |name: &str| args.out.join(name);
     // Outside a checkout (an installed binary), the default fixture's two
     // frames and manifest come from the binary itself.
     let fixture = if !args.fixture.exists()
         && args.fixture == Path::new(DEFAULT_FIXTURE)
         && args.strain_step == 40
     {
-        let dir = path("fixture");
+        let dir = args.out.join("fixture");
         std::fs::create_dir_all(&dir)?;
         for (name, bytes) in EMBEDDED {
             std::fs::write(dir.join(name), bytes)
@@ -87,181 +76,14 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> Result<()> {
     } else {
         args.fixture.clone()
     };
-    let reference = fixture.join("frame_000.dump.gz");
-    let deformed = fixture.join(format!("frame_{:03}.dump.gz", args.strain_step));
-    for f in [&reference, &deformed] {
-        if !f.exists() {
-            anyhow::bail!(
-                "{} not found: give --fixture a folder with frame_000.dump.gz and the sheared frames",
-                f.display()
-            );
-        }
-    }
-    // The glass's elements and name from its manifest (as `cargo xtask md` writes it).
-    let manifest_path = fixture.join("manifest.json");
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&manifest_path)
-            .with_context(|| format!("cannot read {}", manifest_path.display()))?,
+    interstice_pipeline::demo::run(
+        &interstice_pipeline::demo::DemoParams {
+            fixture,
+            out: args.out.clone(),
+            strain_step: args.strain_step,
+            trees: args.trees,
+            seed: args.seed,
+        },
+        out,
     )
-    .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
-    let elements: Vec<&str> = manifest["elements"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|e| e.as_str()).collect())
-        .unwrap_or_default();
-    if elements.is_empty() {
-        anyhow::bail!(
-            "{}: expected an \"elements\" list (the element of each LAMMPS type)",
-            manifest_path.display()
-        );
-    }
-    let types = elements
-        .iter()
-        .enumerate()
-        .map(|(k, e)| format!("{}={e}", k + 1))
-        .collect::<Vec<_>>()
-        .join(",");
-    let condition = manifest["condition"]
-        .as_str()
-        .unwrap_or("glass")
-        .to_string();
-    writeln!(
-        out,
-        "interstice demo: {} (quenched) against {} ({:.3} % shear)",
-        reference.display(),
-        deformed.display(),
-        args.strain_step as f64 * 0.125
-    )?;
-
-    let map = TypeMap::parse(&types).context("the manifest's elements")?;
-    let mut reader = common::open_frames(&reference, Some(&map))?;
-    let (_, frame) = common::read_frame(&mut reader, 0, "the reference")?;
-    let start_features = Instant::now();
-    let ctx = FrameContext::new(&frame, &map, ContextParams::paper())?;
-    let source = Source {
-        name: reference.display().to_string(),
-        frame: 0,
-    };
-    let table = featurize::features(&ctx, Preset::Paper80, &source)?;
-    let elapsed = start_features.elapsed().as_secs_f64();
-    featurize::write(
-        &table,
-        &ctx,
-        Preset::Paper80,
-        &source,
-        &path("features.parquet"),
-    )?;
-    writeln!(
-        out,
-        "1. features  {} atoms × {} features (paper80) in {elapsed:.2} s; wrote {}",
-        frame.len(),
-        table.columns.len(),
-        path("features.parquet").display()
-    )?;
-    let mut reader = common::open_frames(&deformed, Some(&map))?;
-    let (_, sheared) = common::read_frame(&mut reader, 0, "the deformed frame")?;
-    let rule = LabelRule {
-        cutoff: 5.0,
-        percent: 5.0,
-        threshold: None,
-        noise_floor: interstice_d2min::DEFAULT_NOISE_FLOOR,
-    };
-    let labels = label::label(&frame, &sheared, &rule, false)?;
-    labels.write_csv(&path("labels.csv"))?;
-    writeln!(
-        out,
-        "2. labels    {}; wrote {}",
-        labels.summary(),
-        path("labels.csv").display()
-    )?;
-    if let Some(note) = labels.invalid_note() {
-        writeln!(out, "{note}")?;
-    }
-    writeln!(
-        out,
-        "3. the paper's protocol: 3 undersamplings × 5 folds of gradient-boosted trees"
-    )?;
-    let params = train::protocol(args.seed, args.trees, ModelKind::Gbdt);
-    let t = train::train(
-        table,
-        Some(Preset::Paper80.name().into()),
-        labels.plastic.clone(),
-        "plastic",
-        params,
-        &path("labels.csv"),
-    )?;
-    let mut report = t.report();
-    let file = t.model_file(&path("features.parquet"), &path("labels.csv"))?;
-    model::save(&file, &path("model.json"))?;
-    report.push_str(&format!(
-        "wrote {} models to {}\n",
-        file.models.len(),
-        path("model.json").display()
-    ));
-    t.write_metrics(&path("metrics.json"))?;
-    report.push_str(&format!(
-        "wrote metrics to {}\n",
-        path("metrics.json").display()
-    ));
-    t.write_curves(&path("curves"))?;
-    report.push_str(&format!(
-        "wrote ROC and PR curves to {}-roc.csv and -pr.csv\n",
-        path("curves").display()
-    ));
-    t.write_softness(&path("qs.csv"), false)?;
-    report.push_str(&format!(
-        "wrote quench-in softness to {}\n",
-        path("qs.csv").display()
-    ));
-    out.write_all(report.as_bytes())?;
-    let mut f = OutputFile::create(&path("metrics.txt"))?;
-    f.write_all(report.as_bytes())
-        .with_context(|| format!("cannot write {}", path("metrics.txt").display()))?;
-    f.commit()?;
-    softness_dump(
-        frame.clone(),
-        &labels,
-        &t.result.qs,
-        &t.result.qs_held_out,
-        &path("softness.dump.gz"),
-    )?;
-    let softness = Softness::read_held_out(&path("qs.csv"))?;
-    let title = format!(
-        "Quench-in softness of the {condition} glass ({} atoms, held out)",
-        softness.qs.len()
-    );
-    let figure = interstice_pipeline::figure_files::write(
-        &figures::fig3::softness_histogram(&softness, title, "softness"),
-        &args.out,
-    )?;
-    writeln!(
-        out,
-        "4. wrote {} (open it in OVITO and colour by qs, qs_held_out, d2min or plastic) and {}; all outputs in {} ({:.1} s)",
-        path("softness.dump.gz").display(),
-        figure.join("softness.png").display(),
-        args.out.display(),
-        start.elapsed().as_secs_f64()
-    )?;
-    Ok(())
-}
-
-/// The reference frame with `qs`, `qs_held_out`, `d2min` and `plastic`
-/// columns (every array in the frame's atom order).
-fn softness_dump(
-    mut frame: interstice_core::Frame,
-    labels: &Labels,
-    qs: &[f64],
-    held_out: &[f64],
-    out: &Path,
-) -> Result<()> {
-    frame.set_column("qs", ColumnData::Float(qs.to_vec()))?;
-    frame.set_column("qs_held_out", ColumnData::Float(held_out.to_vec()))?;
-    frame.set_column("d2min", ColumnData::Float(labels.strain.d2min.clone()))?;
-    frame.set_column(
-        "plastic",
-        ColumnData::Int(labels.plastic.iter().map(|&p| i64::from(p)).collect()),
-    )?;
-    let mut w = DumpWriter::create(out)?;
-    w.write(&frame)?;
-    w.finish()?;
-    Ok(())
 }

@@ -1,5 +1,6 @@
-//! `interstice label`: D²min between a reference and a deformed frame, and
-//! plastic labels, written as CSV or as an OVITO-readable dump.
+//! `interstice label`: D²min between a reference and a deformed frame (or
+//! several loading directions of it, combined), and plastic labels, written
+//! as CSV or as an OVITO-readable dump.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,15 +15,24 @@ use interstice_pipeline::label;
 pub struct LabelArgs {
     /// The reference (quenched) configuration: a LAMMPS dump or data file or extended XYZ.
     pub reference: PathBuf,
-    /// The deformed configuration: a LAMMPS dump or data file or extended XYZ.
-    pub deformed: PathBuf,
+    /// The deformed configuration: a LAMMPS dump or data file or extended XYZ;
+    /// several (one per loading direction of the same reference) are
+    /// combined by `--combine`.
+    #[arg(required = true)]
+    pub deformed: Vec<PathBuf>,
+    /// With several deformed files: `rank-mean` (plastic propensity, the top
+    /// PERCENT % of each atom's D²min percentile rank averaged over the
+    /// directions; shared/SPEC.md §6) or `any` (plastic in any direction).
+    /// The table also has each direction's D²min and label.
+    #[arg(long, default_value = "rank-mean")]
+    pub combine: String,
     /// Neighbour cutoff in the reference, Å (5.0 is the first minimum of g(r) in Cu-Zr).
     #[arg(long)]
     pub cutoff: f64,
     /// Frame of the reference file (0-based; negative counts from the end).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub reference_frame: i64,
-    /// Frame of the deformed file (0-based; negative counts from the end).
+    /// Frame of each deformed file (0-based; negative counts from the end).
     #[arg(long, default_value_t = -1, allow_hyphen_values = true)]
     pub frame: i64,
     /// Plastic: the top PERCENT % of D²min.
@@ -66,11 +76,32 @@ pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     let mut ref_reader = common::open_frames(&args.reference, map.as_ref())?;
     let (_, reference) =
         common::read_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;
-    let mut def_reader = common::open_frames(&args.deformed, map.as_ref())?;
-    let (_, deformed) = common::read_frame(&mut def_reader, args.frame, "--frame")?;
-    let labels = label::label(&reference, &deformed, &rule, args.per_neighbor)?;
+    let combine = label::Combine::parse(&args.combine)?;
+    let mut runs = Vec::new();
+    for path in &args.deformed {
+        let mut reader = common::open_frames(path, map.as_ref())?;
+        let (_, deformed) = common::read_frame(&mut reader, args.frame, "--frame")?;
+        runs.push(label::label(
+            &reference,
+            &deformed,
+            &rule,
+            args.per_neighbor,
+        )?);
+    }
     let name = args.out.display().to_string();
-    if name.ends_with(".dump") || name.ends_with(".dump.gz") {
+    let dump = name.ends_with(".dump") || name.ends_with(".dump.gz");
+    if runs.len() > 1 {
+        let c = label::combine(runs, &rule, combine)?;
+        if dump {
+            c.write_dump(reference, &args.out)?;
+        } else {
+            c.write_csv(&args.out)?;
+        }
+        writeln!(out, "{}; wrote {name}", c.summary())?;
+        return Ok(());
+    }
+    let labels = runs.remove(0);
+    if dump {
         labels.write_dump(reference, &args.out)?;
     } else {
         labels.write_csv(&args.out)?;

@@ -333,3 +333,104 @@ fn label_options_are_checked_before_reading() {
         assert_eq!(err, format!("error: {want}\n"), "{flag} {value}");
     }
 }
+
+/// Six loading directions of one committed glass, combined.
+#[test]
+fn combines_loading_directions() {
+    let glass = "datasets/Cu65Zr35/n4000-r1e13/seed1";
+    let dirs = ["xy-", "xz+", "xz-", "yz+", "yz-"];
+    let dir = tempfile::tempdir().unwrap();
+    let run = |combine: &str, out: &std::path::Path| {
+        let mut args = vec![
+            "label".to_string(),
+            format!("{glass}/frame_000.dump.gz"),
+            format!("{glass}/frame_040.dump.gz"),
+        ];
+        args.extend(
+            dirs.iter()
+                .map(|d| format!("{glass}/directions/{d}/frame_040.dump.gz")),
+        );
+        args.extend(
+            [
+                "--cutoff",
+                "5",
+                "--combine",
+                combine,
+                "--out",
+                out.to_str().unwrap(),
+            ]
+            .map(String::from),
+        );
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        interstice(&refs)
+    };
+    let table = |path: &std::path::Path| -> (Vec<String>, Vec<Vec<f64>>) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap().split(',').map(String::from).collect();
+        let rows = lines
+            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect();
+        (header, rows)
+    };
+    let mean_rank = dir.path().join("rank.csv");
+    let (ok, out, err) = run("rank-mean", &mean_rank);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("6 directions; their plastic sets overlap by "),
+        "{out}"
+    );
+    assert!(
+        out.contains("200 atoms plastic by the mean rank (5.00 %)"),
+        "{out}"
+    );
+    let (header, rows) = table(&mean_rank);
+    assert_eq!(
+        header[..7],
+        [
+            "id",
+            "type",
+            "d2min",
+            "shear_strain",
+            "volumetric_strain",
+            "propensity",
+            "plastic"
+        ]
+    );
+    assert_eq!(header.len(), 7 + 12);
+    assert_eq!(rows.len(), 4000);
+    // The propensity, recomputed by brute force: each direction's D²min
+    // ranked among its run (0 … 1), averaged.
+    let n = rows.len();
+    for k in [0, 17, 1234, 3999] {
+        let mut sum = 0.0;
+        for d in 0..6 {
+            let col = 7 + 2 * d;
+            let x = rows[k][col];
+            let below = rows.iter().filter(|r| r[col] < x).count() as f64;
+            let equal = rows.iter().filter(|r| r[col] == x).count() as f64;
+            sum += (below + 0.5 * (equal - 1.0)) / (n - 1) as f64;
+        }
+        assert!((rows[k][5] - sum / 6.0).abs() < 1e-12, "atom {k}");
+    }
+    // The plastic atoms are the 200 of highest propensity.
+    let mut p: Vec<f64> = rows.iter().map(|r| r[5]).collect();
+    p.sort_by(|a, b| b.total_cmp(a));
+    for r in &rows {
+        assert_eq!(r[6] == 1.0, r[5] >= p[199], "{r:?}");
+    }
+    // "Any" is the union of the directions' labels.
+    let any = dir.path().join("any.csv");
+    let (ok, _, err) = run("any", &any);
+    assert!(ok, "{err}");
+    let (_, rows) = table(&any);
+    for r in &rows {
+        let union = (0..6).any(|d| r[8 + 2 * d] == 1.0);
+        assert_eq!(r[6] == 1.0, union);
+    }
+    let (ok, _, err) = run("median", &any);
+    assert!(
+        !ok && err.contains("--combine median: expected rank-mean or any"),
+        "{err}"
+    );
+}

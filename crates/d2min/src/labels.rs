@@ -143,3 +143,83 @@ mod tests {
         assert_eq!(f.steps(), &[Some(1), Some(0), None]);
     }
 }
+
+/// The percentile rank of every value among the finite ones, in `[0, 1]`
+/// (the smallest 0, the largest 1; ties share the mean of their ranks);
+/// NaN stays NaN. One value alone ranks 1.
+pub fn percentile_ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).filter(|&i| !values[i].is_nan()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut out = vec![f64::NAN; values.len()];
+    let n = order.len();
+    let scale = if n > 1 { (n - 1) as f64 } else { 1.0 };
+    let mut k = 0;
+    while k < n {
+        let mut end = k + 1;
+        while end < n && values[order[end]] == values[order[k]] {
+            end += 1;
+        }
+        // Ranks k … end − 1 share their mean.
+        let r = if n > 1 {
+            0.5 * (k + end - 1) as f64 / scale
+        } else {
+            1.0
+        };
+        for &i in &order[k..end] {
+            out[i] = r;
+        }
+        k = end;
+    }
+    out
+}
+
+/// Plastic propensity over several loading directions of one reference
+/// (shared/SPEC.md §6): each direction's D²min as a percentile rank within
+/// its run, averaged per atom. NaN where any direction is NaN.
+/// Runs of different lengths give the shortest length's atoms.
+pub fn propensity(runs: &[Vec<f64>]) -> Vec<f64> {
+    let n = runs.iter().map(Vec::len).min().unwrap_or(0);
+    let ranks: Vec<Vec<f64>> = runs.iter().map(|r| percentile_ranks(&r[..n])).collect();
+    (0..n)
+        .map(|i| ranks.iter().map(|r| r[i]).sum::<f64>() / ranks.len().max(1) as f64)
+        .collect()
+}
+
+/// The share of `a`'s plastic atoms that are plastic in `b` too (the
+/// overlap of two directions' top sets); NaN when `a` has none.
+pub fn overlap(a: &[bool], b: &[bool]) -> f64 {
+    let na = a.iter().filter(|&&x| x).count();
+    let both = a.iter().zip(b).filter(|(x, y)| **x && **y).count();
+    if na == 0 {
+        f64::NAN
+    } else {
+        both as f64 / na as f64
+    }
+}
+
+#[cfg(test)]
+mod propensity_tests {
+    use super::*;
+
+    #[test]
+    fn ranks_ties_and_nan() {
+        assert_eq!(percentile_ranks(&[3.0, 1.0, 2.0]), [1.0, 0.0, 0.5]);
+        let r = percentile_ranks(&[1.0, 5.0, 5.0, f64::NAN, 0.0]);
+        assert_eq!(r[0], 1.0 / 3.0);
+        assert_eq!((r[1], r[2]), (2.5 / 3.0, 2.5 / 3.0));
+        assert!(r[3].is_nan());
+        assert_eq!(r[4], 0.0);
+        assert_eq!(percentile_ranks(&[7.0]), [1.0]);
+    }
+
+    #[test]
+    fn propensity_averages_ranks() {
+        // Atom 0 is the largest in one run and the smallest in the other.
+        let p = propensity(&[vec![3.0, 1.0, 2.0], vec![0.0, 9.0, 5.0]]);
+        assert_eq!(p, [0.5, 0.5, 0.5]);
+        let p = propensity(&[vec![3.0, 1.0, 2.0], vec![9.0, 0.0, 5.0]]);
+        assert_eq!(p, [1.0, 0.0, 0.5]);
+        assert_eq!(overlap(&[true, true, false], &[true, false, true]), 0.5);
+        assert!(overlap(&[false], &[true]).is_nan());
+    }
+}

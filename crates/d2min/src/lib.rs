@@ -35,8 +35,8 @@ use rayon::prelude::*;
 mod labels;
 
 pub use labels::{
-    DEFAULT_NOISE_FLOOR, FirstPlastic, first_plastic_step, plastic_above, plastic_top_percent,
-    plastic_top_percent_above,
+    DEFAULT_NOISE_FLOOR, FirstPlastic, first_plastic_step, overlap, percentile_ranks,
+    plastic_above, plastic_top_percent, plastic_top_percent_above, propensity,
 };
 
 /// Everything that can go wrong computing D²min.

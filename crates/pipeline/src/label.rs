@@ -136,3 +136,188 @@ impl Labels {
         ))
     }
 }
+
+/// How several loading directions of one reference become one label
+/// (shared/SPEC.md §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Combine {
+    /// Plastic propensity: each direction's D²min as a percentile rank within
+    /// its run, averaged per atom; the top `percent` % are plastic.
+    RankMean,
+    /// Plastic in any direction (each by the rule).
+    Any,
+}
+
+impl Combine {
+    /// The combination called `name`: `rank-mean` or `any`.
+    ///
+    /// # Errors
+    /// Another name (the `--combine` option's message).
+    pub fn parse(name: &str) -> Result<Combine> {
+        match name {
+            "rank-mean" => Ok(Combine::RankMean),
+            "any" => Ok(Combine::Any),
+            other => anyhow::bail!("--combine {other}: expected rank-mean or any"),
+        }
+    }
+}
+
+/// The labels of several loading directions of one reference, combined.
+pub struct Combined {
+    /// Each direction's labels, in the order given.
+    pub runs: Vec<Labels>,
+    /// The mean percentile rank of D²min over the directions.
+    pub propensity: Vec<f64>,
+    /// The combined label.
+    pub plastic: Vec<bool>,
+    /// How they were combined.
+    pub how: Combine,
+}
+
+/// Combines the labels of several directions of one reference (`runs`, each
+/// from [`label`] against the same reference).
+///
+/// # Errors
+/// Fewer than two runs, runs of other atoms, or an absolute threshold with
+/// `rank-mean` (a rank has no units).
+pub fn combine(runs: Vec<Labels>, rule: &LabelRule, how: Combine) -> Result<Combined> {
+    if runs.len() < 2 {
+        anyhow::bail!("combining labels needs at least two sheared runs");
+    }
+    if runs.iter().any(|r| r.strain.ids != runs[0].strain.ids) {
+        anyhow::bail!("the sheared runs label other atoms than the reference's");
+    }
+    if how == Combine::RankMean && rule.threshold.is_some() {
+        anyhow::bail!(
+            "--threshold is a D²min; rank-mean labels the top --percent % of the mean rank"
+        );
+    }
+    let d2: Vec<Vec<f64>> = runs.iter().map(|r| r.strain.d2min.clone()).collect();
+    let propensity = interstice_d2min::propensity(&d2);
+    let plastic = match how {
+        Combine::RankMean => {
+            let mut p = interstice_d2min::plastic_top_percent(&propensity, rule.percent);
+            // Never plastic: an atom that moved less than the noise floor in
+            // every direction.
+            for (i, l) in p.iter_mut().enumerate() {
+                if d2.iter().all(|d| d[i].is_nan() || d[i] < rule.noise_floor) {
+                    *l = false;
+                }
+            }
+            p
+        }
+        Combine::Any => (0..propensity.len())
+            .map(|i| runs.iter().any(|r| r.plastic[i]))
+            .collect(),
+    };
+    Ok(Combined {
+        runs,
+        propensity,
+        plastic,
+        how,
+    })
+}
+
+impl Combined {
+    /// Mean of a per-direction quantity per atom.
+    fn mean(&self, f: impl Fn(&Labels) -> &[f64]) -> Vec<f64> {
+        let n = self.runs.len() as f64;
+        (0..self.plastic.len())
+            .map(|i| self.runs.iter().map(|r| f(r)[i]).sum::<f64>() / n)
+            .collect()
+    }
+
+    /// Writes `id,type,d2min,shear_strain,volumetric_strain,propensity,plastic`
+    /// (the strains are means over the directions), then `d2min_K` and
+    /// `plastic_K` of each direction K = 1, 2, ….
+    ///
+    /// # Errors
+    /// File errors.
+    pub fn write_csv(&self, path: &Path) -> Result<()> {
+        use std::fmt::Write as _;
+        let first = &self.runs[0];
+        let d2 = self.mean(|r| &r.strain.d2min);
+        let shear = self.mean(|r| &r.strain.shear_strain);
+        let vol = self.mean(|r| &r.strain.volumetric_strain);
+        let mut text =
+            String::from("id,type,d2min,shear_strain,volumetric_strain,propensity,plastic");
+        for k in 1..=self.runs.len() {
+            let _ = write!(text, ",d2min_{k},plastic_{k}");
+        }
+        text.push('\n');
+        for i in 0..self.plastic.len() {
+            let _ = write!(
+                text,
+                "{},{},{:?},{:?},{:?},{:?},{}",
+                first.strain.ids[i],
+                first.types[i],
+                d2[i],
+                shear[i],
+                vol[i],
+                self.propensity[i],
+                u8::from(self.plastic[i])
+            );
+            for r in &self.runs {
+                let _ = write!(text, ",{:?},{}", r.strain.d2min[i], u8::from(r.plastic[i]));
+            }
+            text.push('\n');
+        }
+        let mut f = OutputFile::create(path)?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.commit()?;
+        Ok(())
+    }
+
+    /// Writes the reference with `d2min` (the mean), `propensity` and
+    /// `plastic` columns, for OVITO.
+    ///
+    /// # Errors
+    /// File errors.
+    pub fn write_dump(&self, mut reference: Frame, path: &Path) -> Result<()> {
+        reference.set_column("d2min", ColumnData::Float(self.mean(|r| &r.strain.d2min)))?;
+        reference.set_column("propensity", ColumnData::Float(self.propensity.clone()))?;
+        reference.set_column(
+            "plastic",
+            ColumnData::Int(self.plastic.iter().map(|&p| i64::from(p)).collect()),
+        )?;
+        let mut w = DumpWriter::create(path)?;
+        w.write(&reference)?;
+        w.finish()?;
+        Ok(())
+    }
+
+    /// How much the directions agree: the overlap of their plastic sets,
+    /// pairwise (min, mean, max of the share of one's plastic atoms that
+    /// the other shares), and the combined label's count.
+    pub fn summary(&self) -> String {
+        let mut o = Vec::new();
+        for (a, ra) in self.runs.iter().enumerate() {
+            for rb in &self.runs[a + 1..] {
+                let v = interstice_d2min::overlap(&ra.plastic, &rb.plastic);
+                if !v.is_nan() {
+                    o.push(v);
+                }
+            }
+        }
+        let n = self.plastic.iter().filter(|&&p| p).count();
+        let (lo, hi) = o
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+                (l.min(x), h.max(x))
+            });
+        let mean = o.iter().sum::<f64>() / o.len().max(1) as f64;
+        format!(
+            "{} directions; their plastic sets overlap by {:.0} to {:.0} % pairwise (mean {:.0} %); {n} atoms plastic by {} ({:.2} %)",
+            self.runs.len(),
+            100.0 * lo,
+            100.0 * hi,
+            100.0 * mean,
+            match self.how {
+                Combine::RankMean => "the mean rank",
+                Combine::Any => "any direction",
+            },
+            100.0 * n as f64 / self.plastic.len().max(1) as f64
+        )
+    }
+}

@@ -40,6 +40,7 @@
 
 pub mod common;
 pub mod config;
+pub mod demo;
 #[cfg(feature = "draw")]
 mod draw;
 pub mod engine;

@@ -149,7 +149,12 @@ pub fn pool(glasses: &[GlassFiles], label_column: &str, positions: bool) -> Resu
                     files.features.display()
                 ),
             };
-            Some(positions_of(&table.ids, &path, frame)?)
+            Some(positions_of(&table.ids, &path, frame).with_context(|| {
+                format!(
+                    "{}: the positions of its atoms (give --positions when the table's frame has moved)",
+                    files.features.display()
+                )
+            })?)
         } else {
             None
         };
