@@ -8,7 +8,8 @@
 //! - `compat`: OVITO and ASE read every file `interstice convert` writes
 //!   ([`compat`]);
 //! - `reproduce`: the paper's figures through the `interstice` binary
-//!   ([`reproduce`]).
+//!   ([`reproduce`]);
+//! - `honest`: leak-free evaluation on the committed glasses ([`honest`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 mod bench_peers;
 mod codegen;
 mod compat;
+mod honest;
 mod md;
 mod reproduce;
 mod tidy;
@@ -36,6 +38,9 @@ tasks:
   reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N] [--jobs J]
           the paper's figures, drawn by `interstice run` into target/figures/<data>/<id>/
           (cargo xtask reproduce --help for details)
+  honest [--trees N] [--write]
+          random folds against guarded slabs and one glass left out, on every committed
+          glass sheared in six directions (--write: into docs/results.md)
   tidy    check that every .rs file opens with //!, that no test is ignored or
           expects a panic, and that error messages are lowercase without a
           trailing period";
@@ -52,6 +57,7 @@ fn main() -> ExitCode {
         Some("bench-peers") => bench_peers::main(&project_root(), &args[1..]),
         Some("reproduce") => reproduce::main(&project_root(), &args[1..]),
         Some("compat") => compat::main(&project_root(), &args[1..]),
+        Some("honest") => honest::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,0 +1,371 @@
+//! `cargo xtask honest`: the honest evaluation of shared/SPEC.md §7b on
+//! every committed glass that was sheared in six directions, through the
+//! `interstice` binary exactly as a user would run it.
+//!
+//! For each glass: the paper's 80 features and the 166 symmetry functions
+//! of the quenched frame; labels from one direction (+xy) and from the six
+//! (plastic propensity, `interstice label --combine rank-mean`); the paper's
+//! random folds against slabs with a 5 Å guard (`interstice train --cv
+//! blocks`). Then all glasses pooled with one glass left out at a time
+//! (`--cv glasses`): the honest within-condition transfer test. 95 %
+//! intervals come from a seeded bootstrap over test slabs (one glass) or
+//! over test glasses (pooled). `--write` puts the table into
+//! docs/results.md between its `honest` markers.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use interstice_core::rng::SplitMix64;
+
+/// The guard of the block folds, Å (the default of `interstice train`).
+const GUARD: &str = "5";
+/// Bootstrap resamples.
+const RESAMPLES: usize = 2000;
+
+const USAGE: &str = "usage: cargo xtask honest [--trees N] [--write]
+
+  Runs interstice featurize, label and train (random folds, slabs with a
+  5 Å guard, one glass left out) on every glass under datasets/ sheared in
+  six directions, and prints the table; --write puts it into docs/results.md.";
+
+/// A committed glass with six loading directions.
+struct Glass {
+    name: String,
+    /// LAMMPS types to elements, from the manifest.
+    types: String,
+    dir: PathBuf,
+    directions: Vec<PathBuf>,
+}
+
+fn find_glasses(root: &Path) -> Result<Vec<Glass>> {
+    let mut out = Vec::new();
+    let datasets = root.join("datasets");
+    let mut dirs = Vec::new();
+    for cond in std::fs::read_dir(&datasets).context("datasets/")? {
+        let cond = cond?.path();
+        if !cond.is_dir()
+            || cond
+                .file_name()
+                .is_some_and(|n| n == "partial" || n == "tg")
+        {
+            continue;
+        }
+        for sample in std::fs::read_dir(&cond)? {
+            let sample = sample?.path();
+            if !sample.is_dir() {
+                continue;
+            }
+            for seed in std::fs::read_dir(&sample)? {
+                dirs.push(seed?.path());
+            }
+        }
+    }
+    dirs.sort();
+    for dir in dirs {
+        let mut directions: Vec<PathBuf> = match std::fs::read_dir(dir.join("directions")) {
+            Ok(d) => d
+                .filter_map(|e| e.ok().map(|e| e.path().join("frame_040.dump.gz")))
+                .filter(|p| p.exists())
+                .collect(),
+            Err(_) => continue,
+        };
+        directions.sort();
+        if directions.len() < 5 || !dir.join("frame_040.dump.gz").exists() {
+            continue;
+        }
+        let rel = dir.strip_prefix(&datasets).unwrap_or(&dir);
+        let manifest: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("manifest.json"))
+                .with_context(|| format!("{}: no manifest.json", dir.display()))?,
+        )?;
+        let types = manifest["elements"]
+            .as_array()
+            .context("manifest.json: no elements")?
+            .iter()
+            .enumerate()
+            .map(|(k, e)| format!("{}={}", k + 1, e.as_str().unwrap_or("?")))
+            .collect::<Vec<_>>()
+            .join(",");
+        out.push(Glass {
+            types,
+            name: rel.display().to_string(),
+            dir,
+            directions,
+        });
+    }
+    Ok(out)
+}
+
+/// Runs the binary and returns its standard output.
+fn run(bin: &Path, args: &[String]) -> Result<String> {
+    let out = Command::new(bin)
+        .args(args)
+        .output()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "interstice {} failed:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The mean and a seeded bootstrap 95 % interval of the mean of `v`.
+fn bootstrap(v: &[f64], seed: u64) -> (f64, f64, f64) {
+    let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let mut rng = SplitMix64::new(seed);
+    let mut means: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            (0..v.len())
+                .map(|_| v[(rng.next_f64() * v.len() as f64) as usize % v.len()])
+                .sum::<f64>()
+                / v.len() as f64
+        })
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let at = |q: f64| means[((q * (RESAMPLES - 1) as f64).round() as usize).min(RESAMPLES - 1)];
+    (mean, at(0.025), at(0.975))
+}
+
+fn cell(v: (f64, f64, f64)) -> String {
+    format!("{:.3} [{:.3}, {:.3}]", v.0, v.1, v.2)
+}
+
+/// The balanced ROC-AUC of every model in a `metrics.json`.
+fn model_aucs(path: &Path) -> Result<Vec<f64>> {
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+    )?;
+    v["models"]
+        .as_array()
+        .context("metrics.json: no models")?
+        .iter()
+        .map(|m| m["roc_auc"].as_f64().context("metrics.json: no roc_auc"))
+        .collect()
+}
+
+/// ROC-AUC of `scores` for `labels` (ties count half).
+fn roc_auc(labels: &[bool], scores: &[f64]) -> f64 {
+    let mut idx: Vec<usize> = (0..labels.len()).collect();
+    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let (mut rank_sum, mut k) = (0.0, 0);
+    while k < idx.len() {
+        let mut end = k + 1;
+        while end < idx.len() && scores[idx[end]] == scores[idx[k]] {
+            end += 1;
+        }
+        let r = 0.5 * (k + 1 + end) as f64;
+        rank_sum += r * idx[k..end].iter().filter(|&&i| labels[i]).count() as f64;
+        k = end;
+    }
+    let p = labels.iter().filter(|&&l| l).count() as f64;
+    let n = labels.len() as f64 - p;
+    (rank_sum - p * (p + 1.0) / 2.0) / (p * n)
+}
+
+/// Per glass, the ROC-AUC of the held-out softness of a pooled `--cv
+/// glasses` run (`glass,id,qs,qs_held_out,plastic`).
+fn per_glass_auc(path: &Path, glasses: usize) -> Result<Vec<f64>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut by: Vec<(Vec<bool>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); glasses];
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let g: usize = f[0].parse()?;
+        by[g].1.push(f[3].parse()?);
+        by[g].0.push(f[4] == "1");
+    }
+    Ok(by.iter().map(|(y, s)| roc_auc(y, s)).collect())
+}
+
+/// Runs the evaluation.
+pub fn main(root: &Path, args: &[String]) -> Result<()> {
+    let mut trees = "300".to_string();
+    let mut write = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--trees" => trees = it.next().context("--trees needs a number")?.clone(),
+            "--write" => write = true,
+            _ => bail!("{USAGE}"),
+        }
+    }
+    let glasses = find_glasses(root)?;
+    if glasses.is_empty() {
+        bail!("no glass under datasets/ has six loading directions");
+    }
+    println!("building interstice: cargo build --release -p interstice");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "-p", "interstice"])
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("cargo build --release -p interstice failed");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root.join("target"), |d| root.join(d));
+    let bin = target.join("release/interstice");
+    let work = target.join("honest");
+    let s = |p: &Path| p.display().to_string();
+    let mut table = String::from(
+        "| glass | features | labels | random folds (the paper's) | slabs, 5 Å guard [95 % CI over slabs] |\n|---|---|---|---|---|\n",
+    );
+    for (k, g) in glasses.iter().enumerate() {
+        let dir = work.join(format!("glass{k}"));
+        std::fs::create_dir_all(&dir)?;
+        let reference = g.dir.join("frame_000.dump.gz");
+        let mut sets = Vec::new();
+        for preset in ["paper80", "sf166"] {
+            let f = dir.join(format!("{preset}.parquet"));
+            run(
+                &bin,
+                &[
+                    "featurize".into(),
+                    s(&reference),
+                    "--types".into(),
+                    g.types.clone(),
+                    "--preset".into(),
+                    preset.into(),
+                    "--out".into(),
+                    s(&f),
+                ],
+            )?;
+            sets.push((preset, f));
+        }
+        let one = dir.join("labels-one.csv");
+        let six = dir.join("labels-six.csv");
+        let mut base = vec![
+            "label".to_string(),
+            s(&reference),
+            s(&g.dir.join("frame_040.dump.gz")),
+        ];
+        let tail = ["--cutoff", "5", "--types", &g.types, "--out"].map(String::from);
+        let mut a = base.clone();
+        a.extend(tail.clone());
+        a.push(s(&one));
+        run(&bin, &a)?;
+        base.extend(g.directions.iter().map(|p| s(p)));
+        base.extend(tail);
+        base.push(s(&six));
+        let agreement = run(&bin, &base)?;
+        println!("{}: {}", g.name, agreement.trim());
+        for (preset, f) in &sets {
+            for (label, l) in [("one direction", &one), ("six, mean rank", &six)] {
+                let metrics = dir.join(format!("{preset}-{}.json", label.len()));
+                let out = run(
+                    &bin,
+                    &[
+                        "train".into(),
+                        "--features".into(),
+                        s(f),
+                        "--labels".into(),
+                        s(l),
+                        "--cv".into(),
+                        "blocks".into(),
+                        "--guard".into(),
+                        GUARD.into(),
+                        "--trees".into(),
+                        trees.clone(),
+                        "--positions".into(),
+                        s(&reference),
+                        "--metrics".into(),
+                        s(&metrics),
+                    ],
+                )?;
+                let paper = out
+                    .lines()
+                    .find(|x| x.starts_with("paper's protocol"))
+                    .and_then(|x| x.split("ROC-AUC ").nth(1))
+                    .map(|x| x.split(" (").next().unwrap_or(x).to_string())
+                    .context("no paper's protocol line")?;
+                let honest = bootstrap(&model_aucs(&metrics)?, k as u64);
+                let _ = writeln!(
+                    table,
+                    "| {} | {preset} | {label} | {paper} | {} |",
+                    g.name,
+                    cell(honest)
+                );
+            }
+        }
+    }
+    let mut pooled = String::new();
+    if glasses.len() >= 2 {
+        pooled.push_str(&format!(
+            "\nOne glass left out ({} glasses; ROC-AUC of each left-out glass from the models that never saw it, mean and 95 % CI over glasses):\n\n| features | labels | random folds, pooled (the paper's) | one glass left out |\n|---|---|---|---|\n",
+            glasses.len()
+        ));
+        for preset in ["paper80", "sf166"] {
+            for (label, which) in [("one direction", "one"), ("six, mean rank", "six")] {
+                let mut args: Vec<String> = vec!["train".into()];
+                for k in 0..glasses.len() {
+                    let dir = work.join(format!("glass{k}"));
+                    args.extend([
+                        "--features".into(),
+                        s(&dir.join(format!("{preset}.parquet"))),
+                        "--labels".into(),
+                        s(&dir.join(format!("labels-{which}.csv"))),
+                    ]);
+                }
+                let qs = work.join(format!("pooled-{preset}-{which}.csv"));
+                args.extend(
+                    ["--cv", "glasses", "--trees", &trees, "--out", &s(&qs)].map(String::from),
+                );
+                let out = run(&bin, &args)?;
+                let paper = out
+                    .lines()
+                    .find(|x| x.starts_with("paper's protocol"))
+                    .and_then(|x| x.split("ROC-AUC ").nth(1))
+                    .map(|x| x.split(" (").next().unwrap_or(x).to_string())
+                    .context("no paper's protocol line")?;
+                let per = per_glass_auc(&qs, glasses.len())?;
+                let _ = writeln!(
+                    pooled,
+                    "| {preset} | {label} | {paper} | {} (per glass {}) |",
+                    cell(bootstrap(&per, 7)),
+                    per.iter()
+                        .map(|a| format!("{a:.3}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+    }
+    let block = format!(
+        "Measured by `cargo xtask honest` (trees {trees}; slabs: 5 per cell vector, one vector per undersampling, training atoms within {GUARD} Å of the test slab dropped; labels: top 5 % at 5 % shear, from +xy alone or from the mean D²min rank of ±xy, ±xz, ±yz). Random folds: mean ± std over the 15 models.\n\n{table}{pooled}"
+    );
+    println!("\n{block}");
+    if write {
+        let path = root.join("docs/results.md");
+        let doc = std::fs::read_to_string(&path).unwrap_or_default();
+        let (begin, end) = ("<!-- honest:begin -->", "<!-- honest:end -->");
+        let new = match (doc.find(begin), doc.find(end)) {
+            (Some(a), Some(b)) if a < b => {
+                format!("{}{begin}\n{block}{}", &doc[..a], &doc[b..])
+            }
+            _ => format!("{doc}\n## Does it transfer? Honest folds\n\n{begin}\n{block}{end}\n"),
+        };
+        crate::md::write_atomic(&path, new.as_bytes())?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_and_bootstrap() {
+        assert_eq!(
+            roc_auc(&[false, true, false, true], &[0.1, 0.9, 0.2, 0.8]),
+            1.0
+        );
+        assert_eq!(roc_auc(&[false, true], &[0.5, 0.5]), 0.5);
+        let (m, lo, hi) = bootstrap(&[0.5, 0.6, 0.7], 1);
+        assert!((m - 0.6).abs() < 1e-12 && lo <= m && m <= hi && lo >= 0.5 && hi <= 0.7);
+    }
+}
