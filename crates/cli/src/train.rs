@@ -27,6 +27,10 @@ pub struct TrainArgs {
     /// The guard of `--cv blocks`, Å.
     #[arg(long, default_value_t = train::DEFAULT_GUARD, allow_hyphen_values = true)]
     pub guard: f64,
+    /// With `--cv blocks`, also print the slab score at every whole guard
+    /// from 0 Å to `--guard` (the leak as a curve; one protocol run each).
+    #[arg(long)]
+    pub guard_curve: bool,
     /// The frame each `--features` table was computed from, for `--cv blocks`
     /// (default: the file and frame a Parquet table names).
     #[arg(long)]
@@ -113,6 +117,16 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
     )?;
     let folds = train::folds(cv, &pooled)?;
     let params = train::protocol(args.seed, args.trees, kind);
+    if args.guard_curve && matches!(cv, train::Cv::Blocks { .. }) {
+        let mut guards: Vec<f64> = (0..)
+            .map(f64::from)
+            .take_while(|g| *g < args.guard)
+            .collect();
+        guards.push(args.guard);
+        let curve = train::guard_curve(&pooled, params, &guards)?;
+        let points: Vec<String> = curve.iter().map(|(g, a)| format!("{g} Å {a:.3}")).collect();
+        writeln!(out, "guard curve (slab ROC-AUC): {}", points.join(", "))?;
+    }
     let glass = pooled.glass.clone();
     let n_glasses = args.features.len();
     let honest = cv != train::Cv::Random;

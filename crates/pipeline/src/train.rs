@@ -225,6 +225,39 @@ fn positions_of(ids: &[u64], path: &Path, k: usize) -> Result<Geometry> {
     })
 }
 
+/// The leakage curve: the mean balanced ROC-AUC of the slab protocol at
+/// each guard of `guards` (Å), so the leak shows as the guard grows.
+///
+/// # Errors
+/// Pooled glasses without positions, or an error of the protocol.
+pub fn guard_curve(
+    pooled: &Pooled,
+    params: ProtocolParams,
+    guards: &[f64],
+) -> Result<Vec<(f64, f64)>> {
+    let geometry = pooled
+        .geometry
+        .clone()
+        .context("a guard curve needs the atoms' positions")?;
+    let x = Matrix::new(
+        &pooled.features.values,
+        pooled.features.ids.len(),
+        pooled.features.columns.len(),
+    )?;
+    guards
+        .iter()
+        .map(|&guard| {
+            let folds = Folds::Slabs {
+                geometry: geometry.clone(),
+                guard,
+            };
+            let r = cross_validate_with(&x, &pooled.labels, &params, &folds)?;
+            let auc = mean_std(&r.folds.iter().map(|f| f.roc_auc).collect::<Vec<_>>()).0;
+            Ok((guard, auc))
+        })
+        .collect()
+}
+
 /// The folds of `cv` for pooled glasses.
 ///
 /// # Errors
