@@ -405,8 +405,15 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
             glasses.len()
         ));
         for preset in ["paper80", "sf166"] {
-            for (label, which) in [("one direction", "one"), ("six, mean rank", "six")] {
+            for (label, which, standardize) in [
+                ("one direction", "one", false),
+                ("six, mean rank", "six", false),
+                ("six, mean rank, per-glass z-scores", "six", true),
+            ] {
                 let mut args: Vec<String> = vec!["train".into()];
+                if standardize {
+                    args.push("--standardize-per-glass".into());
+                }
                 for k in 0..glasses.len() {
                     let dir = work.join(format!("glass{k}"));
                     args.extend([
@@ -416,7 +423,10 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                         s(&dir.join(format!("labels-{which}.csv"))),
                     ]);
                 }
-                let qs = work.join(format!("pooled-{preset}-{which}.csv"));
+                let qs = work.join(format!(
+                    "pooled-{preset}-{which}{}.csv",
+                    if standardize { "-z" } else { "" }
+                ));
                 args.extend(
                     ["--cv", "glasses", "--trees", &trees, "--out", &s(&qs)].map(String::from),
                 );

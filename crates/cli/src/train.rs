@@ -27,6 +27,10 @@ pub struct TrainArgs {
     /// The guard of `--cv blocks`, Å.
     #[arg(long, default_value_t = train::DEFAULT_GUARD, allow_hyphen_values = true)]
     pub guard: f64,
+    /// Standardise every feature within each glass before pooling (mean 0,
+    /// variance 1 per glass; uses no labels).
+    #[arg(long)]
+    pub standardize_per_glass: bool,
     /// With `--cv blocks`, also print the slab score at every whole guard
     /// from 0 Å to `--guard` (the leak as a curve; one protocol run each).
     #[arg(long)]
@@ -110,11 +114,19 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             positions: args.positions.get(k).cloned(),
         })
         .collect();
-    let pooled = train::pool(
+    let mut pooled = train::pool(
         &glasses,
         &args.label_column,
         matches!(cv, train::Cv::Blocks { .. }),
     )?;
+    if args.standardize_per_glass {
+        if args.model.is_some() {
+            bail!(
+                "--standardize-per-glass trains on per-glass z-scores, which a saved model's users would not know to apply; drop --model"
+            );
+        }
+        train::standardize_per_glass(&mut pooled);
+    }
     let folds = train::folds(cv, &pooled)?;
     let params = train::protocol(args.seed, args.trees, kind);
     if args.guard_curve && matches!(cv, train::Cv::Blocks { .. }) {

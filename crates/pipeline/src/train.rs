@@ -194,6 +194,30 @@ pub fn pool(glasses: &[GlassFiles], label_column: &str, positions: bool) -> Resu
     out.context("no glass to learn from")
 }
 
+/// Standardises every feature within each glass (zero mean, unit variance
+/// over that glass's atoms; a constant column becomes 0): a per-glass
+/// normalisation that uses no labels, so a left-out glass may use it too.
+pub fn standardize_per_glass(pooled: &mut Pooled) {
+    let cols = pooled.features.columns.len();
+    let n_glasses = pooled.glass.iter().max().map_or(0, |m| m + 1);
+    for g in 0..n_glasses {
+        let rows: Vec<usize> = (0..pooled.glass.len())
+            .filter(|&i| pooled.glass[i] == g)
+            .collect();
+        for c in 0..cols {
+            let v: Vec<f64> = rows
+                .iter()
+                .map(|&i| pooled.features.values[i * cols + c])
+                .collect();
+            let (m, sd) = mean_std(&v);
+            for &i in &rows {
+                let x = &mut pooled.features.values[i * cols + c];
+                *x = if sd > 0.0 { (*x - m) / sd } else { 0.0 };
+            }
+        }
+    }
+}
+
 /// The fractional coordinates of the atoms `ids` in frame `k` of `path`,
 /// with the cell's perpendicular widths.
 fn positions_of(ids: &[u64], path: &Path, k: usize) -> Result<Geometry> {
@@ -621,5 +645,41 @@ impl Training {
             f.commit()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_glass_standardisation() {
+        let mut p = Pooled {
+            features: Table {
+                columns: vec!["a".into(), "b".into()],
+                ids: vec![1, 2, 3, 1, 2],
+                values: vec![1.0, 5.0, 2.0, 5.0, 3.0, 5.0, 10.0, 0.0, 30.0, 1.0],
+            },
+            preset: None,
+            labels: vec![false; 5],
+            glass: vec![0, 0, 0, 1, 1],
+            geometry: None,
+        };
+        standardize_per_glass(&mut p);
+        let v = &p.features.values;
+        // Glass 0, column a: 1, 2, 3 → −1.2247, 0, 1.2247; column b constant → 0.
+        let s = 1.5f64.sqrt();
+        for (got, want) in [
+            (v[0], -s),
+            (v[2], 0.0),
+            (v[4], s),
+            (v[1], 0.0),
+            (v[3], 0.0),
+            (v[5], 0.0),
+        ] {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        // Glass 1: two values each → −1 and 1.
+        assert_eq!([v[6], v[8], v[7], v[9]], [-1.0, 1.0, -1.0, 1.0]);
     }
 }
