@@ -149,23 +149,13 @@ fn model_aucs(path: &Path) -> Result<Vec<f64>> {
         .collect()
 }
 
-/// ROC-AUC of `scores` for `labels` (ties count half).
-fn roc_auc(labels: &[bool], scores: &[f64]) -> f64 {
-    let mut idx: Vec<usize> = (0..labels.len()).collect();
-    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    let (mut rank_sum, mut k) = (0.0, 0);
-    while k < idx.len() {
-        let mut end = k + 1;
-        while end < idx.len() && scores[idx[end]] == scores[idx[k]] {
-            end += 1;
-        }
-        let r = 0.5 * (k + 1 + end) as f64;
-        rank_sum += r * idx[k..end].iter().filter(|&&i| labels[i]).count() as f64;
-        k = end;
-    }
-    let p = labels.iter().filter(|&&l| l).count() as f64;
-    let n = labels.len() as f64 - p;
-    (rank_sum - p * (p + 1.0) / 2.0) / (p * n)
+/// The paper's protocol's ROC-AUC (mean ± std) from `interstice train`'s output.
+fn paper_auc(out: &str) -> Result<String> {
+    out.lines()
+        .find(|x| x.starts_with("paper's protocol"))
+        .and_then(|x| x.split("ROC-AUC ").nth(1))
+        .map(|x| x.split(" (").next().unwrap_or(x).to_string())
+        .context("no paper's protocol line")
 }
 
 /// Per glass, the ROC-AUC of the held-out softness of a pooled `--cv
@@ -180,7 +170,9 @@ fn per_glass_auc(path: &Path, glasses: usize) -> Result<Vec<f64>> {
         by[g].1.push(f[3].parse()?);
         by[g].0.push(f[4] == "1");
     }
-    Ok(by.iter().map(|(y, s)| roc_auc(y, s)).collect())
+    by.iter()
+        .map(|(y, s)| Ok(interstice_learn::metrics::roc_auc(y, s)?))
+        .collect()
 }
 
 /// Every subset of `0..n` without `t` of size `k`, in order.
@@ -382,12 +374,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                         c.split_once(": ").map_or(c, |x| x.1)
                     ));
                 }
-                let paper = out
-                    .lines()
-                    .find(|x| x.starts_with("paper's protocol"))
-                    .and_then(|x| x.split("ROC-AUC ").nth(1))
-                    .map(|x| x.split(" (").next().unwrap_or(x).to_string())
-                    .context("no paper's protocol line")?;
+                let paper = paper_auc(&out)?;
                 let honest = bootstrap(&model_aucs(&metrics)?, k as u64);
                 let _ = writeln!(
                     table,
@@ -431,12 +418,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                     ["--cv", "glasses", "--trees", &trees, "--out", &s(&qs)].map(String::from),
                 );
                 let out = run(&bin, &args)?;
-                let paper = out
-                    .lines()
-                    .find(|x| x.starts_with("paper's protocol"))
-                    .and_then(|x| x.split("ROC-AUC ").nth(1))
-                    .map(|x| x.split(" (").next().unwrap_or(x).to_string())
-                    .context("no paper's protocol line")?;
+                let paper = paper_auc(&out)?;
                 let per = per_glass_auc(&qs, glasses.len())?;
                 let _ = writeln!(
                     pooled,
@@ -486,6 +468,8 @@ mod tests {
 
     #[test]
     fn auc_and_bootstrap() {
+        // The per-glass scores use the project's ROC-AUC.
+        let roc_auc = |y: &[bool], s: &[f64]| interstice_learn::metrics::roc_auc(y, s).unwrap();
         assert_eq!(
             roc_auc(&[false, true, false, true], &[0.1, 0.9, 0.2, 0.8]),
             1.0

@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use interstice_geometry::{FaceFilter, Voronoi, VoronoiParams};
-use interstice_io::OutputFile;
 use interstice_pipeline::common;
 
 /// Arguments of `interstice voronoi`.
@@ -102,10 +101,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
             idx[5]
         );
     }
-    let mut f = OutputFile::create(&args.out)?;
-    f.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    f.commit()?;
+    common::write_file(&args.out, text.as_bytes())?;
     let sum: f64 = v.volumes().iter().sum();
     let (top, n_top) = counts
         .iter()

@@ -72,6 +72,19 @@ fn periodic_gap(s: f64, lo: f64, hi: f64) -> f64 {
     below.min(above)
 }
 
+/// As many samples of each class as the smaller class has, drawn with
+/// `rng` (both classes shuffled, then cut), sorted.
+fn balanced_draw(rng: &mut SplitMix64, mut a: Vec<usize>, mut b: Vec<usize>) -> Vec<usize> {
+    let n = a.len().min(b.len());
+    rng.shuffle(&mut a);
+    rng.shuffle(&mut b);
+    a.truncate(n);
+    b.truncate(n);
+    let mut out: Vec<usize> = a.into_iter().chain(b).collect();
+    out.sort_unstable();
+    out
+}
+
 /// The splits of `folds` for labels `y`.
 ///
 /// # Errors
@@ -175,21 +188,23 @@ pub fn splits_with(
         let (tmin, tmaj): (Vec<usize>, Vec<usize>) =
             test_all.iter().partition(|&&i| y[i] == minority_class);
         let what = || format!("{} fold {fold} of repeat {repeat}", folds.describe());
-        if pmin.is_empty() || pmaj.is_empty() {
-            return bad(format!(
-                "{}: the training part has {} and {} samples of the two classes; use fewer folds or a smaller guard",
-                what(),
-                pmin.len(),
-                pmaj.len()
-            ));
-        }
-        if tmin.is_empty() || tmaj.is_empty() {
-            return bad(format!(
-                "{}: the test fold has {} and {} samples of the two classes; use fewer folds",
-                what(),
-                tmin.len(),
-                tmaj.len()
-            ));
+        for (part, min, maj, advice) in [
+            (
+                "training part",
+                &pmin,
+                &pmaj,
+                "use fewer folds or a smaller guard",
+            ),
+            ("test fold", &tmin, &tmaj, "use fewer folds"),
+        ] {
+            if min.is_empty() || maj.is_empty() {
+                return bad(format!(
+                    "{}: the {part} has {} and {} samples of the two classes; {advice}",
+                    what(),
+                    min.len(),
+                    maj.len()
+                ));
+            }
         }
         let mut rng = SplitMix64::new(
             params
@@ -197,26 +212,10 @@ pub fn splits_with(
                 .wrapping_mul(3_000_017)
                 .wrapping_add((repeat * 1_000_003 + fold) as u64),
         );
-        // Training: a balanced, seeded draw from the pool.
-        let n = pmin.len().min(pmaj.len());
-        let mut a = pmin;
-        let mut b = pmaj;
-        rng.shuffle(&mut a);
-        rng.shuffle(&mut b);
-        a.truncate(n);
-        b.truncate(n);
-        let mut train: Vec<usize> = a.into_iter().chain(b).collect();
-        train.sort_unstable();
-        // Balanced test: every test minority sample, as many majority ones.
-        let m = tmin.len().min(tmaj.len());
-        let mut c = tmin;
-        let mut d = tmaj;
-        rng.shuffle(&mut c);
-        rng.shuffle(&mut d);
-        c.truncate(m);
-        d.truncate(m);
-        let mut test: Vec<usize> = c.into_iter().chain(d).collect();
-        test.sort_unstable();
+        // Training: a balanced, seeded draw from the pool. Balanced test:
+        // every test minority sample, as many majority ones.
+        let train = balanced_draw(&mut rng, pmin, pmaj);
+        let test = balanced_draw(&mut rng, tmin, tmaj);
         out.push(Split {
             repeat,
             fold,

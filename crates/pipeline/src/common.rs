@@ -223,6 +223,20 @@ pub fn tessellation_error(e: GeometryError, frame: &Frame, name: &str, k: usize)
     }
 }
 
+/// Writes `bytes` to `path` atomically (a temporary sibling, then a rename:
+/// [`interstice_io::OutputFile`]).
+///
+/// # Errors
+/// File errors, naming the file.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut f = interstice_io::OutputFile::create(path)?;
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()?;
+    Ok(())
+}
+
 /// SHA-256 of a file's bytes, hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;

@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use interstice_core::{ColumnData, TypeMap};
 use interstice_features::{ContextParams, FrameContext, Preset};
-use interstice_io::{DumpWriter, OutputFile};
+use interstice_io::DumpWriter;
 use interstice_learn::protocol::ModelKind;
 
 use crate::common::LabelRule;
@@ -169,10 +169,7 @@ pub fn run(params: &DemoParams, out: &mut dyn Write) -> Result<()> {
         path("qs.csv").display()
     ));
     out.write_all(report.as_bytes())?;
-    let mut f = OutputFile::create(&path("metrics.txt"))?;
-    f.write_all(report.as_bytes())
-        .with_context(|| format!("cannot write {}", path("metrics.txt").display()))?;
-    f.commit()?;
+    crate::common::write_file(&path("metrics.txt"), report.as_bytes())?;
     softness_dump(
         frame.clone(),
         &labels,

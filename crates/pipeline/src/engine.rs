@@ -20,7 +20,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use interstice_core::{Frame, TypeMap};
 use interstice_features::{ContextParams, FrameContext, Preset};
-use interstice_io::{OutputFile, Table};
+use interstice_io::Table;
 
 use crate::config::{Config, Dataset, FigureId, Role, TRANSFER_SETS};
 use crate::featurize::Source;
@@ -109,10 +109,7 @@ impl Step {
                 name.display()
             );
         }
-        let mut f = OutputFile::create(&self.stamp_path())?;
-        f.write_all(text.as_bytes())
-            .with_context(|| format!("cannot write {}", self.stamp_path().display()))?;
-        f.commit()?;
+        crate::common::write_file(&self.stamp_path(), text.as_bytes())?;
         Ok(())
     }
 }
@@ -431,10 +428,7 @@ pub fn run(
     let results = crate::results::collect(config)?;
     let md = crate::results::markdown(config, &results);
     let path = config.out.join("results.md");
-    let mut f = OutputFile::create(&path)?;
-    f.write_all(md.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.commit()?;
+    crate::common::write_file(&path, md.as_bytes())?;
     progress.message(&crate::results::summary(&results))?;
     progress.message(&format!("wrote {}", path.display()))?;
     let mut figures = Vec::new();

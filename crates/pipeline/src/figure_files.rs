@@ -2,20 +2,11 @@
 //! the `draw` feature), `<id>.csv` and `summary.json`, each through a
 //! temporary sibling and a rename.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use crate::figures::FigureData;
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = interstice_io::OutputFile::create(path)?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.commit()?;
-    Ok(())
-}
 
 /// Writes a figure into `<dir>/<id>/`: PNG and SVG (with the `draw`
 /// feature), the CSV and `summary.json`; returns that folder.
@@ -28,11 +19,11 @@ pub fn write(data: &FigureData, dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     #[cfg(feature = "draw")]
     crate::draw::render(data, &dir)?;
-    write_atomic(&dir.join(format!("{id}.csv")), data.numbers.csv.as_bytes())?;
+    crate::common::write_file(&dir.join(format!("{id}.csv")), data.numbers.csv.as_bytes())?;
     if let Some((k, v)) = data.numbers.summary.iter().find(|(_, v)| !v.is_finite()) {
         bail!("{id}: summary number {k} is {v}");
     }
     let json = serde_json::to_string_pretty(&data.numbers.summary).context("summary")?;
-    write_atomic(&dir.join("summary.json"), json.as_bytes())?;
+    crate::common::write_file(&dir.join("summary.json"), json.as_bytes())?;
     Ok(dir)
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use interstice_core::Frame;
 use interstice_d2min::{D2minParams, FirstPlastic, Mode, StrainSeries};
-use interstice_io::{OutputFile, Trajectory};
+use interstice_io::Trajectory;
 
 use crate::common::LabelRule;
 
@@ -216,10 +216,7 @@ impl FirstPlasticMap {
             }
             text.push('\n');
         }
-        let mut file = OutputFile::create(path)?;
-        file.write_all(text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        file.commit()?;
+        crate::common::write_file(path, text.as_bytes())?;
         Ok(())
     }
 }

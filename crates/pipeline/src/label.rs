@@ -1,13 +1,12 @@
 //! D²min between a reference and a deformed frame and the plastic labels,
 //! written as a CSV table or as an OVITO-readable dump of the reference.
 
-use std::io::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use interstice_core::{ColumnData, Frame};
 use interstice_d2min::{AtomicStrain, D2minParams, atomic_strain};
-use interstice_io::{DumpWriter, OutputFile};
+use interstice_io::DumpWriter;
 
 use crate::common::LabelRule;
 
@@ -66,10 +65,7 @@ impl Labels {
                 u8::from(self.plastic[i])
             );
         }
-        let mut f = OutputFile::create(path)?;
-        f.write_all(text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        f.commit()?;
+        crate::common::write_file(path, text.as_bytes())?;
         Ok(())
     }
 
@@ -262,10 +258,7 @@ impl Combined {
             }
             text.push('\n');
         }
-        let mut f = OutputFile::create(path)?;
-        f.write_all(text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        f.commit()?;
+        crate::common::write_file(path, text.as_bytes())?;
         Ok(())
     }
 

@@ -1,7 +1,6 @@
 //! The paper's 15-model protocol on a feature table and plastic labels, and
 //! the files it leaves: models, metrics, ROC and PR curves, quench-in softness.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -580,10 +579,7 @@ impl Training {
                     u8::from(self.labels[i])
                 );
             }
-            let mut f = interstice_io::OutputFile::create(path)?;
-            f.write_all(text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            f.commit()?;
+            crate::common::write_file(path, text.as_bytes())?;
             return Ok(());
         }
         Table {
@@ -639,10 +635,7 @@ impl Training {
                 }
             }
             let path = name(suffix);
-            let mut f = interstice_io::OutputFile::create(&path)?;
-            f.write_all(text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            f.commit()?;
+            crate::common::write_file(&path, text.as_bytes())?;
         }
         Ok(())
     }

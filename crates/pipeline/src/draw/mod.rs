@@ -110,10 +110,7 @@ fn save<F: Figure>(fig: &F, dir: &Path, id: &str) -> Result<()> {
         root.present().d()?;
     }
     let path = dir.join(format!("{id}.svg"));
-    let mut f = interstice_io::OutputFile::create(&path)?;
-    std::io::Write::write_all(&mut f, svg.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.commit()?;
+    crate::common::write_file(&path, svg.as_bytes())?;
     Ok(())
 }
 
