@@ -85,17 +85,24 @@ fn balanced_draw(rng: &mut SplitMix64, mut a: Vec<usize>, mut b: Vec<usize>) -> 
     out
 }
 
-/// The splits of `folds` for labels `y`.
+/// The splits of a protocol, and the test folds it could not score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The splits, in (repeat, fold) order.
+    pub splits: Vec<Split>,
+    /// Test slabs left out because they hold one class only (plastic atoms
+    /// cluster, so a small glass may have a slab without any): one line each.
+    pub skipped: Vec<String>,
+}
+
+/// The splits of `folds` for labels `y`. A test slab with one class only
+/// cannot be scored: it is skipped and named in [`Plan::skipped`].
 ///
 /// # Errors
 /// [`LearnError::InvalidInput`] for inconsistent inputs (lengths, a bad
-/// guard or width, fewer than 2 groups or folds), or a test fold or
-/// training part without both classes (named).
-pub fn splits_with(
-    y: &[bool],
-    params: &ProtocolParams,
-    folds: &Folds,
-) -> Result<Vec<Split>, LearnError> {
+/// guard or width, fewer than 2 groups or folds), a training part or a
+/// left-out glass without both classes, or no test slab with both (named).
+pub fn splits_with(y: &[bool], params: &ProtocolParams, folds: &Folds) -> Result<Plan, LearnError> {
     let bad = |m: String| Err(LearnError::InvalidInput(m));
     if params.undersamplings == 0 {
         return bad("at least 1 undersampling".into());
@@ -103,7 +110,12 @@ pub fn splits_with(
     // Test folds: (repeat, fold, members), and for each a training pool.
     let mut plan: Vec<(usize, usize, Vec<usize>, Vec<usize>)> = Vec::new();
     match folds {
-        Folds::Random => return crate::protocol::splits(y, params),
+        Folds::Random => {
+            return Ok(Plan {
+                splits: crate::protocol::splits(y, params)?,
+                skipped: Vec::new(),
+            });
+        }
         Folds::Slabs { geometry, guard } => {
             if geometry.fractional.len() != y.len() || geometry.widths.len() != y.len() {
                 return bad(format!(
@@ -182,12 +194,23 @@ pub fn splits_with(
     let n_pos = y.iter().filter(|&&l| l).count();
     let minority_class = n_pos <= y.len() - n_pos;
     let mut out = Vec::with_capacity(plan.len());
+    let mut skipped = Vec::new();
+    let slabs = matches!(folds, Folds::Slabs { .. });
     for (repeat, fold, test_all, pool) in plan {
         let (pmin, pmaj): (Vec<usize>, Vec<usize>) =
             pool.iter().partition(|&&i| y[i] == minority_class);
         let (tmin, tmaj): (Vec<usize>, Vec<usize>) =
             test_all.iter().partition(|&&i| y[i] == minority_class);
         let what = || format!("{} fold {fold} of repeat {repeat}", folds.describe());
+        if slabs && (tmin.is_empty() || tmaj.is_empty()) {
+            skipped.push(format!(
+                "{}: the test slab has {} and {} samples of the two classes, so it cannot be scored",
+                what(),
+                tmin.len(),
+                tmaj.len()
+            ));
+            continue;
+        }
         for (part, min, maj, advice) in [
             (
                 "training part",
@@ -224,7 +247,17 @@ pub fn splits_with(
             natural_test: test_all,
         });
     }
-    Ok(out)
+    if out.is_empty() {
+        return bad(format!(
+            "{}: no test slab holds both classes ({} skipped); use fewer slabs",
+            folds.describe(),
+            skipped.len()
+        ));
+    }
+    Ok(Plan {
+        splits: out,
+        skipped,
+    })
 }
 
 #[cfg(test)]
@@ -268,6 +301,8 @@ mod tests {
             },
         )
         .unwrap();
+        assert!(s.skipped.is_empty());
+        let s = s.splits;
         assert_eq!(s.len(), 15);
         for split in &s {
             let axis = split.repeat % 3;
@@ -311,7 +346,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(s, again);
+        assert_eq!(s, again.splits);
         // A guard that swallows the box is an error naming the fold.
         let e = splits_with(
             &y,
@@ -335,7 +370,8 @@ mod tests {
             &ProtocolParams::default(),
             &Folds::Groups(groups.clone()),
         )
-        .unwrap();
+        .unwrap()
+        .splits;
         assert_eq!(s.len(), 9);
         for split in &s {
             assert!(split.train.iter().all(|&i| groups[i] != split.fold));
@@ -343,5 +379,49 @@ mod tests {
             assert_eq!(split.natural_test.len(), 200);
         }
         assert!(splits_with(&y, &ProtocolParams::default(), &Folds::Groups(vec![0; 600])).is_err());
+    }
+
+    #[test]
+    fn a_slab_without_plastic_samples_is_skipped_and_named() {
+        // Plastic samples only at fractional x < 0.6: along x, slabs 3 and
+        // 4 hold none; along y and z every slab has both classes.
+        let g = grid(3000);
+        let y: Vec<bool> = (0..3000)
+            .map(|i| g.fractional[i][0] < 0.6 && i % 5 == 0)
+            .collect();
+        let folds = Folds::Slabs {
+            geometry: g.clone(),
+            guard: 0.0,
+        };
+        let plan = splits_with(&y, &ProtocolParams::default(), &folds).unwrap();
+        assert_eq!(plan.splits.len(), 13);
+        assert_eq!(plan.skipped.len(), 2, "{:?}", plan.skipped);
+        assert!(
+            plan.skipped[0]
+                .starts_with("slabs (guard 0 Å) fold 3 of repeat 0: the test slab has 0 and")
+        );
+        assert!(plan.splits.iter().all(|s| s.repeat != 0 || s.fold < 3));
+        // Every slab empty of plastic samples: an error, not an empty protocol.
+        let one_slab: Vec<bool> = (0..3000).map(|i| i == 0).collect();
+        let g1 = Geometry {
+            fractional: vec![[0.1, 0.1, 0.1]; 3000],
+            widths: g.widths.clone(),
+        };
+        let mut y1 = one_slab.clone();
+        y1[1] = true;
+        let e = splits_with(
+            &y1,
+            &ProtocolParams::default(),
+            &Folds::Slabs {
+                geometry: g1,
+                guard: 0.0,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("no test slab holds both classes") || e.contains("training part"),
+            "{e}"
+        );
     }
 }

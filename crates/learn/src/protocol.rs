@@ -222,6 +222,8 @@ pub struct ProtocolResult {
     pub qs_held_out: Vec<f64>,
     /// The fitted models (boosters only; empty for the baselines).
     pub models: Vec<Gbdt>,
+    /// Test folds that could not be scored (a slab with one class only), named.
+    pub skipped: Vec<String>,
 }
 
 /// Mean and population standard deviation.
@@ -272,7 +274,10 @@ pub fn cross_validate_with(
             x.rows()
         )));
     }
-    let all = crate::folds::splits_with(y, params, folds)?;
+    let crate::folds::Plan {
+        splits: all,
+        skipped,
+    } = crate::folds::splits_with(y, params, folds)?;
     let mut folds = Vec::with_capacity(all.len());
     let mut models = Vec::with_capacity(all.len());
     let mut qs = vec![0.0; y.len()];
@@ -365,6 +370,7 @@ pub fn cross_validate_with(
         qs_best_fold: best.1,
         qs_held_out,
         models,
+        skipped,
     })
 }
 

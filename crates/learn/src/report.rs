@@ -81,6 +81,10 @@ pub struct Metrics {
     pub top_percent: f64,
     /// Undersamplings.
     pub undersamplings: usize,
+    /// Test folds left out because they hold one class only (slab folds of
+    /// a small glass), named; absent when none was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_folds: Vec<String>,
 }
 
 impl Metrics {
@@ -127,6 +131,7 @@ impl Metrics {
             summary,
             top_percent: params.top_percent,
             undersamplings: params.undersamplings,
+            skipped_folds: r.skipped.clone(),
         }
     }
 

@@ -36,11 +36,14 @@ pub enum FigureId {
     Fig3f,
     /// Transfer: ΔAUC per scenario.
     Fig4,
+    /// Ours (shared/SPEC.md §8): the learning curve over glasses and the
+    /// guard curve of the honest folds.
+    Fig5,
 }
 
 impl FigureId {
     /// Every figure, in the paper's order.
-    pub const ALL: [FigureId; 9] = [
+    pub const ALL: [FigureId; 10] = [
         FigureId::Fig1,
         FigureId::Fig2,
         FigureId::Fig3a,
@@ -50,6 +53,7 @@ impl FigureId {
         FigureId::Fig3e,
         FigureId::Fig3f,
         FigureId::Fig4,
+        FigureId::Fig5,
     ];
 
     /// The figure's name: `fig1` … `fig4` (its folder and file names).
@@ -64,6 +68,7 @@ impl FigureId {
             FigureId::Fig3e => "fig3e",
             FigureId::Fig3f => "fig3f",
             FigureId::Fig4 => "fig4",
+            FigureId::Fig5 => "fig5",
         }
     }
 
@@ -122,6 +127,9 @@ pub struct Config {
     /// The plastic labels.
     #[serde(default)]
     pub labels: LabelConfig,
+    /// The honest evaluation beside the paper's protocol.
+    #[serde(default)]
+    pub evaluation: EvaluationConfig,
     /// The data sets.
     #[serde(rename = "dataset", default)]
     pub datasets: Vec<Dataset>,
@@ -170,6 +178,37 @@ impl LabelConfig {
             noise_floor: self.noise_floor,
         }
     }
+}
+
+/// The honest evaluation (shared/SPEC.md §7b), always run and reported
+/// beside the paper's random folds: slabs along each cell vector with
+/// training atoms near the test slab dropped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationConfig {
+    /// Training atoms closer than this to the test slab (through periodic
+    /// images) are dropped, Å.
+    #[serde(default = "default_guard")]
+    pub guard: f64,
+    /// The guards of Fig. 5's leakage curve, Å, ascending.
+    #[serde(default = "default_guard_curve")]
+    pub guard_curve: Vec<f64>,
+}
+
+impl Default for EvaluationConfig {
+    fn default() -> EvaluationConfig {
+        EvaluationConfig {
+            guard: default_guard(),
+            guard_curve: default_guard_curve(),
+        }
+    }
+}
+
+fn default_guard() -> f64 {
+    crate::train::DEFAULT_GUARD
+}
+fn default_guard_curve() -> Vec<f64> {
+    vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
 }
 
 /// What a data set is for in the paper's figures.
@@ -454,6 +493,22 @@ impl Config {
                 l.noise_floor
             );
         }
+        let e = &self.evaluation;
+        if !(e.guard.is_finite() && e.guard >= 0.0) {
+            bail!(
+                "evaluation.guard must be a finite distance ≥ 0 Å, found {}",
+                e.guard
+            );
+        }
+        if e.guard_curve.is_empty()
+            || e.guard_curve.iter().any(|g| !(g.is_finite() && *g >= 0.0))
+            || e.guard_curve.windows(2).any(|w| w[0] >= w[1])
+        {
+            bail!(
+                "evaluation.guard_curve must be ascending finite distances ≥ 0 Å, found {:?}",
+                e.guard_curve
+            );
+        }
         crate::common::check_trees(self.trees, "trees")?;
         Ok(())
     }
@@ -576,6 +631,18 @@ role = "base"
             (
                 "[labels]\nnoise_floor = -1",
                 "labels.noise_floor must be a finite D²min ≥ 0 Å², found -1",
+            ),
+            (
+                "[evaluation]\nguard = -1",
+                "evaluation.guard must be a finite distance ≥ 0 Å, found -1",
+            ),
+            (
+                "[evaluation]\nguard_curve = [0, 3, 2]",
+                "evaluation.guard_curve must be ascending",
+            ),
+            (
+                "[evaluation]\nguard_curve = []",
+                "evaluation.guard_curve must be ascending",
             ),
             (
                 "[labels]\nnoise_floor = inf",

@@ -375,10 +375,18 @@ pub fn run(
         .filter(|s| config.feature_sets.contains(s))
         .collect();
     let strain_map = draw.contains(&FigureId::Fig3e);
+    let fig5 = draw.contains(&FigureId::Fig5);
+    // The learning curve's glasses: the base and its new configurations.
+    let curve_glasses = crate::figures::fig5::curve_glasses(config);
     let total = config.datasets.len() // labels
         + config.feature_sets.len() * 2 // base features and models
         + others.len() * transfer_sets.len() * 3
-        + usize::from(strain_map);
+        + usize::from(strain_map)
+        + if fig5 {
+            config.feature_sets.len() * (1 + usize::from(curve_glasses.len() >= 2))
+        } else {
+            0
+        };
     progress.start(total);
     let names: Vec<&str> = config.feature_sets.iter().map(|s| s.name()).collect();
     progress.message(&format!(
@@ -401,6 +409,12 @@ pub fn run(
                 features_step(&mut runner, config, d, set, &base_slot, &base_ctx)?;
             }
             labels_step(&mut runner, config, d, &base_slot)?;
+            for &set in &config.feature_sets {
+                train_step(&mut runner, config, d, set, &base_slot)?;
+                if fig5 {
+                    guard_curve_step(&mut runner, config, d, set, &base_slot)?;
+                }
+            }
         } else {
             let slot = FrameSlot::new(d.frame(0), &d.types, &counts);
             let ctx = OnceCell::new();
@@ -408,17 +422,22 @@ pub fn run(
                 features_step(&mut runner, config, d, set, &slot, &ctx)?;
             }
             labels_step(&mut runner, config, d, &slot)?;
+            // The same-condition scores of Fig. 4: the target's own
+            // protocols, the paper's and the honest one.
+            for &set in &transfer_sets {
+                train_step(&mut runner, config, d, set, &slot)?;
+            }
             count_tessellation(&slot, &ctx);
         }
-    }
-    for &set in &config.feature_sets {
-        train_step(&mut runner, config, base, set)?;
     }
     for d in &others {
         for &set in &transfer_sets {
             transfer_step(&mut runner, config, base, d, set)?;
-            // The same-condition score of Fig. 4: the target's own protocol.
-            train_step(&mut runner, config, d, set)?;
+        }
+    }
+    if fig5 && curve_glasses.len() >= 2 {
+        for &set in &config.feature_sets {
+            learning_curve_step(&mut runner, config, &curve_glasses, set)?;
         }
     }
     if strain_map {
@@ -530,17 +549,28 @@ fn labels_step(
     })
 }
 
-fn train_step(r: &mut Runner<'_>, c: &Config, d: &Dataset, set: Preset) -> Result<()> {
+fn train_step(
+    r: &mut Runner<'_>,
+    c: &Config,
+    d: &Dataset,
+    set: Preset,
+    frame: &FrameSlot<'_>,
+) -> Result<()> {
     let l = Layout::new(c, d);
     let step = Step {
         what: format!("3 × 5 protocol, {} on {}", set.name(), d.name),
-        inputs: vec![l.features(set), l.labels()],
-        params: format!("seed={} trees={}", c.seed, c.trees),
+        inputs: vec![l.features(set), l.labels(), d.frame(0)],
+        params: format!(
+            "seed={} trees={} guard={}",
+            c.seed, c.trees, c.evaluation.guard
+        ),
         outputs: vec![
             l.trained(set, "model.json"),
             l.trained(set, "metrics.json"),
             l.trained(set, "qs.csv"),
             l.trained(set, "curves-roc.csv"),
+            l.trained(set, "metrics-blocks.json"),
+            l.trained(set, "curves-blocks-roc.csv"),
         ],
     };
     r.step(&step, |log| {
@@ -548,18 +578,134 @@ fn train_step(r: &mut Runner<'_>, c: &Config, d: &Dataset, set: Preset) -> Resul
         let y = crate::model::read_labels(&features.ids, &l.labels(), "plastic")?;
         let params =
             crate::train::protocol(c.seed, c.trees, interstice_learn::protocol::ModelKind::Gbdt);
+        // The honest protocol on the same atoms: slabs with the guard.
+        let geometry = crate::honest::geometry_of(&features.ids, frame.get()?, &d.frame(0))?;
+        let folds = interstice_learn::folds::Folds::Slabs {
+            geometry,
+            guard: c.evaluation.guard,
+        };
+        let honest = crate::train::train_with(
+            features.clone(),
+            preset.clone(),
+            y.clone(),
+            "plastic",
+            params,
+            &folds,
+            &l.labels(),
+        )?;
         let t = crate::train::train(features, preset, y, "plastic", params, &l.labels())?;
         write!(log, "{}", t.report())?;
+        writeln!(
+            log,
+            "honest protocol ({}): {}",
+            crate::train::Cv::Blocks {
+                guard: c.evaluation.guard
+            }
+            .describe(),
+            honest.summary_line()
+        )?;
         let file = t.model_file(&l.features(set), &l.labels())?;
         crate::model::save(&file, &l.trained(set, "model.json"))?;
         t.write_metrics(&l.trained(set, "metrics.json"))?;
         t.write_curves(&l.trained(set, "curves"))?;
         t.write_softness(&l.trained(set, "qs.csv"), false)?;
+        honest.write_metrics(&l.trained(set, "metrics-blocks.json"))?;
+        honest.write_curves(&l.trained(set, "curves-blocks"))?;
         writeln!(
             log,
             "wrote quench-in softness to {}",
             l.trained(set, "qs.csv").display()
         )?;
+        Ok(())
+    })
+}
+
+fn guard_curve_step(
+    r: &mut Runner<'_>,
+    c: &Config,
+    d: &Dataset,
+    set: Preset,
+    frame: &FrameSlot<'_>,
+) -> Result<()> {
+    let l = Layout::new(c, d);
+    let guards = &c.evaluation.guard_curve;
+    let step = Step {
+        what: format!("guard curve, {} on {}", set.name(), d.name),
+        inputs: vec![l.features(set), l.labels(), d.frame(0)],
+        params: format!("seed={} trees={} guards={guards:?}", c.seed, c.trees),
+        outputs: vec![l.trained(set, "guard-curve.csv")],
+    };
+    r.step(&step, |log| {
+        let (features, _) = crate::train::read_features(&l.features(set))?;
+        let y = crate::model::read_labels(&features.ids, &l.labels(), "plastic")?;
+        let params =
+            crate::train::protocol(c.seed, c.trees, interstice_learn::protocol::ModelKind::Gbdt);
+        let geometry = crate::honest::geometry_of(&features.ids, frame.get()?, &d.frame(0))?;
+        let curve = crate::honest::guard_curve(&features, &y, &geometry, &params, guards)?;
+        crate::honest::write_guard_curve(&curve, &l.trained(set, "guard-curve.csv"))?;
+        let text: Vec<String> = curve.iter().map(|(g, a)| format!("{g} Å {a:.3}")).collect();
+        writeln!(log, "slab ROC-AUC by guard: {}", text.join(", "))?;
+        Ok(())
+    })
+}
+
+fn learning_curve_step(
+    r: &mut Runner<'_>,
+    c: &Config,
+    glasses: &[&Dataset],
+    set: Preset,
+) -> Result<()> {
+    let lb = Layout::new(c, c.base());
+    let mut inputs = Vec::new();
+    for d in glasses {
+        let l = Layout::new(c, d);
+        inputs.extend([l.features(set), l.labels()]);
+    }
+    let out = lb.trained(set, "learning-curve.csv");
+    let names: Vec<&str> = glasses.iter().map(|d| d.name.as_str()).collect();
+    let step = Step {
+        what: format!(
+            "learning curve, {} over {} glasses",
+            set.name(),
+            glasses.len()
+        ),
+        inputs,
+        params: format!(
+            "seed={} trees={} glasses={}",
+            c.seed,
+            c.trees,
+            names.join(",")
+        ),
+        outputs: vec![out.clone()],
+    };
+    r.step(&step, |log| {
+        let mut curve = Vec::new();
+        for d in glasses {
+            let l = Layout::new(c, d);
+            let (features, _) = crate::train::read_features(&l.features(set))?;
+            let labels = crate::model::read_labels(&features.ids, &l.labels(), "plastic")?;
+            curve.push(crate::honest::CurveGlass {
+                name: d.name.clone(),
+                features,
+                labels,
+            });
+        }
+        let params =
+            crate::train::protocol(c.seed, c.trees, interstice_learn::protocol::ModelKind::Gbdt);
+        let points = crate::honest::learning_curve(&curve, &params)?;
+        crate::honest::write_learning_curve(&points, &out)?;
+        for k in 1..glasses.len() {
+            let v: Vec<f64> = points
+                .iter()
+                .filter(|p| p.training_glasses == k)
+                .map(|p| p.roc_auc)
+                .collect();
+            writeln!(
+                log,
+                "{k} training glass(es): ROC-AUC on unseen glasses {:.3}",
+                interstice_learn::stats::mean(&v)
+            )?;
+        }
         Ok(())
     })
 }

@@ -48,6 +48,7 @@ pub mod featurize;
 pub mod figure_files;
 pub mod figures;
 pub mod first_plastic;
+pub mod honest;
 pub mod label;
 pub mod layout;
 pub mod model;

@@ -222,30 +222,7 @@ pub fn standardize_per_glass(pooled: &mut Pooled) {
 fn positions_of(ids: &[u64], path: &Path, k: usize) -> Result<Geometry> {
     let mut reader = crate::common::open_frames(path, None)?;
     let (_, frame) = crate::common::read_frame(&mut reader, k as i64, "the positions' frame")?;
-    let row: std::collections::HashMap<u64, usize> = frame
-        .ids()
-        .iter()
-        .enumerate()
-        .map(|(i, &id)| (id, i))
-        .collect();
-    let b = frame.sim_box();
-    let widths = b.perpendicular_widths();
-    let fractional = ids
-        .iter()
-        .map(|id| {
-            let i = *row.get(id).with_context(|| {
-                format!(
-                    "atom id {id} of the feature table is not in {}",
-                    path.display()
-                )
-            })?;
-            Ok(b.to_fractional(frame.positions()[i]))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Geometry {
-        widths: vec![widths; fractional.len()],
-        fractional,
-    })
+    crate::honest::geometry_of(ids, &frame, path)
 }
 
 /// The leakage curve: the mean balanced ROC-AUC of the slab protocol at
@@ -260,25 +237,9 @@ pub fn guard_curve(
 ) -> Result<Vec<(f64, f64)>> {
     let geometry = pooled
         .geometry
-        .clone()
+        .as_ref()
         .context("a guard curve needs the atoms' positions")?;
-    let x = Matrix::new(
-        &pooled.features.values,
-        pooled.features.ids.len(),
-        pooled.features.columns.len(),
-    )?;
-    guards
-        .iter()
-        .map(|&guard| {
-            let folds = Folds::Slabs {
-                geometry: geometry.clone(),
-                guard,
-            };
-            let r = cross_validate_with(&x, &pooled.labels, &params, &folds)?;
-            let auc = mean_std(&r.folds.iter().map(|f| f.roc_auc).collect::<Vec<_>>()).0;
-            Ok((guard, auc))
-        })
-        .collect()
+    crate::honest::guard_curve(&pooled.features, &pooled.labels, geometry, &params, guards)
 }
 
 /// The folds of `cv` for pooled glasses.
@@ -432,17 +393,31 @@ impl Training {
     pub fn summary_line(&self) -> String {
         let pm = |v: (f64, f64)| format!("{:.3} ± {:.3}", v.0, v.1);
         format!(
-            "ROC-AUC {} (natural ratio {}), PR-AUC {} (chance {:.3}), precision in the top {} % {}",
+            "ROC-AUC {} (natural ratio {}), PR-AUC {} (chance {:.3}), precision in the top {} % {}{}",
             pm(self.stat(&|f| f.roc_auc)),
             pm(self.stat(&|f| f.natural_roc_auc)),
             pm(self.stat(&|f| f.natural_average_precision)),
             self.stat(&|f| f.natural_base_rate).0,
             self.params.top_percent,
-            pm(self.stat(&|f| f.natural_precision_top))
+            pm(self.stat(&|f| f.natural_precision_top)),
+            self.skipped_note()
         )
     }
 
-    /// The metrics table for a terminal: four lines.
+    /// "; k of n test slabs skipped (one class only)", or nothing.
+    fn skipped_note(&self) -> String {
+        let k = self.result.skipped.len();
+        if k == 0 {
+            return String::new();
+        }
+        format!(
+            "; {k} of {} test slabs skipped (one class only: plastic atoms cluster)",
+            k + self.result.folds.len()
+        )
+    }
+
+    /// The metrics table for a terminal: four lines (five when test slabs
+    /// were skipped).
     pub fn report(&self) -> String {
         let r = &self.result;
         let y = &self.labels;
@@ -468,7 +443,7 @@ impl Training {
             "{} models ({} undersamplings × {} folds), {} atoms, {plastic} plastic ({:.2} %), {} features\n\
              balanced test folds   ROC-AUC {}  accuracy {}  F1 {}  precision {}  recall {}\n\
              natural class ratio   ROC-AUC {}  average precision {} (chance {})  precision in the top {} % {}\n\
-             most important        {}\n",
+             most important        {}\n{}",
             r.folds.len(),
             self.params.undersamplings,
             r.folds.iter().map(|f| f.fold + 1).max().unwrap_or(0),
@@ -485,7 +460,12 @@ impl Training {
             stat(&|f| f.natural_base_rate),
             self.params.top_percent,
             stat(&|f| f.natural_precision_top),
-            top.join(", ")
+            top.join(", "),
+            self.result
+                .skipped
+                .iter()
+                .map(|s| format!("skipped               {s}\n"))
+                .collect::<String>()
         )
     }
 

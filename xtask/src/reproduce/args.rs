@@ -24,7 +24,7 @@ pub const USAGE: &str =
     "usage: cargo xtask reproduce [FIGURE... | --all] [--data quick|paper-scaled]
                               [--check | --bless] [--np N] [--jobs J]
 
-  FIGURE              fig1 fig2 fig3a fig3b fig3c fig3d fig3e fig3f fig4 (default: --all)
+  FIGURE              fig1 fig2 fig3a fig3b fig3c fig3d fig3e fig3f fig4 fig5 (default: --all)
   --data quick        1 372-atom glasses at 1e13 K/s, made here when missing (default;
                       about 13 min each on 2 ranks, see paper/README.md)
   --data paper-scaled the samples of datasets/plan.json; missing ones are listed and

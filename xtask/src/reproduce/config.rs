@@ -22,6 +22,8 @@ pub fn config_toml(
             frame: LABEL_FRAME,
             ..LabelConfig::default()
         },
+        // The honest protocol beside the paper's (slabs, the default guard).
+        evaluation: interstice_pipeline::config::EvaluationConfig::default(),
         datasets: samples
             .iter()
             .map(|sample| {

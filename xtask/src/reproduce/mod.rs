@@ -315,8 +315,9 @@ mod tests {
         assert_eq!(o.data, Data::PaperScaled);
         assert!(o.check && !o.bless);
         assert_eq!(o.np, Some(2));
-        assert_eq!(args(&["fig1", "--all"]).unwrap().figures.len(), 9);
-        assert!(args(&["fig5"]).is_err());
+        assert_eq!(args(&["fig1", "--all"]).unwrap().figures.len(), 10);
+        assert_eq!(args(&["fig5"]).unwrap().figures, [FigureId::Fig5]);
+        assert!(args(&["fig6"]).is_err());
         assert!(args(&["--data", "huge"]).is_err());
         assert!(args(&["--check", "--bless"]).is_err());
     }
@@ -326,6 +327,10 @@ mod tests {
         assert_eq!(roles_needed(FigureId::Fig2), &[Role::Base]);
         assert!(roles_needed(FigureId::Fig3f).contains(&Role::OtherComposition));
         assert_eq!(roles_needed(FigureId::Fig4).len(), 6);
+        assert_eq!(
+            roles_needed(FigureId::Fig5),
+            &[Role::Base, Role::NewConfiguration]
+        );
     }
 
     #[test]

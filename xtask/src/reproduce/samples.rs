@@ -42,6 +42,8 @@ pub(super) fn roles_needed(figure: FigureId) -> &'static [Role] {
         FigureId::Fig3f => &[Role::Base, Role::OtherRate, Role::OtherComposition],
         // Every transfer scenario.
         FigureId::Fig4 => &Role::ALL,
+        // The learning curve over the base condition's glasses.
+        FigureId::Fig5 => &[Role::Base, Role::NewConfiguration],
         _ => &[Role::Base],
     }
 }

@@ -6,43 +6,62 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{BLUE, Drawn, Figure, GREY, SANS, legend_box, line_key, palette};
-use crate::figures::fig2::Fig2;
+use crate::figures::fig2::{Fig2, MeanCurve};
+
+/// One panel of mean ROC curves.
+fn roc_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+    curves: &[MeanCurve],
+) -> Result<()> {
+    let mut c = ChartBuilder::on(area)
+        .caption(caption, (SANS, 18))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0f64..1f64, 0f64..1f64)
+        .d()?;
+    c.configure_mesh()
+        .x_desc("false-positive rate")
+        .y_desc("true-positive rate")
+        .label_style((SANS, 15))
+        .draw()
+        .d()?;
+    c.draw_series(LineSeries::new(
+        [(0.0, 0.0), (1.0, 1.0)],
+        GREY.stroke_width(1),
+    ))
+    .d()?;
+    for (k, (name, m, s, pts)) in curves.iter().enumerate() {
+        let color = palette(k);
+        c.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(3)))
+            .d()?
+            .label(format!("{name}: AUC {m:.3} ± {s:.3}"))
+            .legend(line_key(color, 3));
+    }
+    legend_box(&mut c, SeriesLabelPosition::LowerRight, 16)
+}
 
 impl Figure for Fig2 {
-    const SIZE: (u32, u32) = (1400, 620);
+    const SIZE: (u32, u32) = (1980, 620);
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let (a, b) = root.split_horizontally(620);
-        let mut c = ChartBuilder::on(&a)
-            .caption("a  ROC on the balanced test folds (mean of 15)", (SANS, 20))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d(0f64..1f64, 0f64..1f64)
-            .d()?;
-        c.configure_mesh()
-            .x_desc("false-positive rate")
-            .y_desc("true-positive rate")
-            .label_style((SANS, 15))
-            .draw()
-            .d()?;
-        c.draw_series(LineSeries::new(
-            [(0.0, 0.0), (1.0, 1.0)],
-            GREY.stroke_width(1),
-        ))
-        .d()?;
-        for (k, (name, m, s, pts)) in self.curves.iter().enumerate() {
-            let color = palette(k);
-            c.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(3)))
-                .d()?
-                .label(format!("{name}: AUC {m:.3} ± {s:.3}"))
-                .legend(line_key(color, 3));
-        }
-        legend_box(&mut c, SeriesLabelPosition::LowerRight, 16)?;
+        let (a, rest) = root.split_horizontally(620);
+        let (h, b) = rest.split_horizontally(620);
+        roc_panel(
+            &a,
+            "a  random folds (the paper's protocol), mean of 15",
+            &self.curves,
+        )?;
+        roc_panel(
+            &h,
+            &format!("b  honest: slabs, {} Å guard, mean of 15", self.guard),
+            &self.honest,
+        )?;
         let n = self.importances.len();
         let max = self.importances.iter().map(|p| p.1).fold(0.0, f64::max) * 1.1;
         let mut c = ChartBuilder::on(&b)
             .caption(
-                "b  feature importance, interstice 80 (mean of 15 models)",
+                "c  feature importance, interstice 80 (mean of 15 models)",
                 (SANS, 20),
             )
             .margin(15)

@@ -6,21 +6,42 @@ use plotters::prelude::*;
 
 use super::{BLUE, Drawn, Figure, GREY, RED, SANS, Side, legend_box, violin};
 use crate::config::Role;
-use crate::figures::fig4::Fig4;
+use crate::figures::fig4::{Fig4, Point};
 
 impl Figure for Fig4 {
-    const SIZE: (u32, u32) = (1100, 620);
+    const SIZE: (u32, u32) = (1100, 1180);
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let (top, bottom) = root.split_vertically(590);
+        panel(
+            self,
+            &top,
+            "a  the paper's protocol: base model's ROC-AUC on new data − the target's own random-fold score",
+            &self.points,
+        )?;
+        panel(
+            self,
+            &bottom,
+            "b  honest: − the target's own slab score (guarded folds); filled: interstice 80, hollow: symmetry functions 166",
+            &self.honest,
+        )
+    }
+}
+
+/// One panel: ΔAUC violins and points per scenario and feature set.
+fn panel<DB: DrawingBackend>(
+    fig: &Fig4,
+    root: &DrawingArea<DB, Shift>,
+    caption: &str,
+    points: &[Point],
+) -> Result<()> {
+    {
         let scen = Role::SCENARIOS;
         let mut c = ChartBuilder::on(root)
-            .caption(
-                "Transferability: the base model's ROC-AUC on new data − a model trained on that data (filled: interstice 80, hollow: symmetry functions 166)",
-                (SANS, 17),
-            )
+            .caption(caption, (SANS, 16))
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(70)
-            .build_cartesian_2d(-0.5f64..scen.len() as f64 - 0.5, self.lo..self.hi)
+            .build_cartesian_2d(-0.5f64..scen.len() as f64 - 0.5, fig.lo..fig.hi)
             .d()?;
         c.configure_mesh()
             .disable_x_mesh()
@@ -43,9 +64,8 @@ impl Figure for Fig4 {
         ))
         .d()?;
         for (si, _) in scen.iter().enumerate() {
-            for (fi, _) in self.sets.iter().enumerate() {
-                let vals: Vec<f64> = self
-                    .points
+            for (fi, _) in fig.sets.iter().enumerate() {
+                let vals: Vec<f64> = points
                     .iter()
                     .filter(|p| p.0 == si && p.1 == fi)
                     .map(|p| p.2)
@@ -84,7 +104,7 @@ impl Figure for Fig4 {
                 .d()?;
             }
         }
-        for (fi, name) in self.sets.iter().enumerate() {
+        for (fi, name) in fig.sets.iter().enumerate() {
             let color = if fi == 0 { BLUE } else { RED };
             c.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
                 .d()?

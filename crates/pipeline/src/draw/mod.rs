@@ -13,6 +13,7 @@ mod fig1;
 mod fig2;
 mod fig3;
 mod fig4;
+mod fig5;
 
 /// The bundled font (DejaVu Sans; licence in `assets/`).
 const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -128,6 +129,7 @@ pub(crate) fn render(data: &FigureData, dir: &Path) -> Result<()> {
         Plot::Fig3d(f) => save(f, dir, id),
         Plot::Fig3e(f) => save(f, dir, id),
         Plot::Fig4(f) => save(f, dir, id),
+        Plot::Fig5(f) => save(f, dir, id),
     }
 }
 

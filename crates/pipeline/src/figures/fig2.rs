@@ -59,8 +59,12 @@ pub type MeanCurve = (String, f64, f64, Vec<(f64, f64)>);
 /// The numbers drawn in Fig. 2.
 #[derive(Clone, Debug, Serialize)]
 pub struct Fig2 {
-    /// One mean ROC curve per feature set.
+    /// One mean ROC curve per feature set: the paper's random folds.
     pub curves: Vec<MeanCurve>,
+    /// The same with the honest slab folds.
+    pub honest: Vec<MeanCurve>,
+    /// The honest folds' guard, Å.
+    pub guard: f64,
     /// The 15 most important features of the interstice model.
     pub importances: Vec<(String, f64)>,
 }
@@ -87,17 +91,29 @@ pub fn fig2(inputs: &Inputs<'_>) -> Result<FigureData> {
     let (config, results) = (inputs.config, inputs.results);
     let l = Layout::new(config, config.base());
     let mut curves = Vec::new();
-    let mut csv = String::from("feature_set,fpr,mean_tpr\n");
+    let mut honest = Vec::new();
+    let mut csv = String::from("protocol,feature_set,fpr,mean_tpr\n");
     let mut summary = BTreeMap::new();
     for b in &results.base {
         let set = b.set.name();
         let pts = mean_roc(&l.trained(b.set, "curves-roc.csv"))?;
         for (x, y) in &pts {
-            let _ = writeln!(csv, "{set},{x:?},{y:?}");
+            let _ = writeln!(csv, "random,{set},{x:?},{y:?}");
         }
         summary.insert(format!("roc_auc_{set}"), b.roc_auc.0);
         summary.insert(format!("average_precision_{set}"), b.average_precision.0);
         curves.push((set.to_string(), b.roc_auc.0, b.roc_auc.1, pts));
+        let h = &b.blocks;
+        let pts = mean_roc(&l.trained(b.set, "curves-blocks-roc.csv"))?;
+        for (x, y) in &pts {
+            let _ = writeln!(csv, "slabs,{set},{x:?},{y:?}");
+        }
+        summary.insert(format!("roc_auc_blocks_{set}"), h.roc_auc.0);
+        summary.insert(
+            format!("average_precision_blocks_{set}"),
+            h.average_precision.0,
+        );
+        honest.push((set.to_string(), h.roc_auc.0, h.roc_auc.1, pts));
     }
     let imp = importances(&l.trained(Preset::Paper80, "model.json"))?;
     csv.push_str("\nfeature,importance_paper80\n");
@@ -106,6 +122,8 @@ pub fn fig2(inputs: &Inputs<'_>) -> Result<FigureData> {
     }
     let fig = Fig2 {
         curves,
+        honest,
+        guard: inputs.config.evaluation.guard,
         importances: imp.into_iter().take(15).collect(),
     };
     Ok(FigureData::new(

@@ -21,6 +21,7 @@ pub mod fig1;
 pub mod fig2;
 pub mod fig3;
 pub mod fig4;
+pub mod fig5;
 
 pub use interstice_features::analysis::histogram;
 pub use interstice_learn::stats::{kde, mean, quantile};
@@ -85,6 +86,8 @@ pub enum Plot {
     Fig3e(fig3::Fig3e),
     /// Fig. 4.
     Fig4(fig4::Fig4),
+    /// Fig. 5.
+    Fig5(fig5::Fig5),
 }
 
 /// One figure's numbers and series.
@@ -124,6 +127,7 @@ pub fn compute(id: FigureId, inputs: &Inputs<'_>) -> Result<FigureData> {
         FigureId::Fig3e => fig3::fig3e(inputs),
         FigureId::Fig3f => fig3::fig3f(inputs),
         FigureId::Fig4 => fig4::fig4(inputs),
+        FigureId::Fig5 => fig5::fig5(inputs),
     }
 }
 
