@@ -17,31 +17,36 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use interstice_core::rng::SplitMix64;
 
 /// The guard of the block folds, Å (the default of `interstice train`).
 const GUARD: &str = "5";
 /// Bootstrap resamples.
 const RESAMPLES: usize = 2000;
 
-const USAGE: &str = "usage: cargo xtask honest [--trees N] [--write]
+const USAGE: &str = "usage: cargo xtask honest [--trees N] [--datasets DIR] [--write]
 
   Runs interstice featurize, label and train (random folds, slabs with a
-  5 Å guard, one glass left out) on every glass under datasets/ sheared in
-  six directions, and prints the table; --write puts it into docs/results.md.";
+  5 Å guard, one glass left out) on every glass under datasets/ (or DIR)
+  sheared in six directions, and prints the tables: per glass, per
+  condition (one glass left out, learning curve) and across conditions
+  (transfer from the largest condition); --write puts them into
+  docs/results.md.";
 
 /// A committed glass with six loading directions.
 struct Glass {
     name: String,
+    /// Its condition and size, `Cu65Zr35/n4000-r1e13`: glasses of one group
+    /// are configurations of one glass-making condition.
+    group: String,
     /// LAMMPS types to elements, from the manifest.
     types: String,
     dir: PathBuf,
     directions: Vec<PathBuf>,
 }
 
-fn find_glasses(root: &Path) -> Result<Vec<Glass>> {
+fn find_glasses(datasets: &Path) -> Result<Vec<Glass>> {
     let mut out = Vec::new();
-    let datasets = root.join("datasets");
+    let datasets = datasets.to_path_buf();
     let mut dirs = Vec::new();
     for cond in std::fs::read_dir(&datasets).context("datasets/")? {
         let cond = cond?.path();
@@ -90,6 +95,9 @@ fn find_glasses(root: &Path) -> Result<Vec<Glass>> {
             .join(",");
         out.push(Glass {
             types,
+            group: rel
+                .parent()
+                .map_or_else(String::new, |p| p.display().to_string()),
             name: rel.display().to_string(),
             dir,
             directions,
@@ -116,19 +124,7 @@ fn run(bin: &Path, args: &[String]) -> Result<String> {
 
 /// The mean and a seeded bootstrap 95 % interval of the mean of `v`.
 fn bootstrap(v: &[f64], seed: u64) -> (f64, f64, f64) {
-    let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let mut rng = SplitMix64::new(seed);
-    let mut means: Vec<f64> = (0..RESAMPLES)
-        .map(|_| {
-            (0..v.len())
-                .map(|_| v[(rng.next_f64() * v.len() as f64) as usize % v.len()])
-                .sum::<f64>()
-                / v.len() as f64
-        })
-        .collect();
-    means.sort_by(f64::total_cmp);
-    let at = |q: f64| means[((q * (RESAMPLES - 1) as f64).round() as usize).min(RESAMPLES - 1)];
-    (mean, at(0.025), at(0.975))
+    interstice_learn::stats::bootstrap_mean(v, RESAMPLES, seed)
 }
 
 fn cell(v: (f64, f64, f64)) -> String {
@@ -175,34 +171,50 @@ fn per_glass_auc(path: &Path, glasses: usize) -> Result<Vec<f64>> {
         .collect()
 }
 
-/// Every subset of `0..n` without `t` of size `k`, in order.
-fn subsets(n: usize, t: usize, k: usize) -> Vec<Vec<usize>> {
-    let others: Vec<usize> = (0..n).filter(|&i| i != t).collect();
-    let mut out = Vec::new();
-    for mask in 0u32..(1 << others.len()) {
-        if mask.count_ones() as usize == k {
-            out.push(
-                (0..others.len())
-                    .filter(|b| mask & (1 << b) != 0)
-                    .map(|b| others[b])
-                    .collect(),
-            );
-        }
-    }
-    out
+/// `interstice evaluate` of `model` on the glass in `dir` (its `preset`
+/// table and `which` labels): the ROC-AUC on all its atoms.
+fn evaluate_auc(bin: &Path, model: &Path, dir: &Path, preset: &str, which: &str) -> Result<f64> {
+    let s = |p: &Path| p.display().to_string();
+    let out = run(
+        bin,
+        &[
+            "evaluate".into(),
+            "--model".into(),
+            s(model),
+            "--features".into(),
+            s(&dir.join(format!("{preset}.parquet"))),
+            "--labels".into(),
+            s(&dir.join(format!("labels-{which}.csv"))),
+        ],
+    )?;
+    Ok(out
+        .lines()
+        .find(|l| l.starts_with("natural class ratio"))
+        .and_then(|l| l.split("ROC-AUC ").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .context("no ROC-AUC in interstice evaluate's output")?
+        .parse()?)
 }
 
 /// The learning curve over glasses: for each number of training glasses,
 /// models trained (all their atoms, the paper's settings) on every subset
 /// of that size scoring every glass left out, ROC-AUC on all its atoms;
 /// the mean over subsets per test glass, then mean and 95 % CI over test glasses.
-fn learning_curve(bin: &Path, work: &Path, n: usize, trees: &str) -> Result<String> {
+fn learning_curve(
+    bin: &Path,
+    work: &Path,
+    members: &[usize],
+    group: &str,
+    trees: &str,
+) -> Result<String> {
+    let n = members.len();
     if n < 2 {
         return Ok(String::new());
     }
     let s = |p: &Path| p.display().to_string();
-    let mut text = String::from(
-        "\nLearning curve over glasses: models trained on k glasses score a glass none of them saw (ROC-AUC on all its atoms; mean over the training subsets, then mean and 95 % CI over test glasses):\n\n| features | labels | training glasses | ROC-AUC on an unseen glass |\n|---|---|---|---|\n",
+    let mut text = format!(
+        "\nLearning curve over the glasses of {group}: models trained on k glasses score a glass none of them saw (ROC-AUC on all its atoms; mean over the training subsets, at most {} of them, then mean and 95 % CI over test glasses):\n\n| features | labels | training glasses | ROC-AUC on an unseen glass |\n|---|---|---|---|\n",
+        interstice_pipeline::honest::MAX_SUBSETS
     );
     let mut made = std::collections::HashSet::new();
     for preset in ["paper80", "sf166"] {
@@ -211,7 +223,8 @@ fn learning_curve(bin: &Path, work: &Path, n: usize, trees: &str) -> Result<Stri
                 let mut per_test = Vec::new();
                 for t in 0..n {
                     let mut aucs = Vec::new();
-                    for train in subsets(n, t, k) {
+                    for train in interstice_pipeline::honest::training_subsets(n, t, k, 0) {
+                        let train: Vec<usize> = train.iter().map(|&g| members[g]).collect();
                         let model = work.join(format!(
                             "model-{preset}-{which}-{}.json",
                             train
@@ -237,26 +250,8 @@ fn learning_curve(bin: &Path, work: &Path, n: usize, trees: &str) -> Result<Stri
                             );
                             run(bin, &args)?;
                         }
-                        let dir = work.join(format!("glass{t}"));
-                        let out = run(
-                            bin,
-                            &[
-                                "evaluate".into(),
-                                "--model".into(),
-                                s(&model),
-                                "--features".into(),
-                                s(&dir.join(format!("{preset}.parquet"))),
-                                "--labels".into(),
-                                s(&dir.join(format!("labels-{which}.csv"))),
-                            ],
-                        )?;
-                        let auc: f64 = out
-                            .lines()
-                            .find(|l| l.starts_with("natural class ratio"))
-                            .and_then(|l| l.split("ROC-AUC ").nth(1))
-                            .and_then(|l| l.split_whitespace().next())
-                            .context("no ROC-AUC in interstice evaluate's output")?
-                            .parse()?;
+                        let dir = work.join(format!("glass{}", members[t]));
+                        let auc = evaluate_auc(bin, &model, &dir, preset, which)?;
                         aucs.push(auc);
                     }
                     per_test.push(aucs.iter().sum::<f64>() / aucs.len() as f64);
@@ -272,19 +267,93 @@ fn learning_curve(bin: &Path, work: &Path, n: usize, trees: &str) -> Result<Stri
     Ok(text)
 }
 
+/// Each glass's own honest (slab) ROC-AUC by (glass, feature set, labels).
+type Own = std::collections::HashMap<(usize, &'static str, &'static str), f64>;
+
+/// Transfer across conditions, honestly: a model trained on every glass of
+/// the largest group (pooled, the paper's settings) scores each glass of the
+/// other groups, against that glass's own leak-free slab score. Symmetry
+/// functions only where the elements match (their columns name the pairs).
+fn transfer(
+    bin: &Path,
+    work: &Path,
+    glasses: &[Glass],
+    groups: &[(String, Vec<usize>)],
+    own: &Own,
+    trees: &str,
+) -> Result<String> {
+    let Some((base, members)) = groups.iter().max_by_key(|(_, m)| m.len()) else {
+        return Ok(String::new());
+    };
+    if groups.len() < 2 {
+        return Ok(String::new());
+    }
+    let s = |p: &Path| p.display().to_string();
+    let mut text = format!(
+        "\nTransfer to other conditions: one model trained on all {} glasses of {base} (pooled) scores every atom of a glass of another condition; ΔAUC is taken against that glass's own leak-free slab score (the honest same-condition score), never against its random-fold score:\n\n| target | features | labels | transfer ROC-AUC | own slab ROC-AUC | ΔAUC |\n|---|---|---|---|---|---|\n",
+        members.len()
+    );
+    let base_types = &glasses[members[0]].types;
+    for preset in ["paper80", "sf166"] {
+        for (label, which) in [("one direction", "one"), ("six, mean rank", "six")] {
+            let model = work.join(format!(
+                "transfer-model-{}-{preset}-{which}.json",
+                base.replace('/', "_")
+            ));
+            let mut trained = false;
+            for (_, targets) in groups.iter().filter(|(g, _)| g != base) {
+                for &t in targets {
+                    if preset == "sf166" && glasses[t].types != *base_types {
+                        continue;
+                    }
+                    if !trained {
+                        let mut args: Vec<String> = vec!["train".into()];
+                        for &k in members {
+                            let dir = work.join(format!("glass{k}"));
+                            args.extend([
+                                "--features".into(),
+                                s(&dir.join(format!("{preset}.parquet"))),
+                                "--labels".into(),
+                                s(&dir.join(format!("labels-{which}.csv"))),
+                            ]);
+                        }
+                        args.extend(["--trees", trees, "--model", &s(&model)].map(String::from));
+                        run(bin, &args)?;
+                        trained = true;
+                    }
+                    let dir = work.join(format!("glass{t}"));
+                    let auc = evaluate_auc(bin, &model, &dir, preset, which)?;
+                    let mine = own.get(&(t, preset, label)).copied().unwrap_or(f64::NAN);
+                    let _ = writeln!(
+                        text,
+                        "| {} | {preset} | {label} | {auc:.3} | {mine:.3} | {:+.3} |",
+                        glasses[t].name,
+                        auc - mine
+                    );
+                }
+            }
+        }
+    }
+    Ok(text)
+}
+
 /// Runs the evaluation.
 pub fn main(root: &Path, args: &[String]) -> Result<()> {
     let mut trees = "300".to_string();
     let mut write = false;
+    let mut datasets = root.join("datasets");
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--trees" => trees = it.next().context("--trees needs a number")?.clone(),
+            "--datasets" => {
+                datasets = PathBuf::from(it.next().context("--datasets needs a folder")?)
+            }
             "--write" => write = true,
             _ => bail!("{USAGE}"),
         }
     }
-    let glasses = find_glasses(root)?;
+    let glasses = find_glasses(&datasets)?;
     if glasses.is_empty() {
         bail!("no glass under datasets/ has six loading directions");
     }
@@ -301,6 +370,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     let work = target.join("honest");
     let s = |p: &Path| p.display().to_string();
     let mut curves: Vec<String> = Vec::new();
+    // Each glass's own slab score, for the transfer's ΔAUC.
+    let mut own: Own = std::collections::HashMap::new();
     let mut table = String::from(
         "| glass | features | labels | random folds (the paper's) | slabs, 5 Å guard [95 % CI over slabs] |\n|---|---|---|---|---|\n",
     );
@@ -376,6 +447,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                 }
                 let paper = paper_auc(&out)?;
                 let honest = bootstrap(&model_aucs(&metrics)?, k as u64);
+                own.insert((k, preset, label), honest.0);
                 let _ = writeln!(
                     table,
                     "| {} | {preset} | {label} | {paper} | {} |",
@@ -385,11 +457,19 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
             }
         }
     }
+    // Configurations of one condition, in the order found.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (k, g) in glasses.iter().enumerate() {
+        match groups.iter_mut().find(|(name, _)| *name == g.group) {
+            Some((_, members)) => members.push(k),
+            None => groups.push((g.group.clone(), vec![k])),
+        }
+    }
     let mut pooled = String::new();
-    if glasses.len() >= 2 {
+    for (group, members) in groups.iter().filter(|(_, m)| m.len() >= 2) {
         pooled.push_str(&format!(
-            "\nOne glass left out ({} glasses; ROC-AUC of each left-out glass from the models that never saw it, mean and 95 % CI over glasses):\n\n| features | labels | random folds, pooled (the paper's) | one glass left out |\n|---|---|---|---|\n",
-            glasses.len()
+            "\nOne glass left out, {group} ({} glasses; ROC-AUC of each left-out glass from the models that never saw it, mean and 95 % CI over glasses):\n\n| features | labels | random folds, pooled (the paper's) | one glass left out |\n|---|---|---|---|\n",
+            members.len()
         ));
         for preset in ["paper80", "sf166"] {
             for (label, which, standardize) in [
@@ -401,7 +481,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                 if standardize {
                     args.push("--standardize-per-glass".into());
                 }
-                for k in 0..glasses.len() {
+                for &k in members {
                     let dir = work.join(format!("glass{k}"));
                     args.extend([
                         "--features".into(),
@@ -411,7 +491,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                     ]);
                 }
                 let qs = work.join(format!(
-                    "pooled-{preset}-{which}{}.csv",
+                    "pooled-{}-{preset}-{which}{}.csv",
+                    group.replace('/', "_"),
                     if standardize { "-z" } else { "" }
                 ));
                 args.extend(
@@ -419,7 +500,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                 );
                 let out = run(&bin, &args)?;
                 let paper = paper_auc(&out)?;
-                let per = per_glass_auc(&qs, glasses.len())?;
+                let per = per_glass_auc(&qs, members.len())?;
                 let _ = writeln!(
                     pooled,
                     "| {preset} | {label} | {paper} | {} (per glass {}) |",
@@ -431,9 +512,9 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                 );
             }
         }
+        pooled.push_str(&learning_curve(&bin, &work, members, group, &trees)?);
     }
-    let curve = learning_curve(&bin, &work, glasses.len(), &trees)?;
-    pooled.push_str(&curve);
+    pooled.push_str(&transfer(&bin, &work, &glasses, &groups, &own, &trees)?);
     let block = format!(
         "Measured by `cargo xtask honest` (trees {trees}; slabs: 5 per cell vector, one vector per undersampling, training atoms within {GUARD} Å of the test slab dropped; labels: top 5 % at 5 % shear, from +xy alone or from the mean D²min rank of ±xy, ±xz, ±yz). Random folds: mean ± std over the 15 models.\n\n{table}\nThe leak as a curve: the slabs' mean ROC-AUC against the guard (0 Å: slabs alone).\n\n| glass | features | labels | guard: ROC-AUC |\n|---|---|---|---|\n{}\n{pooled}",
         curves.join("\n")
@@ -458,13 +539,6 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn subsets_leave_the_test_glass_out() {
-        assert_eq!(subsets(3, 0, 1), [vec![1], vec![2]]);
-        assert_eq!(subsets(3, 1, 2), [vec![0, 2]]);
-        assert_eq!(subsets(4, 3, 2).len(), 3);
-    }
 
     #[test]
     fn auc_and_bootstrap() {

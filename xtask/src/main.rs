@@ -38,7 +38,7 @@ tasks:
   reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N] [--jobs J]
           the paper's figures, drawn by `interstice run` into target/figures/<data>/<id>/
           (cargo xtask reproduce --help for details)
-  honest [--trees N] [--write]
+  honest [--trees N] [--datasets DIR] [--write]
           random folds against guarded slabs and one glass left out, on every committed
           glass sheared in six directions (--write: into docs/results.md)
   tidy    check that every .rs file opens with //!, that no test is ignored or

@@ -27,6 +27,10 @@ pub struct TrainArgs {
     /// The guard of `--cv blocks`, Å.
     #[arg(long, default_value_t = train::DEFAULT_GUARD, allow_hyphen_values = true)]
     pub guard: f64,
+    /// With `--cv blocks`: K³ cells (K along each cell vector, each cell a
+    /// test fold in every undersampling) instead of slabs.
+    #[arg(long, value_name = "K")]
+    pub cells: Option<usize>,
     /// Standardise every feature within each glass before pooling (mean 0,
     /// variance 1 per glass; uses no labels).
     #[arg(long)]
@@ -104,7 +108,7 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             args.features.len()
         );
     }
-    let cv = train::Cv::parse(&args.cv, args.guard, args.features.len())?;
+    let cv = train::Cv::parse(&args.cv, args.guard, args.cells, args.features.len())?;
     let best_fold = train::best_fold(&args.qs)?;
     let kind = train::classifier(&args.classifier, args.model.is_some())?;
     let glasses: Vec<train::GlassFiles> = (0..args.features.len())
@@ -135,9 +139,10 @@ pub fn run(args: &TrainArgs, out: &mut impl Write) -> Result<()> {
             .take_while(|g| *g < args.guard)
             .collect();
         guards.push(args.guard);
-        let curve = train::guard_curve(&pooled, params, &guards)?;
+        let curve = train::guard_curve(&pooled, params, &guards, args.cells)?;
         let points: Vec<String> = curve.iter().map(|(g, a)| format!("{g} Å {a:.3}")).collect();
-        writeln!(out, "guard curve (slab ROC-AUC): {}", points.join(", "))?;
+        let block = if args.cells.is_some() { "cell" } else { "slab" };
+        writeln!(out, "guard curve ({block} ROC-AUC): {}", points.join(", "))?;
     }
     let glass = pooled.glass.clone();
     let n_glasses = args.features.len();

@@ -299,6 +299,24 @@ fn honest_folds_print_both_protocols() {
     assert!(out.contains("slabs with a 5 Å guard"), "{out}");
     // The fixture's leak: the random folds score clearly higher.
     assert!(paper > honest + 0.05, "{paper} vs {honest}\n{out}");
+    // k³ cells instead of slabs: 2³ cells in each of 3 undersamplings.
+    let (ok, out, err) = interstice(&[
+        "train",
+        "--features",
+        &f1,
+        "--labels",
+        &l1,
+        "--cv",
+        "blocks",
+        "--cells",
+        "2",
+        "--trees",
+        "50",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2³ cells with a 5 Å guard"), "{out}");
+    assert!(out.contains("24 models"), "{out}");
+    assert!(score(&out, "honest protocol") < paper, "{out}");
     // Two glasses, one left out at a time; the softness table names them.
     let qs = dir.path().join("qs.csv");
     let (ok, out, err) = interstice(&[
@@ -369,6 +387,23 @@ fn honest_folds_print_both_protocols() {
         (
             vec!["--features", &f1, "--labels", &l1, "--cv", "slabs"],
             "--cv slabs: expected random, blocks or glasses",
+        ),
+        (
+            vec!["--features", &f1, "--labels", &l1, "--cells", "2"],
+            "--cells cuts blocks: give it with --cv blocks",
+        ),
+        (
+            vec![
+                "--features",
+                &f1,
+                "--labels",
+                &l1,
+                "--cv",
+                "blocks",
+                "--cells",
+                "1",
+            ],
+            "--cells must be 2 to 10 cells per cell vector, found 1",
         ),
     ] {
         let mut all = vec!["train"];

@@ -44,6 +44,19 @@ pub enum Folds {
         /// The guard distance, Å (0 drops nothing).
         guard: f64,
     },
+    /// `per_axis`³ cells of the periodic cell (fractional coordinates), each
+    /// a test fold in every undersampling; a training sample is kept only if
+    /// it is at least `guard` Å from the test cell along some cell vector
+    /// (the distance between the planes bounds the true distance from
+    /// below, so no kept sample is closer than the guard, in any tilt).
+    Cells {
+        /// Where the samples are.
+        geometry: Geometry,
+        /// The guard distance, Å (0 drops nothing).
+        guard: f64,
+        /// Cells along each cell vector (2 or more).
+        per_axis: usize,
+    },
     /// Leave one group out: sample `i` belongs to group `groups[i]`
     /// (0-based; every group from 0 to the largest appears).
     Groups(Vec<usize>),
@@ -55,6 +68,9 @@ impl Folds {
         match self {
             Folds::Random => "random".into(),
             Folds::Slabs { guard, .. } => format!("slabs (guard {guard} Å)"),
+            Folds::Cells {
+                guard, per_axis, ..
+            } => format!("{per_axis}³ cells (guard {guard} Å)"),
             Folds::Groups(_) => "leave one glass out".into(),
         }
     }
@@ -70,6 +86,39 @@ fn periodic_gap(s: f64, lo: f64, hi: f64) -> f64 {
     let below = (lo - s).rem_euclid(1.0);
     let above = (s - hi).rem_euclid(1.0);
     below.min(above)
+}
+
+/// Checks the positions and widths of `n` samples and the guard.
+fn check_geometry(geometry: &Geometry, guard: f64, n: usize) -> Result<(), LearnError> {
+    let bad = |m: String| Err(LearnError::InvalidInput(m));
+    if geometry.fractional.len() != n || geometry.widths.len() != n {
+        return bad(format!(
+            "{} positions and {} cell widths for {n} samples",
+            geometry.fractional.len(),
+            geometry.widths.len(),
+        ));
+    }
+    if !(guard.is_finite() && guard >= 0.0) {
+        return bad(format!(
+            "the guard must be a finite distance ≥ 0 Å, found {guard}"
+        ));
+    }
+    if let Some(w) = geometry
+        .widths
+        .iter()
+        .flatten()
+        .find(|w| !(w.is_finite() && **w > 0.0))
+    {
+        return bad(format!("cell widths must be finite and > 0, found {w}"));
+    }
+    if let Some(p) = geometry
+        .fractional
+        .iter()
+        .find(|p| !p.iter().all(|c| c.is_finite()))
+    {
+        return bad(format!("a non-finite position {p:?}"));
+    }
+    Ok(())
 }
 
 /// As many samples of each class as the smaller class has, drawn with
@@ -117,34 +166,7 @@ pub fn splits_with(y: &[bool], params: &ProtocolParams, folds: &Folds) -> Result
             });
         }
         Folds::Slabs { geometry, guard } => {
-            if geometry.fractional.len() != y.len() || geometry.widths.len() != y.len() {
-                return bad(format!(
-                    "{} positions and {} cell widths for {} samples",
-                    geometry.fractional.len(),
-                    geometry.widths.len(),
-                    y.len()
-                ));
-            }
-            if !(guard.is_finite() && *guard >= 0.0) {
-                return bad(format!(
-                    "the guard must be a finite distance ≥ 0 Å, found {guard}"
-                ));
-            }
-            if let Some(w) = geometry
-                .widths
-                .iter()
-                .flatten()
-                .find(|w| !(w.is_finite() && **w > 0.0))
-            {
-                return bad(format!("cell widths must be finite and > 0, found {w}"));
-            }
-            if let Some(p) = geometry
-                .fractional
-                .iter()
-                .find(|p| !p.iter().all(|c| c.is_finite()))
-            {
-                return bad(format!("a non-finite position {p:?}"));
-            }
+            check_geometry(geometry, *guard, y.len())?;
             let k = params.folds;
             if k < 2 {
                 return bad("at least 2 slabs".into());
@@ -157,6 +179,41 @@ pub fn splits_with(y: &[bool], params: &ProtocolParams, folds: &Folds) -> Result
                     let mut pool = Vec::new();
                     for (i, p) in geometry.fractional.iter().enumerate() {
                         let gap = periodic_gap(p[axis], lo, hi) * geometry.widths[i][axis];
+                        if gap == 0.0 {
+                            test.push(i);
+                        } else if gap >= *guard {
+                            pool.push(i);
+                        }
+                    }
+                    plan.push((repeat, fold, test, pool));
+                }
+            }
+        }
+        Folds::Cells {
+            geometry,
+            guard,
+            per_axis,
+        } => {
+            check_geometry(geometry, *guard, y.len())?;
+            let k = *per_axis;
+            if !(2..=10).contains(&k) {
+                return bad(format!("2 to 10 cells per axis, found {k}"));
+            }
+            for repeat in 0..params.undersamplings {
+                for fold in 0..k * k * k {
+                    let cell = [fold / (k * k), (fold / k) % k, fold % k];
+                    let mut test = Vec::new();
+                    let mut pool = Vec::new();
+                    for (i, p) in geometry.fractional.iter().enumerate() {
+                        // The largest plane-to-plane gap bounds the distance
+                        // to the cell from below.
+                        let gap = (0..3)
+                            .map(|a| {
+                                let (lo, hi) =
+                                    (cell[a] as f64 / k as f64, (cell[a] + 1) as f64 / k as f64);
+                                periodic_gap(p[a], lo, hi) * geometry.widths[i][a]
+                            })
+                            .fold(0.0, f64::max);
                         if gap == 0.0 {
                             test.push(i);
                         } else if gap >= *guard {
@@ -195,7 +252,7 @@ pub fn splits_with(y: &[bool], params: &ProtocolParams, folds: &Folds) -> Result
     let minority_class = n_pos <= y.len() - n_pos;
     let mut out = Vec::with_capacity(plan.len());
     let mut skipped = Vec::new();
-    let slabs = matches!(folds, Folds::Slabs { .. });
+    let slabs = matches!(folds, Folds::Slabs { .. } | Folds::Cells { .. });
     for (repeat, fold, test_all, pool) in plan {
         let (pmin, pmaj): (Vec<usize>, Vec<usize>) =
             pool.iter().partition(|&&i| y[i] == minority_class);
@@ -359,6 +416,64 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("training part"), "{e}");
+    }
+
+    #[test]
+    fn cells_hold_out_one_cube_and_guard_it() {
+        let g = grid(4000);
+        let y: Vec<bool> = (0..4000).map(|i| i % 10 == 0).collect();
+        let guard = 3.0;
+        let plan = splits_with(
+            &y,
+            &ProtocolParams::default(),
+            &Folds::Cells {
+                geometry: g.clone(),
+                guard,
+                per_axis: 2,
+            },
+        )
+        .unwrap();
+        // 8 cells in each of 3 undersamplings.
+        assert_eq!(plan.splits.len() + plan.skipped.len(), 24);
+        assert!(plan.skipped.is_empty());
+        for s in &plan.splits {
+            let cell = [s.fold / 4, (s.fold / 2) % 2, s.fold % 2];
+            let gap = |i: usize, a: usize| {
+                let lo = cell[a] as f64 / 2.0;
+                periodic_gap(g.fractional[i][a], lo, lo + 0.5) * g.widths[i][a]
+            };
+            for &i in &s.natural_test {
+                assert!((0..3).all(|a| gap(i, a) == 0.0));
+            }
+            // Brute force: a kept training sample is at least the guard
+            // away along some cell vector (orthogonal widths here, so the
+            // true distance is at least that).
+            for &i in &s.train {
+                let d2: f64 = (0..3).map(|a| gap(i, a).powi(2)).sum();
+                assert!(d2.sqrt() >= guard, "sample {i} at {} Å", d2.sqrt());
+            }
+        }
+        // Each repeat's cells partition the samples.
+        let mut all: Vec<usize> = plan
+            .splits
+            .iter()
+            .filter(|s| s.repeat == 1)
+            .flat_map(|s| s.natural_test.iter().copied())
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..4000).collect::<Vec<_>>());
+        let e = splits_with(
+            &y,
+            &ProtocolParams::default(),
+            &Folds::Cells {
+                geometry: g,
+                guard,
+                per_axis: 1,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("2 to 10 cells per axis"), "{e}");
     }
 
     #[test]

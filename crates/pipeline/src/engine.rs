@@ -599,7 +599,8 @@ fn train_step(
             log,
             "honest protocol ({}): {}",
             crate::train::Cv::Blocks {
-                guard: c.evaluation.guard
+                guard: c.evaluation.guard,
+                cells: None,
             }
             .describe(),
             honest.summary_line()
@@ -641,7 +642,7 @@ fn guard_curve_step(
         let params =
             crate::train::protocol(c.seed, c.trees, interstice_learn::protocol::ModelKind::Gbdt);
         let geometry = crate::honest::geometry_of(&features.ids, frame.get()?, &d.frame(0))?;
-        let curve = crate::honest::guard_curve(&features, &y, &geometry, &params, guards)?;
+        let curve = crate::honest::guard_curve(&features, &y, &geometry, &params, guards, None)?;
         crate::honest::write_guard_curve(&curve, &l.trained(set, "guard-curve.csv"))?;
         let text: Vec<String> = curve.iter().map(|(g, a)| format!("{g} Å {a:.3}")).collect();
         writeln!(log, "slab ROC-AUC by guard: {}", text.join(", "))?;

@@ -55,7 +55,8 @@ pub fn geometry_of(ids: &[u64], frame: &Frame, what: &Path) -> Result<Geometry> 
     })
 }
 
-/// The slab protocol's mean balanced ROC-AUC at each guard of `guards`, Å.
+/// The block protocol's mean balanced ROC-AUC at each guard of `guards`,
+/// Å: slabs, or `cells`³ cells.
 ///
 /// # Errors
 /// One class only, or an error of the protocol.
@@ -65,14 +66,22 @@ pub fn guard_curve(
     geometry: &Geometry,
     params: &ProtocolParams,
     guards: &[f64],
+    cells: Option<usize>,
 ) -> Result<Vec<(f64, f64)>> {
     let x = Matrix::new(&features.values, features.ids.len(), features.columns.len())?;
     guards
         .iter()
         .map(|&guard| {
-            let folds = Folds::Slabs {
-                geometry: geometry.clone(),
-                guard,
+            let folds = match cells {
+                None => Folds::Slabs {
+                    geometry: geometry.clone(),
+                    guard,
+                },
+                Some(per_axis) => Folds::Cells {
+                    geometry: geometry.clone(),
+                    guard,
+                    per_axis,
+                },
             };
             let r = cross_validate_with(&x, labels, params, &folds)?;
             let aucs: Vec<f64> = r.folds.iter().map(|f| f.roc_auc).collect();

@@ -48,11 +48,13 @@ pub fn read_features_meta(path: &Path) -> Result<(Table, Vec<(String, String)>)>
 pub enum Cv {
     /// The paper's random folds.
     Random,
-    /// Slabs along each cell vector in turn; training atoms closer than
-    /// `guard` Å to the test slab are dropped.
+    /// Slabs along each cell vector in turn, or `cells`³ cells; training
+    /// atoms closer than `guard` Å to the test block are dropped.
     Blocks {
         /// The guard distance, Å.
         guard: f64,
+        /// Cells per cell vector (k³ cells), or `None` for slabs.
+        cells: Option<usize>,
     },
     /// Leave one glass out.
     Glasses,
@@ -65,18 +67,29 @@ pub const DEFAULT_GUARD: f64 = 5.0;
 
 impl Cv {
     /// The folds called `name` (`random`, `blocks`, `glasses`), with the
-    /// guard of `blocks`, for `glasses` pooled glasses; messages name the
-    /// `--cv` and `--guard` options.
+    /// guard of `blocks` and its cells per axis (`None`: slabs), for
+    /// `glasses` pooled glasses; messages name the `--cv`, `--guard` and
+    /// `--cells` options.
     ///
     /// # Errors
-    /// An unknown name, a bad guard, or `glasses` with fewer than two.
-    pub fn parse(name: &str, guard: f64, glasses: usize) -> Result<Cv> {
+    /// An unknown name, a bad guard or cell count, `--cells` without
+    /// blocks, or `glasses` with fewer than two.
+    pub fn parse(name: &str, guard: f64, cells: Option<usize>, glasses: usize) -> Result<Cv> {
+        if cells.is_some() && name != "blocks" {
+            bail!("--cells cuts blocks: give it with --cv blocks");
+        }
         match name {
             "random" => Ok(Cv::Random),
             "blocks" if !(guard.is_finite() && guard >= 0.0) => {
                 bail!("--guard must be a finite distance ≥ 0 Å, found {guard}")
             }
-            "blocks" => Ok(Cv::Blocks { guard }),
+            "blocks" if cells.is_some_and(|k| !(2..=10).contains(&k)) => {
+                bail!(
+                    "--cells must be 2 to 10 cells per cell vector, found {}",
+                    cells.unwrap_or(0)
+                )
+            }
+            "blocks" => Ok(Cv::Blocks { guard, cells }),
             "glasses" if glasses < 2 => bail!(
                 "--cv glasses leaves one glass out: give at least two --features/--labels pairs"
             ),
@@ -89,7 +102,11 @@ impl Cv {
     pub fn describe(self) -> String {
         match self {
             Cv::Random => "random folds (the paper's protocol)".into(),
-            Cv::Blocks { guard } => format!("slabs with a {guard} Å guard"),
+            Cv::Blocks { guard, cells: None } => format!("slabs with a {guard} Å guard"),
+            Cv::Blocks {
+                guard,
+                cells: Some(k),
+            } => format!("{k}³ cells with a {guard} Å guard"),
             Cv::Glasses => "one glass left out".into(),
         }
     }
@@ -225,8 +242,9 @@ fn positions_of(ids: &[u64], path: &Path, k: usize) -> Result<Geometry> {
     crate::honest::geometry_of(ids, &frame, path)
 }
 
-/// The leakage curve: the mean balanced ROC-AUC of the slab protocol at
-/// each guard of `guards` (Å), so the leak shows as the guard grows.
+/// The leakage curve: the mean balanced ROC-AUC of the block protocol
+/// (slabs, or `cells`³ cells) at each guard of `guards` (Å), so the leak
+/// shows as the guard grows.
 ///
 /// # Errors
 /// Pooled glasses without positions, or an error of the protocol.
@@ -234,12 +252,20 @@ pub fn guard_curve(
     pooled: &Pooled,
     params: ProtocolParams,
     guards: &[f64],
+    cells: Option<usize>,
 ) -> Result<Vec<(f64, f64)>> {
     let geometry = pooled
         .geometry
         .as_ref()
         .context("a guard curve needs the atoms' positions")?;
-    crate::honest::guard_curve(&pooled.features, &pooled.labels, geometry, &params, guards)
+    crate::honest::guard_curve(
+        &pooled.features,
+        &pooled.labels,
+        geometry,
+        &params,
+        guards,
+        cells,
+    )
 }
 
 /// The folds of `cv` for pooled glasses.
@@ -249,13 +275,20 @@ pub fn guard_curve(
 pub fn folds(cv: Cv, pooled: &Pooled) -> Result<Folds> {
     Ok(match cv {
         Cv::Random => Folds::Random,
-        Cv::Blocks { guard } => Folds::Slabs {
-            geometry: pooled
+        Cv::Blocks { guard, cells } => {
+            let geometry = pooled
                 .geometry
                 .clone()
-                .context("block folds need the atoms' positions")?,
-            guard,
-        },
+                .context("block folds need the atoms' positions")?;
+            match cells {
+                None => Folds::Slabs { geometry, guard },
+                Some(per_axis) => Folds::Cells {
+                    geometry,
+                    guard,
+                    per_axis,
+                },
+            }
+        }
         Cv::Glasses => Folds::Groups(pooled.glass.clone()),
     })
 }
