@@ -154,6 +154,12 @@ pub struct LabelConfig {
     /// D²min below this is never plastic (noise, not a rearrangement), Å².
     #[serde(default = "default_noise_floor")]
     pub noise_floor: f64,
+    /// Labels from several loading directions of each glass: the label
+    /// frame of `directions/<name>/` beside the primary one, combined by
+    /// `rank-mean` (plastic propensity, shared/SPEC.md §6) or `any`.
+    /// Unset: the primary direction alone (the paper's labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combine: Option<crate::label::Combine>,
 }
 
 impl Default for LabelConfig {
@@ -164,6 +170,7 @@ impl Default for LabelConfig {
             frame: default_frame(),
             strain_step: default_strain_step(),
             noise_floor: default_noise_floor(),
+            combine: None,
         }
     }
 }
@@ -359,6 +366,21 @@ impl Dataset {
     /// The file of frame `k`.
     pub fn frame(&self, k: usize) -> PathBuf {
         self.dir.join(format!("frame_{k:03}.dump.gz"))
+    }
+
+    /// The label frame `k` of every other loading direction: the files
+    /// `directions/<name>/frame_<k>.dump.gz`, by folder name.
+    pub fn directions(&self, k: usize) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("directions")) else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join(format!("frame_{k:03}.dump.gz")))
+            .filter(|p| p.is_file())
+            .collect();
+        out.sort();
+        out
     }
 
     /// The sheared frames present after the reference, in strain order, as

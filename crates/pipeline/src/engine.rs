@@ -336,6 +336,17 @@ fn count_tessellation(slot: &FrameSlot<'_>, cell: &OnceCell<FrameContext<'_>>) {
 /// The first missing frame, named.
 pub fn check_inputs(config: &Config) -> Result<()> {
     for d in &config.datasets {
+        if let Some(how) = config.labels.combine
+            && d.directions(config.labels.frame).is_empty()
+        {
+            bail!(
+                "dataset '{}': labels.combine = \"{}\" needs the other loading directions, {}/<direction>/frame_{:03}.dump.gz; found none",
+                d.name,
+                how.name(),
+                d.dir.join("directions").display(),
+                config.labels.frame
+            );
+        }
         for k in [0, config.labels.frame] {
             let p = d.frame(k);
             if !p.exists() {
@@ -527,24 +538,56 @@ fn labels_step(
     reference: &FrameSlot<'_>,
 ) -> Result<()> {
     let l = Layout::new(c, d);
+    let directions = match c.labels.combine {
+        Some(_) => d.directions(c.labels.frame),
+        None => Vec::new(),
+    };
+    let mut inputs = vec![d.frame(0), d.frame(c.labels.frame)];
+    inputs.extend(directions.iter().cloned());
     let step = Step {
         what: format!("labels of {}", d.name),
-        inputs: vec![d.frame(0), d.frame(c.labels.frame)],
+        inputs,
         params: format!(
-            "types={} cutoff={} percent={}",
-            d.types, c.labels.cutoff, c.labels.percent
+            "types={} cutoff={} percent={} combine={}",
+            d.types,
+            c.labels.cutoff,
+            c.labels.percent,
+            c.labels.combine.map_or("none", |h| h.name())
         ),
         outputs: vec![l.labels()],
     };
     r.step(&step, |log| {
+        let rule = c.labels.rule();
         let deformed = FrameSlot::new(d.frame(c.labels.frame), &d.types, reference.counts);
-        let labels =
-            crate::label::label(reference.get()?, deformed.get()?, &c.labels.rule(), false)?;
-        labels.write_csv(&l.labels())?;
-        writeln!(log, "{}; wrote {}", labels.summary(), l.labels().display())?;
-        if let Some(note) = labels.invalid_note() {
-            writeln!(log, "{note}")?;
+        let labels = crate::label::label(reference.get()?, deformed.get()?, &rule, false)?;
+        let Some(how) = c.labels.combine else {
+            labels.write_csv(&l.labels())?;
+            writeln!(log, "{}; wrote {}", labels.summary(), l.labels().display())?;
+            if let Some(note) = labels.invalid_note() {
+                writeln!(log, "{note}")?;
+            }
+            return Ok(());
+        };
+        // The primary direction first (its D²min is column d2min_1, which
+        // the strain map's threshold reads), then the others by name.
+        let mut runs = vec![labels];
+        for path in &directions {
+            let frame = FrameSlot::new(path.clone(), &d.types, reference.counts);
+            runs.push(crate::label::label(
+                reference.get()?,
+                frame.get()?,
+                &rule,
+                false,
+            )?);
         }
+        let combined = crate::label::combine(runs, &rule, how)?;
+        combined.write_csv(&l.labels())?;
+        writeln!(
+            log,
+            "{}; wrote {}",
+            combined.summary(),
+            l.labels().display()
+        )?;
         Ok(())
     })
 }

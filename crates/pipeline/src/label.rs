@@ -135,7 +135,8 @@ impl Labels {
 
 /// How several loading directions of one reference become one label
 /// (shared/SPEC.md §6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Combine {
     /// Plastic propensity: each direction's D²min as a percentile rank within
     /// its run, averaged per atom; the top `percent` % are plastic.
@@ -154,6 +155,14 @@ impl Combine {
             "rank-mean" => Ok(Combine::RankMean),
             "any" => Ok(Combine::Any),
             other => anyhow::bail!("--combine {other}: expected rank-mean or any"),
+        }
+    }
+
+    /// Its name: `rank-mean` or `any`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Combine::RankMean => "rank-mean",
+            Combine::Any => "any",
         }
     }
 }

@@ -230,8 +230,17 @@ pub fn markdown(config: &Config, r: &Results) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Data sets (LAMMPS glasses; AQS simple shear in 0.125 % steps; labels: top {} % of D²min, cutoff {} Å, at {:.3} % strain):\n",
+        "Data sets (LAMMPS glasses; AQS simple shear in 0.125 % steps; labels: top {} % of {}, cutoff {} Å, at {:.3} % strain):\n",
         config.labels.percent,
+        match config.labels.combine {
+            None => "D²min (one loading direction)".to_string(),
+            Some(crate::label::Combine::RankMean) => {
+                "the plastic propensity (each direction's D²min percentile rank, averaged over every loading direction of the glass)".to_string()
+            }
+            Some(crate::label::Combine::Any) => {
+                "D²min in any loading direction of the glass".to_string()
+            }
+        },
         config.labels.cutoff,
         config.labels.frame as f64 * config.labels.strain_step * 100.0
     );

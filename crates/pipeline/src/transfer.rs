@@ -100,12 +100,19 @@ impl TransferScores {
 /// A missing file or column, or no plastic atom.
 pub fn label_threshold(labels: &Path) -> Result<f64> {
     let t = Table::read_csv(labels)?;
+    // Labels combined over directions: the primary direction's own D²min
+    // and label (`d2min_1`, `plastic_1`), the run the strain map follows.
+    let (dn, pn) = if t.column_index("d2min_1").is_some() {
+        ("d2min_1", "plastic_1")
+    } else {
+        ("d2min", "plastic")
+    };
     let d = t
-        .column_index("d2min")
-        .with_context(|| format!("{}: no d2min column", labels.display()))?;
+        .column_index(dn)
+        .with_context(|| format!("{}: no {dn} column", labels.display()))?;
     let p = t
-        .column_index("plastic")
-        .with_context(|| format!("{}: no plastic column", labels.display()))?;
+        .column_index(pn)
+        .with_context(|| format!("{}: no {pn} column", labels.display()))?;
     let (d, p) = (t.column(d), t.column(p));
     d.iter()
         .zip(&p)

@@ -11,6 +11,29 @@ pub fn config_toml(
     draw: &[FigureId],
     samples: &[Sample],
 ) -> Result<String> {
+    let datasets: Vec<Dataset> = samples
+        .iter()
+        .map(|sample| {
+            let e = &sample.entry;
+            Ok(Dataset {
+                name: e.name(),
+                dir: sample.dir.clone(),
+                condition: e.condition.name.into(),
+                atoms: Some(e.atoms()),
+                rate: Some(e.rate),
+                seed: Some(e.seed),
+                types: interstice_core::TypeMap::parse(&e.types())?,
+                role: e.role,
+            })
+        })
+        .collect::<Result<_>>()?;
+    // Labels that describe the glass rather than one run (shared/SPEC.md
+    // §6, issue 15 §3): the plastic propensity over every loading direction,
+    // when every sample was sheared in several; else the paper's one.
+    let combine = datasets
+        .iter()
+        .all(|d| !d.directions(LABEL_FRAME).is_empty())
+        .then_some(interstice_pipeline::label::Combine::RankMean);
     let config = Config {
         out: out.to_path_buf(),
         figures: Some(figures.to_path_buf()),
@@ -20,26 +43,12 @@ pub fn config_toml(
         draw: draw.to_vec(),
         labels: LabelConfig {
             frame: LABEL_FRAME,
+            combine,
             ..LabelConfig::default()
         },
         // The honest protocol beside the paper's (slabs, the default guard).
         evaluation: interstice_pipeline::config::EvaluationConfig::default(),
-        datasets: samples
-            .iter()
-            .map(|sample| {
-                let e = &sample.entry;
-                Ok(Dataset {
-                    name: e.name(),
-                    dir: sample.dir.clone(),
-                    condition: e.condition.name.into(),
-                    atoms: Some(e.atoms()),
-                    rate: Some(e.rate),
-                    seed: Some(e.seed),
-                    types: interstice_core::TypeMap::parse(&e.types())?,
-                    role: e.role,
-                })
-            })
-            .collect::<Result<_>>()?,
+        datasets,
     };
     Ok(format!(
         "# Written by `cargo xtask reproduce`; read by `interstice run`.\n{}",

@@ -412,6 +412,10 @@ pub(super) fn make_samples(paths: &Paths, opts: &Options, entries: &[&Entry]) ->
                     if e.window { "window" } else { "linear" },
                     "--np",
                     &np.to_string(),
+                    // Six loading directions: the labels are the plastic
+                    // propensity over them (issue 15 §3; cheap at this size).
+                    "--directions",
+                    "6",
                     // Only the frames the pipeline reads: the base needs
                     // all 80 steps, the others stop at the label frame.
                     "--shear-steps",
