@@ -282,12 +282,13 @@ const USAGE: &str = "usage: cargo xtask md <setup | run CONDITION [options] | ru
       --schedule S        linear (default) or window (fast to Tg+300 K, the rate to
                           Tg-200 K, fast to 50 K; Tg from `md tg`, measured if missing)
       --directions D      1 (+xy, default) or 6 (+-xy, +-xz, +-yz; the five others to 5 %)
-  run --next [--budget T] [--np N]
+  run --next [--budget T] [--np N] [--jobs J]
                           work through datasets/plan.json: make, then pack, each sample
                           not yet committed; with --budget (90m, 2h, 5400s) stop at a
                           clean point when the time is up and pack a checkpoint into
                           datasets/partial/ (commit it: the next run --next resumes it,
-                          on any clone)
+                          on any clone); --jobs J makes J samples at once (one rank
+                          each unless --np: two serial runs beat one on 2 ranks)
   pause                   ask a running `md run` to stop at a clean point now (it packs
                           its checkpoint as at the end of a budget)
   status [--readme]       the plan against what is committed, partial, finished and
@@ -317,16 +318,28 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         Some("run") if args.get(1).is_some_and(|a| a == "--next") => {
             let mut np = None;
             let mut budget = None;
+            let mut jobs = 1;
             let mut it = args[2..].iter();
             while let Some(flag) = it.next() {
                 let value = it.next().with_context(|| format!("{flag} needs a value"))?;
                 match flag.as_str() {
                     "--np" => np = Some(value.parse().context("--np: expected a whole number")?),
                     "--budget" => budget = Some(parse_duration(value)?),
-                    _ => bail!("usage: cargo xtask md run --next [--budget T] [--np N]"),
+                    "--jobs" => {
+                        jobs = value
+                            .parse()
+                            .ok()
+                            .filter(|&j| j >= 1)
+                            .context("--jobs: expected a whole number ≥ 1")?;
+                    }
+                    _ => bail!("usage: cargo xtask md run --next [--budget T] [--np N] [--jobs J]"),
                 }
             }
-            plan::run_next(&paths, np, budget)
+            // Several workers: one rank each unless told otherwise.
+            if jobs > 1 && np.is_none() {
+                np = Some(1);
+            }
+            plan::run_next(&paths, np, budget, jobs)
         }
         Some("run") => run::run(&paths, &args[1..]),
         Some("pause") if args.len() == 1 => plan::pause(&paths),

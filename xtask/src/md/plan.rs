@@ -428,27 +428,77 @@ pub fn pause(paths: &Paths) -> Result<()> {
     Ok(())
 }
 
-/// `md run --next [--budget T]`: works through the plan. Without a budget it
-/// makes one sample; with one it goes on until the time is up.
-pub fn run_next(paths: &Paths, np: Option<usize>, budget: Option<Duration>) -> Result<()> {
+/// `md run --next [--budget T] [--jobs J]`: works through the plan.
+/// Without a budget each of the `jobs` workers makes one sample; with one
+/// they go on until the time is up. Several workers take the next samples
+/// of the plan that no other worker has claimed (small samples scale
+/// poorly over MPI ranks: two serial runs do more per hour than one on two).
+pub fn run_next(
+    paths: &Paths,
+    np: Option<usize>,
+    budget: Option<Duration>,
+    jobs: usize,
+) -> Result<()> {
     let control = Control::new(paths, budget.map(|b| Instant::now() + b));
     // A pause left from an earlier run must not stop this one.
     let _ = std::fs::remove_file(&control.pause_file);
-    let result = (|| -> Result<()> {
-        loop {
+    let claimed = std::sync::Mutex::new(std::collections::HashSet::new());
+    let keep_going = budget.is_some();
+    let result = if jobs <= 1 {
+        worker(paths, np, keep_going, &control, &claimed)
+    } else {
+        super::run::SHOW_SAMPLE.store(true, std::sync::atomic::Ordering::Relaxed);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..jobs)
+                .map(|_| s.spawn(|| worker(paths, np, keep_going, &control, &claimed)))
+                .collect();
+            // Every worker finishes (and packs) before the first error is told.
+            let results: Vec<Result<()>> = workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("an md worker panicked")))
+                })
+                .collect();
+            results.into_iter().collect::<Result<Vec<()>>>().map(|_| ())
+        })
+    };
+    let _ = std::fs::remove_file(&control.pause_file);
+    result
+}
+
+/// One worker of `run --next`: claims the first planned sample that is not
+/// committed and that no other worker holds, makes it, packs it (or its
+/// checkpoint when the budget ends), and goes on while `keep_going`.
+fn worker(
+    paths: &Paths,
+    np: Option<usize>,
+    keep_going: bool,
+    control: &Control,
+    claimed: &std::sync::Mutex<std::collections::HashSet<String>>,
+) -> Result<()> {
+    loop {
+        let (spec, planned, rebuild) = {
+            // Claiming (and measuring a T_g a window sample needs) is done
+            // by one worker at a time.
+            let mut held = claimed
+                .lock()
+                .map_err(|_| anyhow::anyhow!("an md worker panicked"))?;
             let plan = read_plan(paths)?;
             let Some((next, next_state)) = plan
                 .iter()
+                .filter(|p| !held.contains(&p.spec.id()))
                 .map(|p| (p, state(paths, p)))
                 .find(|(_, s)| *s != State::Committed)
             else {
-                println!("every planned sample is committed");
+                println!("every planned sample is committed or being made");
                 return Ok(());
             };
             if control.should_pause() {
                 println!("the budget is spent; next in the plan: {}", next.spec.id());
                 return Ok(());
             }
+            held.insert(next.spec.id());
             let mut spec = next.spec.clone();
             if let Schedule::Window { tg: None } = spec.schedule {
                 spec.schedule = Schedule::Window {
@@ -468,34 +518,33 @@ pub fn run_next(paths: &Paths, np: Option<usize>, budget: Option<Duration>) -> R
                 frames: next.frames,
                 item: next.item,
             };
-            match make_sample(paths, &spec, Some(ranks(np)), &control, rebuild.as_deref())? {
-                Outcome::Finished => {
-                    // The glass checks (density, energy, g(r), CNA, the
-                    // curve) go into the manifest; a failure is packed with
-                    // "passed": false and said loudly, never hidden.
-                    match super::check::check_sample(paths, &spec.dir(paths)) {
-                        Ok(true) => {}
-                        Ok(false) => println!(
-                            "WARNING: {} failed md check (see check.json); packed with \"passed\": false",
-                            spec.id()
-                        ),
-                        Err(e) => println!("WARNING: cannot check {}: {e:#}", spec.id()),
-                    }
-                    pack_one(paths, &planned)?;
-                    partial::remove(paths, &spec)?;
+            (spec, planned, rebuild)
+        };
+        match make_sample(paths, &spec, Some(ranks(np)), control, rebuild.as_deref())? {
+            Outcome::Finished => {
+                // The glass checks (density, energy, g(r), CNA, the
+                // curve) go into the manifest; a failure is packed with
+                // "passed": false and said loudly, never hidden.
+                match super::check::check_sample(paths, &spec.dir(paths)) {
+                    Ok(true) => {}
+                    Ok(false) => println!(
+                        "WARNING: {} failed md check (see check.json); packed with \"passed\": false",
+                        spec.id()
+                    ),
+                    Err(e) => println!("WARNING: cannot check {}: {e:#}", spec.id()),
                 }
-                Outcome::Paused => {
-                    partial::pack(paths, &spec, &planned.primary_frames())?;
-                    return Ok(());
-                }
+                pack_one(paths, &planned)?;
+                partial::remove(paths, &spec)?;
             }
-            if budget.is_none() {
+            Outcome::Paused => {
+                partial::pack(paths, &spec, &planned.primary_frames())?;
                 return Ok(());
             }
         }
-    })();
-    let _ = std::fs::remove_file(&control.pause_file);
-    result
+        if !keep_going {
+            return Ok(());
+        }
+    }
 }
 
 /// `md pack`: packs every finished planned sample that is not committed

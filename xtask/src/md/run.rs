@@ -397,6 +397,26 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
 }
 
 /// MPI ranks: both cores when the machine is idle, else one.
+/// Set when several samples are made at once (`run --next --jobs`): each
+/// progress line then names its sample.
+pub static SHOW_SAMPLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A stage's name in progress lines: with [`SHOW_SAMPLE`], prefixed by the
+/// sample (the last three parts of its folder, `Cu65Zr35/n1372-r1e13/seed1`).
+fn stage_label(dir: &Path, name: &str) -> String {
+    if !SHOW_SAMPLE.load(std::sync::atomic::Ordering::Relaxed) {
+        return name.to_string();
+    }
+    let parts: Vec<String> = dir
+        .components()
+        .rev()
+        .take(3)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let id: Vec<&str> = parts.iter().rev().map(String::as_str).collect();
+    format!("{} {name}", id.join("/"))
+}
+
 pub(super) fn ranks(requested: Option<usize>) -> usize {
     requested.unwrap_or_else(|| {
         let load: f64 = std::fs::read_to_string("/proc/loadavg")
@@ -638,6 +658,7 @@ pub(super) fn stage(
     let mut last = String::new();
     let mut asked: Option<Instant> = None;
     let mut killed = false;
+    let name = stage_label(dir, name);
     loop {
         if let Some(status) = child.try_wait()? {
             if !status.success() && !killed {

@@ -35,6 +35,11 @@ const PLAN: &str = r#"{ "samples": [
   { "item": 1, "condition": "Cu65Zr35", "cells": 4, "rate": 1e14, "seeds": [7], "frames": "all", "directions": 6, "shear_steps": 4 }
 ] }"#;
 const ID: &str = "Cu65Zr35/n256-r1e14/seed7";
+/// The uninterrupted root plans a second sample: two workers (`--jobs 2`)
+/// make one each, at the same time.
+const PLAN_TWO: &str = r#"{ "samples": [
+  { "item": 1, "condition": "Cu65Zr35", "cells": 4, "rate": 1e14, "seeds": [7, 8], "frames": "all", "directions": 6, "shear_steps": 4 }
+] }"#;
 
 fn scratch(base: &Path, name: &str, real: &Paths) -> Result<Paths> {
     let root = base.join(name);
@@ -87,15 +92,16 @@ pub fn selftest(real: &Paths) -> Result<()> {
 
 fn run(real: &Paths, base: &Path) -> Result<()> {
     let once = scratch(base, "once", real)?;
+    std::fs::write(once.root.join("datasets/plan.json"), PLAN_TWO)?;
     let legs = scratch(base, "legs", real)?;
     let started = Instant::now();
-    // The uninterrupted sample, on the other core.
+    // The uninterrupted sample, with a second one beside it (two workers).
     let once_thread = {
         let once = Paths {
             root: once.root.clone(),
             data: once.data.clone(),
         };
-        std::thread::spawn(move || run_next(&once, Some(1), None))
+        std::thread::spawn(move || run_next(&once, Some(1), None, 2))
     };
     let sample = legs.md().join(ID);
     let fresh_clone = |p: &Paths| -> Result<()> {
@@ -105,7 +111,7 @@ fn run(real: &Paths, base: &Path) -> Result<()> {
 
     // Leg 1: a budget that ends inside the MD.
     println!("selftest: leg 1 (budget 15 s)");
-    run_next(&legs, Some(1), Some(Duration::from_secs(15)))?;
+    run_next(&legs, Some(1), Some(Duration::from_secs(15)), 1)?;
     let partial = legs.root.join("datasets/partial").join(ID);
     ensure!(
         partial.join("partial.json").exists(),
@@ -143,7 +149,7 @@ fn run(real: &Paths, base: &Path) -> Result<()> {
             false
         })
     };
-    run_next(&legs, Some(1), Some(Duration::from_secs(3600)))?;
+    run_next(&legs, Some(1), Some(Duration::from_secs(3600)), 1)?;
     ensure!(
         watcher.join().unwrap_or(false),
         "leg 2 never reached the second shear step"
@@ -162,11 +168,24 @@ fn run(real: &Paths, base: &Path) -> Result<()> {
 
     // Leg 3: finishes and packs.
     println!("selftest: leg 3 (resume; finish)");
-    run_next(&legs, Some(1), Some(Duration::from_secs(3600)))?;
+    run_next(&legs, Some(1), Some(Duration::from_secs(3600)), 1)?;
     once_thread
         .join()
         .map_err(|_| anyhow::anyhow!("the uninterrupted run panicked"))??;
 
+    // Two workers, one sample each, both packed.
+    for seed in ["seed7", "seed8"] {
+        let m = once
+            .root
+            .join("datasets/Cu65Zr35/n256-r1e14")
+            .join(seed)
+            .join("manifest.json");
+        ensure!(
+            m.exists(),
+            "--jobs 2 did not pack {}",
+            m.parent().unwrap_or(&m).display()
+        );
+    }
     let packed = legs.root.join("datasets").join(ID);
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(packed.join("manifest.json"))?)?;
