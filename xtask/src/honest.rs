@@ -171,6 +171,24 @@ fn per_glass_auc(path: &Path, glasses: usize) -> Result<Vec<f64>> {
         .collect()
 }
 
+/// `--features F --labels L` of every glass in `members` (indices of the
+/// glasses' folders `glass<k>` under `work`).
+fn glass_args(work: &Path, members: &[usize], preset: &str, which: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    for &k in members {
+        let dir = work.join(format!("glass{k}"));
+        args.extend([
+            "--features".into(),
+            dir.join(format!("{preset}.parquet")).display().to_string(),
+            "--labels".into(),
+            dir.join(format!("labels-{which}.csv"))
+                .display()
+                .to_string(),
+        ]);
+    }
+    args
+}
+
 /// `interstice evaluate` of `model` on the glass in `dir` (its `preset`
 /// table and `which` labels): the ROC-AUC on all its atoms.
 fn evaluate_auc(bin: &Path, model: &Path, dir: &Path, preset: &str, which: &str) -> Result<f64> {
@@ -236,15 +254,7 @@ fn learning_curve(
                         // Trained once per run (never a model of an earlier run).
                         if made.insert(model.clone()) {
                             let mut args: Vec<String> = vec!["train".into()];
-                            for &g in &train {
-                                let dir = work.join(format!("glass{g}"));
-                                args.extend([
-                                    "--features".into(),
-                                    s(&dir.join(format!("{preset}.parquet"))),
-                                    "--labels".into(),
-                                    s(&dir.join(format!("labels-{which}.csv"))),
-                                ]);
-                            }
+                            args.extend(glass_args(work, &train, preset, which));
                             args.extend(
                                 ["--trees", trees, "--model", &s(&model)].map(String::from),
                             );
@@ -308,15 +318,7 @@ fn transfer(
                     }
                     if !trained {
                         let mut args: Vec<String> = vec!["train".into()];
-                        for &k in members {
-                            let dir = work.join(format!("glass{k}"));
-                            args.extend([
-                                "--features".into(),
-                                s(&dir.join(format!("{preset}.parquet"))),
-                                "--labels".into(),
-                                s(&dir.join(format!("labels-{which}.csv"))),
-                            ]);
-                        }
+                        args.extend(glass_args(work, members, preset, which));
                         args.extend(["--trees", trees, "--model", &s(&model)].map(String::from));
                         run(bin, &args)?;
                         trained = true;
@@ -481,15 +483,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                 if standardize {
                     args.push("--standardize-per-glass".into());
                 }
-                for &k in members {
-                    let dir = work.join(format!("glass{k}"));
-                    args.extend([
-                        "--features".into(),
-                        s(&dir.join(format!("{preset}.parquet"))),
-                        "--labels".into(),
-                        s(&dir.join(format!("labels-{which}.csv"))),
-                    ]);
-                }
+                args.extend(glass_args(&work, members, preset, which));
                 let qs = work.join(format!(
                     "pooled-{}-{preset}-{which}{}.csv",
                     group.replace('/', "_"),

@@ -592,6 +592,25 @@ fn labels_step(
     })
 }
 
+/// A data set's feature table (with its preset), labels, and the atoms'
+/// positions for block folds (from its parsed reference frame).
+fn training_inputs(
+    l: &Layout,
+    set: Preset,
+    d: &Dataset,
+    frame: &FrameSlot<'_>,
+) -> Result<(
+    Table,
+    Option<String>,
+    Vec<bool>,
+    interstice_learn::folds::Geometry,
+)> {
+    let (features, preset) = crate::train::read_features(&l.features(set))?;
+    let y = crate::model::read_labels(&features.ids, &l.labels(), "plastic")?;
+    let geometry = crate::honest::geometry_of(&features.ids, frame.get()?, &d.frame(0))?;
+    Ok((features, preset, y, geometry))
+}
+
 fn train_step(
     r: &mut Runner<'_>,
     c: &Config,
@@ -617,12 +636,9 @@ fn train_step(
         ],
     };
     r.step(&step, |log| {
-        let (features, preset) = crate::train::read_features(&l.features(set))?;
-        let y = crate::model::read_labels(&features.ids, &l.labels(), "plastic")?;
+        let (features, preset, y, geometry) = training_inputs(&l, set, d, frame)?;
         let params =
             crate::train::protocol(c.seed, c.trees, interstice_learn::protocol::ModelKind::Gbdt);
-        // The honest protocol on the same atoms: slabs with the guard.
-        let geometry = crate::honest::geometry_of(&features.ids, frame.get()?, &d.frame(0))?;
         let folds = interstice_learn::folds::Folds::Slabs {
             geometry,
             guard: c.evaluation.guard,
@@ -680,11 +696,9 @@ fn guard_curve_step(
         outputs: vec![l.trained(set, "guard-curve.csv")],
     };
     r.step(&step, |log| {
-        let (features, _) = crate::train::read_features(&l.features(set))?;
-        let y = crate::model::read_labels(&features.ids, &l.labels(), "plastic")?;
+        let (features, _, y, geometry) = training_inputs(&l, set, d, frame)?;
         let params =
             crate::train::protocol(c.seed, c.trees, interstice_learn::protocol::ModelKind::Gbdt);
-        let geometry = crate::honest::geometry_of(&features.ids, frame.get()?, &d.frame(0))?;
         let curve = crate::honest::guard_curve(&features, &y, &geometry, &params, guards, None)?;
         crate::honest::write_guard_curve(&curve, &l.trained(set, "guard-curve.csv"))?;
         let text: Vec<String> = curve.iter().map(|(g, a)| format!("{g} Å {a:.3}")).collect();
