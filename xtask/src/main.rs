@@ -9,7 +9,8 @@
 //!   ([`compat`]);
 //! - `reproduce`: the paper's figures through the `interstice` binary
 //!   ([`reproduce`]);
-//! - `honest`: leak-free evaluation on the committed glasses ([`honest`]).
+//! - `honest`: leak-free evaluation on the committed glasses ([`honest`]);
+//! - `python`: the Python package built, tested and shown in OVITO ([`python`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ mod codegen;
 mod compat;
 mod honest;
 mod md;
+mod python;
 mod reproduce;
 mod tidy;
 
@@ -35,6 +37,7 @@ tasks:
   codegen [--check]     write docs/features.md from the code (--check: fail if stale)
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
   compat                OVITO and ASE read what interstice writes (dump, data, extended XYZ)
+  python                pip install ./crates/python into .venv, its pytest suite, the OVITO example
   reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N] [--jobs J]
           the paper's figures, drawn by `interstice run` into target/figures/<data>/<id>/
           (cargo xtask reproduce --help for details)
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Some("bench-peers") => bench_peers::main(&project_root(), &args[1..]),
         Some("reproduce") => reproduce::main(&project_root(), &args[1..]),
         Some("compat") => compat::main(&project_root(), &args[1..]),
+        Some("python") => python::main(&project_root(), &args[1..]),
         Some("honest") => honest::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

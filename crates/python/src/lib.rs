@@ -134,11 +134,7 @@ impl PyFrame {
             .to_restricted()
             .map_err(|e| PyValueError::new_err(format!("cell: {e}")))?;
         let sim_box: SimBox = sim_box.with_periodicity([pbc.0, pbc.1, pbc.2]);
-        let mut pos: Vec<[f64; 3]> = p
-            .rows()
-            .into_iter()
-            .map(|r| [r[0], r[1], r[2]])
-            .collect();
+        let mut pos: Vec<[f64; 3]> = p.rows().into_iter().map(|r| [r[0], r[1], r[2]]).collect();
         if let Some(o) = &orientation {
             for x in &mut pos {
                 *x = o.to_restricted(*x);
@@ -151,7 +147,9 @@ impl PyFrame {
                 .iter()
                 .map(|&x| u32::try_from(x).ok().filter(|&x| x >= 1))
                 .collect::<Option<Vec<u32>>>()
-                .ok_or_else(|| PyValueError::new_err("types: LAMMPS types are whole numbers ≥ 1"))?;
+                .ok_or_else(|| {
+                    PyValueError::new_err("types: LAMMPS types are whole numbers ≥ 1")
+                })?;
             (v, None)
         } else if let Ok(s) = types.extract::<Vec<String>>() {
             let mut order: Vec<String> = Vec::new();
@@ -333,20 +331,12 @@ fn read_dump(
 /// directions: arrays `i`, `j` (0-based atom indices), `distance` and
 /// `vector` (from i to j, N × 3).
 #[pyfunction]
-fn neighbors<'py>(
-    py: Python<'py>,
-    frame: &PyFrame,
-    cutoff: f64,
-) -> PyResult<Bound<'py, PyDict>> {
+fn neighbors<'py>(py: Python<'py>, frame: &PyFrame, cutoff: f64) -> PyResult<Bound<'py, PyDict>> {
     use interstice_spatial::{CellList, NeighborQuery, Query};
     let list = py
         .detach(|| -> anyhow::Result<_> {
             let q = Query::ball(cutoff)?;
-            let cells = CellList::new(
-                *frame.frame.sim_box(),
-                frame.frame.positions(),
-                cutoff,
-            )?;
+            let cells = CellList::new(*frame.frame.sim_box(), frame.frame.positions(), cutoff)?;
             Ok(cells.query_all(&q)?)
         })
         .map_err(value_error)?;
@@ -401,7 +391,8 @@ fn voronoi<'py>(py: Python<'py>, frame: &PyFrame, radical: bool) -> PyResult<Bou
         })?;
     let n = v.len();
     let index: Vec<u32> = (0..n).flat_map(|i| v.index(i)).collect();
-    let (mut atom, mut neighbor, mut area, mut vector) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut atom, mut neighbor, mut area, mut vector) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..n {
         for f in v.faces(i) {
             atom.push(i as u32);
@@ -414,11 +405,16 @@ fn voronoi<'py>(py: Python<'py>, frame: &PyFrame, radical: bool) -> PyResult<Bou
     d.set_item("volume", v.volumes().to_vec().into_pyarray(py))?;
     d.set_item(
         "coordination",
-        (0..n).map(|i| v.coordination(i) as u32).collect::<Vec<_>>().into_pyarray(py),
+        (0..n)
+            .map(|i| v.coordination(i) as u32)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
     )?;
     d.set_item(
         "index",
-        Array2::from_shape_vec((n, 6), index).expect("N × 6").into_pyarray(py),
+        Array2::from_shape_vec((n, 6), index)
+            .expect("N × 6")
+            .into_pyarray(py),
     )?;
     let faces = atom.len();
     d.set_item("face_atom", atom.into_pyarray(py))?;
@@ -470,18 +466,18 @@ fn d2min<'py>(
 }
 
 /// A feature table for Python: column names, atom ids, values (N × columns).
-type FeatureTable<'py> = (Vec<String>, Bound<'py, PyArray1<u64>>, Bound<'py, PyArray2<f64>>);
+type FeatureTable<'py> = (
+    Vec<String>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray2<f64>>,
+);
 
 /// The features of `preset` (`paper80`, `sf166`, `classical`, `all`) of
 /// every atom: `(columns, ids, values)` with `values` N × columns, the same
 /// numbers and names as `interstice featurize`.
 #[pyfunction]
 #[pyo3(signature = (frame, preset="paper80"))]
-fn featurize<'py>(
-    py: Python<'py>,
-    frame: &PyFrame,
-    preset: &str,
-) -> PyResult<FeatureTable<'py>> {
+fn featurize<'py>(py: Python<'py>, frame: &PyFrame, preset: &str) -> PyResult<FeatureTable<'py>> {
     let preset = Preset::from_name(preset).ok_or_else(|| {
         PyValueError::new_err(format!(
             "preset '{preset}': expected paper80, sf166, classical or all"
@@ -628,8 +624,11 @@ fn train(
     };
     py.detach(|| -> anyhow::Result<PyModel> {
         interstice_pipeline::common::check_trees(trees, "trees")?;
-        let params =
-            interstice_pipeline::train::protocol(seed, trees, interstice_learn::protocol::ModelKind::Gbdt);
+        let params = interstice_pipeline::train::protocol(
+            seed,
+            trees,
+            interstice_learn::protocol::ModelKind::Gbdt,
+        );
         let t = interstice_pipeline::train::train(
             table,
             None,
@@ -680,7 +679,9 @@ fn run_config(py: Python<'_>, path: PathBuf) -> PyResult<String> {
 #[pyfunction]
 fn set_num_threads(n: usize) -> PyResult<()> {
     if n == 0 {
-        return Err(PyValueError::new_err("set_num_threads: n must be 1 or more"));
+        return Err(PyValueError::new_err(
+            "set_num_threads: n must be 1 or more",
+        ));
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(n)

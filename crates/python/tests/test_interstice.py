@@ -178,13 +178,35 @@ def test_from_arrays_and_a_rotated_cell(frame):
 
 
 def test_from_ase(frame):
-    ase_io = pytest.importorskip("ase.io")
-    atoms = ase_io.read(str(REF), format="lammps-dump-text", index=0)
+    import ase.io
+
+    atoms = ase.io.read(str(REF), format="lammps-dump-text", index=0)
     g = interstice.from_ase(atoms, types=TYPES)
     assert len(g) == 4000
     a = interstice.featurize(frame)
     b = interstice.featurize(g)
     assert np.allclose(a.to_numpy(), b.loc[a.index].to_numpy(), rtol=1e-7, atol=1e-9)
+
+
+def test_the_ovito_modifier_adds_the_models_softness(frame, tmp_path):
+    from ovito.io import import_file
+
+    sys.path.insert(0, str(ROOT / "crates" / "python" / "examples"))
+    from ovito_softness import QuenchInSoftness
+
+    features = interstice.featurize(frame)
+    labels = interstice.d2min(frame, interstice.read_dump(SHEARED, types=TYPES))["plastic"]
+    model = interstice.train(features, labels, trees=20)
+    path = tmp_path / "model.json"
+    model.save(path)
+    pipeline = import_file(str(REF))
+    pipeline.modifiers.append(QuenchInSoftness(model_file=str(path), elements=TYPES))
+    data = pipeline.compute()
+    ids = np.asarray(data.particles.identifiers[...])
+    got = np.asarray(data.particles["Quench-in softness"][...])
+    want = interstice.predict(model, features)
+    order = {i: k for k, i in enumerate(frame.ids.tolist())}
+    assert np.allclose(got, want[[order[i] for i in ids.tolist()]], rtol=0, atol=1e-12)
 
 
 def test_errors_are_python_exceptions(frame):

@@ -156,7 +156,9 @@ def from_ovito(data, types: Optional[Dict[int, str]] = None) -> Frame:
     type_map = types
     if type_map is None:
         names = {t.id: t.name for t in particles.particle_types.types}
-        if names and all(n for n in names.values()):
+        # Named by element (a file with an element column); LAMMPS dumps
+        # without one name their types "1", "2", …: then `types` is needed.
+        if names and all(n.isalpha() for n in names.values()):
             type_map = names
     ids = None
     if "Particle Identifier" in particles:
