@@ -465,6 +465,59 @@ fn d2min<'py>(
     Ok(d)
 }
 
+/// Plastic labels of `reference` from several sheared runs of it (loading
+/// directions), combined by `combine`: `"rank-mean"` (the plastic
+/// propensity: each run's D²min as a percentile rank, averaged; the top
+/// `percent` % are plastic) or `"any"` (plastic in any run). Returns `id`,
+/// `propensity`, `plastic`, and per run `d2min_K` and `plastic_K` (K = 1 …).
+#[pyfunction]
+#[pyo3(signature = (reference, runs, cutoff=5.0, percent=5.0, combine="rank-mean", noise_floor=interstice_d2min::DEFAULT_NOISE_FLOOR))]
+fn label<'py>(
+    py: Python<'py>,
+    reference: &PyFrame,
+    runs: Vec<PyRef<'py, PyFrame>>,
+    cutoff: f64,
+    percent: f64,
+    combine: &str,
+    noise_floor: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let how = interstice_pipeline::label::Combine::parse(combine).map_err(|_| {
+        PyValueError::new_err(format!("combine '{combine}': expected rank-mean or any"))
+    })?;
+    let rule = interstice_pipeline::common::LabelRule {
+        cutoff,
+        percent,
+        threshold: None,
+        noise_floor,
+    };
+    let frames: Vec<&Frame> = runs.iter().map(|r| &r.frame).collect();
+    let c = py
+        .detach(|| -> anyhow::Result<_> {
+            rule.check()?;
+            let labels = frames
+                .iter()
+                .map(|f| interstice_pipeline::label::label(&reference.frame, f, &rule, false))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            interstice_pipeline::label::combine(labels, &rule, how)
+        })
+        .map_err(value_error)?;
+    let d = PyDict::new(py);
+    d.set_item("id", c.runs[0].strain.ids.clone().into_pyarray(py))?;
+    d.set_item("propensity", c.propensity.clone().into_pyarray(py))?;
+    d.set_item("plastic", c.plastic.clone().into_pyarray(py))?;
+    for (k, r) in c.runs.iter().enumerate() {
+        d.set_item(
+            format!("d2min_{}", k + 1),
+            r.strain.d2min.clone().into_pyarray(py),
+        )?;
+        d.set_item(
+            format!("plastic_{}", k + 1),
+            r.plastic.clone().into_pyarray(py),
+        )?;
+    }
+    Ok(d)
+}
+
 /// A feature table for Python: column names, atom ids, values (N × columns).
 type FeatureTable<'py> = (
     Vec<String>,
@@ -703,6 +756,7 @@ fn _interstice(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(neighbors, m)?)?;
     m.add_function(wrap_pyfunction!(voronoi, m)?)?;
     m.add_function(wrap_pyfunction!(d2min, m)?)?;
+    m.add_function(wrap_pyfunction!(label, m)?)?;
     m.add_function(wrap_pyfunction!(featurize, m)?)?;
     m.add_function(wrap_pyfunction!(train, m)?)?;
     m.add_function(wrap_pyfunction!(run_config, m)?)?;

@@ -87,6 +87,23 @@ def test_d2min_equals_the_cli(frame, tmp_path):
     assert got["plastic"].sum() == 200
 
 
+def test_labels_over_directions_equal_the_cli(tmp_path):
+    glass = ROOT / "datasets" / "Cu65Zr35" / "n4000-r1e13" / "seed1"
+    runs = [glass / "frame_040.dump.gz"] + sorted(glass.glob("directions/*/frame_040.dump.gz"))
+    assert len(runs) == 6
+    out = tmp_path / "six.csv"
+    cli("label", str(glass / "frame_000.dump.gz"), *map(str, runs), "--cutoff", "5",
+        "--types", "1=Cu,2=Zr", "--combine", "rank-mean", "--out", str(out))
+    want = read_csv(out)
+    ref = interstice.read_dump(glass / "frame_000.dump.gz", types=TYPES)
+    got = interstice.label(ref, [interstice.read_dump(p, types=TYPES) for p in runs])
+    assert np.array_equal(got["propensity"], np.array(want["propensity"], dtype=np.float64))
+    assert np.array_equal(got["plastic"], np.array(want["plastic"]) == "1")
+    assert np.array_equal(got["d2min_6"], np.array(want["d2min_6"], dtype=np.float64))
+    with pytest.raises(ValueError, match="combine 'mean'"):
+        interstice.label(ref, [ref, ref], combine="mean")
+
+
 def test_voronoi_equals_the_cli_and_fills_the_box(frame, tmp_path):
     out = tmp_path / "v.csv"
     cli("voronoi", str(REF), "--out", str(out))

@@ -63,6 +63,14 @@ def d2min(
     percent: float = 5.0,
     noise_floor: float = 0.01,
 ) -> Dict[str, np.ndarray]: ...
+def label(
+    reference: Frame,
+    runs: Sequence[Frame],
+    cutoff: float = 5.0,
+    percent: float = 5.0,
+    combine: str = "rank-mean",
+    noise_floor: float = 0.01,
+) -> Dict[str, np.ndarray]: ...
 def featurize(
     frame: Frame, preset: str = "paper80"
 ) -> Tuple[List[str], npt.NDArray[np.uint64], npt.NDArray[np.float64]]: ...
