@@ -27,6 +27,13 @@ pub(super) struct FeaturesRun {
     vmhwm_kib: Option<u64>,
 }
 
+impl FeaturesRun {
+    /// The best wall time over the thread counts run.
+    pub(super) fn best_wall(&self) -> f64 {
+        self.ours.iter().map(|o| o.1).fold(f64::INFINITY, f64::min)
+    }
+}
+
 pub(super) fn run_peer_features(bin: &Path, args: &[String]) -> Result<FeaturesRun> {
     let out = Command::new(bin).args(args).output()?;
     if !out.status.success() {

@@ -50,6 +50,9 @@
 //! (interpreter start and imports excluded). All best of `--repeats` (3).
 //! The generators differ, so the folds differ: the mean ± std ROC-AUC on the
 //! balanced test folds are comparable in distribution, not fold by fold.
+//!
+//! `cargo xtask bench-peers python`: `interstice.featurize` from Python
+//! against the same features from Rust ([`python`]).
 
 use std::path::Path;
 use std::process::Command;
@@ -60,12 +63,14 @@ mod d2min;
 mod features;
 mod geometry;
 mod learn;
+mod python;
 mod spatial;
 
 use d2min::*;
 use features::*;
 use geometry::*;
 use learn::*;
+use python::*;
 use spatial::*;
 
 /// Runs `cargo xtask bench-peers <what>`.
@@ -76,8 +81,9 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         Some("geometry") => geometry(root, &args[1..]),
         Some("features") => features(root, &args[1..]),
         Some("learn") => learn(root, &args[1..]),
+        Some("python") => python(root, &args[1..]),
         _ => bail!(
-            "usage: cargo xtask bench-peers <spatial [--sizes N,N,...] [--r R] | d2min | geometry [--sizes N,N,...] [--large] | features [--repeats N] [--amlearn-repeats N] [--large] | learn [--repeats N] [--seed S]>"
+            "usage: cargo xtask bench-peers <spatial [--sizes N,N,...] [--r R] | d2min | geometry [--sizes N,N,...] [--large] | features [--repeats N] [--amlearn-repeats N] [--large] | learn [--repeats N] [--seed S] | python [--repeats N]>"
         ),
     }
 }
