@@ -198,6 +198,10 @@ fn fig4_transfer_scenarios() {
     assert_eq!(
         keys,
         [
+            "delta_auc_blocks_other_composition_paper80",
+            "delta_auc_blocks_other_composition_sf166",
+            "delta_auc_blocks_other_system_paper80",
+            "delta_auc_blocks_other_system_sf166",
             "delta_auc_other_composition_paper80",
             "delta_auc_other_composition_sf166",
             "delta_auc_other_system_paper80",
@@ -210,7 +214,12 @@ fn fig4_transfer_scenarios() {
     for r in rows {
         let auc: f64 = r[3].parse().unwrap();
         assert!((0.0..=1.0).contains(&auc), "{r:?}");
-        let base_rate: f64 = r[9].parse().unwrap();
+        // Both protocols: ΔAUC against the target's random-fold score and
+        // against its slab score (the honest one).
+        let num = |k: usize| -> f64 { r[k].parse().unwrap() };
+        assert!((num(6) - (auc - num(5))).abs() < 1e-12, "{r:?}");
+        assert!((num(8) - (auc - num(7))).abs() < 1e-12, "{r:?}");
+        let base_rate: f64 = r[11].parse().unwrap();
         assert!(
             (base_rate - 0.05).abs() < 0.01,
             "natural class ratio: {r:?}"
