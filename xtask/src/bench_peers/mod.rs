@@ -52,7 +52,7 @@
 //! balanced test folds are comparable in distribution, not fold by fold.
 //!
 //! `cargo xtask bench-peers python`: `interstice.featurize` from Python
-//! against the same features from Rust ([`python`]).
+//! against the same features from Rust ([`python()`]).
 
 use std::path::Path;
 use std::process::Command;
