@@ -14,9 +14,6 @@ use crate::config::{Config, Dataset, Role};
 use crate::honest::{read_guard_curve, read_learning_curve};
 use crate::layout::Layout;
 
-/// Bootstrap resamples of the intervals over test glasses.
-const RESAMPLES: usize = crate::results::RESAMPLES;
-
 /// The glasses of the learning curve: the base and its new configurations
 /// (the base condition), in the configuration's order.
 pub fn curve_glasses(config: &Config) -> Vec<&Dataset> {
@@ -111,8 +108,11 @@ pub fn fig5(inputs: &Inputs<'_>) -> Result<FigureData> {
                     at.iter().map(|p| p.average_precision).collect(),
                 ),
             ] {
-                let (m, lo, hi) =
-                    interstice_learn::stats::bootstrap_mean(&values, RESAMPLES, config.seed);
+                let (m, lo, hi) = interstice_learn::stats::bootstrap_mean(
+                    &values,
+                    crate::results::RESAMPLES,
+                    config.seed,
+                );
                 let _ = writeln!(csv, "{panel},{name},{k},{m:?},{lo:?},{hi:?}");
                 let key = panel.trim_start_matches("learning_");
                 summary.insert(format!("learning_{key}_{name}_{k}glasses"), m);
