@@ -19,6 +19,8 @@
 //! again over a rebuilt neighbour list, in another order).
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -131,25 +133,35 @@ fn run(real: &Paths, base: &Path) -> Result<()> {
 
     // Leg 2: resumes from datasets/partial; paused once the +xy shear has two steps.
     println!("selftest: leg 2 (resume; pause inside the shear)");
+    let finished = Arc::new(AtomicBool::new(false));
     let watcher = {
         let sample = sample.clone();
         let pause = legs.md().join("PAUSE");
+        let finished = Arc::clone(&finished);
         std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(900);
-            while Instant::now() < deadline {
-                if sample.join("aqs_002.restart").exists() {
+            // Until the leg ends, so that a missed step fails at once.
+            while !finished.load(Ordering::Acquire) {
+                // The +xy stress-strain file has a line per finished step
+                // (0 is the reference). The restart of step 2 lives only
+                // until step 3 ends, too briefly to poll for on a quiet
+                // machine, so count lines instead.
+                let steps = std::fs::read_to_string(sample.join("stress-strain.txt"))
+                    .map_or(0, |t| t.lines().count());
+                if steps >= 3 {
                     // LAMMPS looks for the sample's own pause file between
                     // AQS steps; the driver for the machine-wide one.
                     let _ = std::fs::write(sample.join("PAUSE"), b"");
                     let _ = std::fs::write(&pause, b"");
                     return true;
                 }
-                std::thread::sleep(Duration::from_millis(200));
+                std::thread::sleep(Duration::from_millis(20));
             }
             false
         })
     };
-    run_next(&legs, Some(1), Some(Duration::from_secs(3600)), 1)?;
+    let leg2 = run_next(&legs, Some(1), Some(Duration::from_secs(3600)), 1);
+    finished.store(true, Ordering::Release);
+    leg2?;
     ensure!(
         watcher.join().unwrap_or(false),
         "leg 2 never reached the second shear step"
