@@ -43,25 +43,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
             return Ok(());
         }
     };
-    // The binary the test step of .ci/run builds (`cargo test --workspace
-    // --release --all-features`): feature unification there includes the
-    // dev-dependencies, so a plain `cargo build` would compile the
-    // dependencies again with other features.
-    let status = Command::new("cargo")
-        .args([
-            "test",
-            "--quiet",
-            "--release",
-            "--workspace",
-            "--all-features",
-            "--no-run",
-        ])
-        .current_dir(root)
-        .status()?;
-    if !status.success() {
-        bail!("cargo test --no-run failed");
-    }
-    let bin = root.join("target/release/interstice");
+    let bin = crate::binary::interstice(root)?;
     let work = root.join("target/compat");
     if work.exists() {
         std::fs::remove_dir_all(&work)?;

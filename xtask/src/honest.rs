@@ -359,16 +359,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     if glasses.is_empty() {
         bail!("no glass under datasets/ has six loading directions");
     }
-    println!("building interstice: cargo build --release -p interstice");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "-p", "interstice"])
-        .current_dir(root)
-        .status()?;
-    if !status.success() {
-        bail!("cargo build --release -p interstice failed");
-    }
+    let bin = crate::binary::interstice(root)?;
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root.join("target"), |d| root.join(d));
-    let bin = target.join("release/interstice");
     let work = target.join("honest");
     let s = |p: &Path| p.display().to_string();
     let mut curves: Vec<String> = Vec::new();

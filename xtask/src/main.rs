@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench_peers;
+mod binary;
 mod codegen;
 mod compat;
 mod honest;

@@ -55,12 +55,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     ] {
         python = crate::bench_peers::python_with(root, module, package)?;
     }
-    run(
-        "cargo build --release -p interstice (the CLI the tests compare with)",
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "-p", "interstice"])
-            .current_dir(root),
-    )?;
+    // The CLI the tests compare with.
+    let cli = crate::binary::interstice(root)?;
     run(
         "pip install ./crates/python",
         Command::new(&python)
@@ -78,6 +74,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
                 "no:cacheprovider",
                 "crates/python/tests",
             ])
+            .env("INTERSTICE_BIN", &cli)
             .current_dir(root),
     )?;
     vulkan()?;

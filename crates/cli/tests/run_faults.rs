@@ -6,7 +6,7 @@
 //! pipeline with `trees = 5` started over it and killed after its k-th
 //! committed file (`INTERSTICE_FAULT_ABORT_AFTER_COMMITS`: the driver aborts
 //! the process there, as a kill would), for every k the run has; then the
-//! `trees = 7` run again. Its old stamps must not vouch for the outputs the
+//! `trees = 7` run again. (The 1 372-atom fixture keeps the many runs cheap.) Its old stamps must not vouch for the outputs the
 //! killed run replaced: every output must equal a clean `trees = 7` run's,
 //! byte for byte, and no temporary file may remain. And the other way round:
 //! `trees = 7` killed over a `trees = 5` state, then rerun.
@@ -17,13 +17,13 @@ use std::process::Command;
 
 fn config(dir: &Path, name: &str, out: &Path, trees: usize) -> PathBuf {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/cuzr65-4000")
+        .join("../../fixtures/cu50zr50-1372")
         .canonicalize()
         .unwrap();
     let text = format!(
         "out = {out:?}\nseed = 0\ntrees = {trees}\nfeature_sets = [\"paper80\"]\ndraw = []\n\n\
-         [labels]\ncutoff = 5.0\npercent = 5.0\nframe = 40\n\n\
-         [[dataset]]\nname = \"base\"\ndir = {fixture:?}\ncondition = \"Cu65Zr35\"\natoms = 4000\nrate = 1e13\nseed = 1\ntypes = \"1=Cu,2=Zr\"\nrole = \"base\"\n",
+         [labels]\ncutoff = 5.0\npercent = 5.0\nframe = 80\n\n\
+         [[dataset]]\nname = \"base\"\ndir = {fixture:?}\ncondition = \"Cu50Zr50\"\natoms = 1372\nrate = 1e13\nseed = 1\ntypes = \"1=Cu,2=Zr\"\nrole = \"base\"\n",
         out = out.display().to_string(),
         fixture = fixture.display().to_string(),
     );

@@ -70,15 +70,7 @@ pub(super) fn learn(root: &Path, args: &[String]) -> Result<()> {
     let python = python_with(root, "sklearn", "scikit-learn")?;
     python_with(root, "pandas", "pandas")?;
     let lightgbm = try_python_module(root, &python, "lightgbm", "lightgbm");
-    if !Command::new("cargo")
-        .args(["build", "--quiet", "--release", "-p", "interstice"])
-        .current_dir(root)
-        .status()?
-        .success()
-    {
-        bail!("cannot build interstice");
-    }
-    let bin = root.join("target/release/interstice");
+    let bin = crate::binary::interstice(root)?;
     let work = root.join("target/bench-peers");
     std::fs::create_dir_all(&work)?;
     let (features, labels) = (

@@ -97,16 +97,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     )?;
     println!("wrote {}", config.display());
 
-    println!("building interstice: cargo build --release -p interstice");
-    let status = Command::new(cargo())
-        .args(["build", "--release", "-p", "interstice"])
-        .current_dir(root)
-        .status()
-        .context("cannot start cargo build")?;
-    if !status.success() {
-        bail!("cargo build --release -p interstice failed ({status})");
-    }
-    let binary = target.join("release").join("interstice");
+    let binary = crate::binary::interstice(root)?;
     println!("running {} run {}", binary.display(), config.display());
     let status = Command::new(&binary)
         .arg("run")
