@@ -1,6 +1,6 @@
 //! `cargo xtask python`: the Python package as a user gets it (issue 20).
 //! Into `.venv` (shared with the MD and the OVITO/ASE checks): OVITO, ASE,
-//! pandas and pytest from PyPI, then `pip install ./crates/python` (maturin
+//! pandas, pyarrow and pytest from PyPI, then `pip install ./crates/python` (maturin
 //! builds the wheel against this checkout's `target/`); then the pytest suite
 //! of `crates/python/tests` against the release `interstice` binary, and the
 //! OVITO modifier example, which renders `target/python/softness.png` with
@@ -51,6 +51,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         ("ovito", "ovito==3.17.*"),
         ("ase", "ase"),
         ("pandas", "pandas"),
+        ("pyarrow", "pyarrow"),
         ("pytest", "pytest"),
     ] {
         python = crate::bench_peers::python_with(root, module, package)?;

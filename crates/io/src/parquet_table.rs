@@ -3,24 +3,31 @@
 //! feature; frame metadata (file, frame, strain, …) as the file's key-value
 //! metadata.
 //!
-//! Checked once (2026-11-25) on a `--preset all` table of the 4 000-atom
-//! fixture: pyarrow 26.0.1 (`pq.read_table`, `pq.read_metadata`), pandas
-//! 3.1.1 (`pd.read_parquet`) and polars 2.1.0 (`pl.read_parquet`) read all
-//! 363 columns, the key-value metadata and zstd-compressed chunks; the
-//! values equal the CSV's bit for bit.
+//! Written and read with the `parquet` crate's column API, without Arrow
+//! (which doubled the build's compile time for tables this plain). Checked
+//! (2026-12-07) both ways:
+//! - pyarrow 26.0.1 (`pq.read_table`, `pq.read_metadata`), pandas 3.1.1
+//!   (`pd.read_parquet`) and polars 2.1.0 (`pl.read_parquet`) read what this
+//!   writes with ids as uint64, types as uint32, elements as strings, every
+//!   double bit for bit (subnormals, −0.0) and the key-value metadata; the
+//!   Python package's tests repeat the pandas check on a CLI feature table;
+//! - this reads what pandas and pyarrow write (`tests/data/parquet`,
+//!   `make.py`): snappy and zstd pages, int64 or uint64 ids, nullable
+//!   columns without nulls, several row groups; a null is refused.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{
-    Array, ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+use parquet::basic::{
+    Compression, ConvertedType, LogicalType, Repetition, Type as Physical, ZstdLevel,
 };
-use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::data_type::{ByteArray, ByteArrayType, DataType, DoubleType, Int32Type, Int64Type};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::writer::{SerializedFileWriter, SerializedRowGroupWriter};
+use parquet::schema::types::{ColumnDescriptor, Type};
 
 use crate::output::OutputFile;
 use crate::{IoError, Table};
@@ -111,35 +118,60 @@ impl Table {
                 format!("a feature column may not be called {c:?}"),
             ));
         }
-        let mut fields = vec![Field::new("id", DataType::UInt64, false)];
-        let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from(self.ids.clone()))];
-        if let Some(t) = &meta.types {
-            if t.len() != n {
-                return Err(IoError::invalid(
+        let columns = |what: &str, len: usize| -> Result<(), IoError> {
+            if len == n {
+                Ok(())
+            } else {
+                Err(IoError::invalid(
                     &name,
-                    format!("{} types for {n} rows", t.len()),
-                ));
+                    format!("{len} {what} for {n} rows"),
+                ))
             }
-            fields.push(Field::new("type", DataType::UInt32, false));
-            arrays.push(Arc::new(UInt32Array::from(t.clone())));
+        };
+        if let Some(t) = &meta.types {
+            columns("types", t.len())?;
         }
         if let Some(e) = &meta.elements {
-            if e.len() != n {
-                return Err(IoError::invalid(
-                    &name,
-                    format!("{} elements for {n} rows", e.len()),
-                ));
-            }
-            fields.push(Field::new("element", DataType::Utf8, false));
-            arrays.push(Arc::new(StringArray::from(e.clone())));
+            columns("elements", e.len())?;
         }
-        for (c, col) in self.columns.iter().enumerate() {
-            fields.push(Field::new(col, DataType::Float64, false));
-            arrays.push(Arc::new(Float64Array::from(self.column(c))));
+        let pq =
+            |e: parquet::errors::ParquetError| IoError::invalid(&name, format!("parquet: {e}"));
+        // Unsigned integers are stored in the signed physical types with an
+        // unsigned logical type, as the Parquet format prescribes; pyarrow,
+        // pandas and polars read them back as uint64 and uint32.
+        let field = |col: &str, physical: Physical, logical: Option<LogicalType>| {
+            Type::primitive_type_builder(col, physical)
+                .with_repetition(Repetition::REQUIRED)
+                .with_logical_type(logical)
+                .build()
+                .map(Arc::new)
+        };
+        let mut fields =
+            vec![field("id", Physical::INT64, Some(LogicalType::integer(64, false))).map_err(pq)?];
+        if meta.types.is_some() {
+            fields.push(
+                field(
+                    "type",
+                    Physical::INT32,
+                    Some(LogicalType::integer(32, false)),
+                )
+                .map_err(pq)?,
+            );
         }
-        let schema = Arc::new(Schema::new(fields));
-        let batch = RecordBatch::try_new(schema.clone(), arrays)
-            .map_err(|e| IoError::invalid(&name, format!("cannot build the table: {e}")))?;
+        if meta.elements.is_some() {
+            fields.push(
+                field("element", Physical::BYTE_ARRAY, Some(LogicalType::String)).map_err(pq)?,
+            );
+        }
+        for col in &self.columns {
+            fields.push(field(col, Physical::DOUBLE, None).map_err(pq)?);
+        }
+        let schema = Arc::new(
+            Type::group_type_builder("schema")
+                .with_fields(fields)
+                .build()
+                .map_err(pq)?,
+        );
         let mut kv: Vec<KeyValue> = meta
             .key_values
             .iter()
@@ -150,15 +182,30 @@ impl Table {
             CHECKSUM_KEY.to_string(),
             content_checksum(self, meta),
         ));
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::default()))
-            .set_key_value_metadata((!kv.is_empty()).then_some(kv))
-            .build();
+        let props = Arc::new(
+            WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                .set_key_value_metadata(Some(kv))
+                .build(),
+        );
         let out = OutputFile::create(path)?;
-        let pq =
-            |e: parquet::errors::ParquetError| IoError::invalid(&name, format!("parquet: {e}"));
-        let mut w = ArrowWriter::try_new(out, schema, Some(props)).map_err(pq)?;
-        w.write(&batch).map_err(pq)?;
+        let mut w = SerializedFileWriter::new(out, schema, props).map_err(pq)?;
+        // One row group: the tables are one frame's atoms.
+        let mut group = w.next_row_group().map_err(pq)?;
+        let ids: Vec<i64> = self.ids.iter().map(|&x| x as i64).collect();
+        column::<Int64Type, _>(&mut group, &ids, &name)?;
+        if let Some(t) = &meta.types {
+            let t: Vec<i32> = t.iter().map(|&x| x as i32).collect();
+            column::<Int32Type, _>(&mut group, &t, &name)?;
+        }
+        if let Some(e) = &meta.elements {
+            let e: Vec<ByteArray> = e.iter().map(|x| ByteArray::from(x.as_str())).collect();
+            column::<ByteArrayType, _>(&mut group, &e, &name)?;
+        }
+        for k in 0..self.columns.len() {
+            column::<DoubleType, _>(&mut group, &self.column(k), &name)?;
+        }
+        group.close().map_err(pq)?;
         let out = w.into_inner().map_err(pq)?;
         out.commit()
     }
@@ -176,10 +223,9 @@ impl Table {
         let pq = |e: parquet::errors::ParquetError| {
             IoError::invalid(&name, format!("not a readable Parquet table: {e}"))
         };
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
-        let mut key_values: Vec<(String, String)> = builder
-            .metadata()
-            .file_metadata()
+        let reader = SerializedFileReader::new(file).map_err(pq)?;
+        let file_meta = reader.metadata().file_metadata();
+        let mut key_values: Vec<(String, String)> = file_meta
             .key_value_metadata()
             .map(|kv| {
                 kv.iter()
@@ -192,46 +238,75 @@ impl Table {
             .iter()
             .position(|(k, _)| k == CHECKSUM_KEY)
             .map(|k| key_values.remove(k).1);
-        let schema = builder.schema().clone();
-        let reader = builder.build().map_err(pq)?;
-        let mut ids: Vec<u64> = Vec::new();
-        let mut types: Option<Vec<u32>> = None;
-        let mut elements: Option<Vec<String>> = None;
-        let columns: Vec<String> = schema
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .filter(|c| !["id", "type", "element"].contains(&c.as_str()))
+        let schema = file_meta.schema_descr();
+        let descs: Vec<Arc<ColumnDescriptor>> = (0..schema.num_columns())
+            .map(|i| schema.column(i))
             .collect();
-        let mut cols: Vec<Vec<f64>> = vec![Vec::new(); columns.len()];
-        if schema.index_of("id").is_err() {
-            return Err(IoError::invalid(&name, "expected an `id` column"));
+        // Flat tables only: every leaf a top-level column.
+        if let Some(d) = descs
+            .iter()
+            .find(|d| d.path().parts().len() != 1 || d.max_rep_level() > 0)
+        {
+            return Err(IoError::invalid(
+                &name,
+                format!(
+                    "column {:?} is nested or repeated; expected a flat table",
+                    d.path().string()
+                ),
+            ));
         }
-        for batch in reader {
-            let batch = batch.map_err(|e| IoError::invalid(&name, format!("parquet: {e}")))?;
-            let id = arrow_cast_u64(batch.column_by_name("id").expect("checked"), &name, "id")?;
-            ids.extend(id);
-            if let Some(t) = batch.column_by_name("type") {
-                let t = arrow_cast_u64(t, &name, "type")?;
-                types
-                    .get_or_insert_with(Vec::new)
-                    .extend(t.into_iter().map(|x| x as u32));
+        let position = |col: &str| descs.iter().position(|d| d.name() == col);
+        let id_at =
+            position("id").ok_or_else(|| IoError::invalid(&name, "expected an `id` column"))?;
+        let (type_at, element_at) = (position("type"), position("element"));
+        let feature_at: Vec<usize> = (0..descs.len())
+            .filter(|&i| ![Some(id_at), type_at, element_at].contains(&Some(i)))
+            .collect();
+        let columns: Vec<String> = feature_at
+            .iter()
+            .map(|&i| descs[i].name().to_string())
+            .collect();
+        for &i in &feature_at {
+            if descs[i].physical_type() != Physical::DOUBLE {
+                return Err(IoError::invalid(
+                    &name,
+                    format!("column {:?} is not Float64", descs[i].name()),
+                ));
             }
-            if let Some(e) = batch.column_by_name("element") {
-                let e = e
-                    .as_any()
-                    .downcast_ref::<StringArray>()
-                    .ok_or_else(|| IoError::invalid(&name, "column `element` is not text"))?;
-                elements
-                    .get_or_insert_with(Vec::new)
-                    .extend((0..e.len()).map(|i| e.value(i).to_string()));
+        }
+        let mut ids: Vec<u64> = Vec::new();
+        let mut types: Option<Vec<u32>> = type_at.map(|_| Vec::new());
+        let mut elements: Option<Vec<String>> = element_at.map(|_| Vec::new());
+        let mut cols: Vec<Vec<f64>> = vec![Vec::new(); columns.len()];
+        for g in 0..reader.num_row_groups() {
+            let group = reader.get_row_group(g).map_err(pq)?;
+            let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+            let column = |i: usize| group.get_column_reader(i).map_err(pq);
+            ids.extend(integers(column(id_at)?, &descs[id_at], rows, &name)?);
+            if let (Some(i), Some(t)) = (type_at, types.as_mut()) {
+                for x in integers(column(i)?, &descs[i], rows, &name)? {
+                    t.push(u32::try_from(x).map_err(|_| {
+                        IoError::invalid(&name, format!("type {x} does not fit 32 bits"))
+                    })?);
+                }
             }
-            for (c, col) in columns.iter().enumerate() {
-                let a = batch.column_by_name(col).expect("from the schema");
-                let f = a.as_any().downcast_ref::<Float64Array>().ok_or_else(|| {
-                    IoError::invalid(&name, format!("column {col:?} is not Float64"))
-                })?;
-                cols[c].extend(f.values().iter().copied());
+            if let (Some(i), Some(e)) = (element_at, elements.as_mut()) {
+                let ColumnReader::ByteArrayColumnReader(r) = column(i)? else {
+                    return Err(IoError::invalid(&name, "column `element` is not text"));
+                };
+                for x in read_all::<ByteArrayType>(r, &descs[i], rows, &name)? {
+                    e.push(
+                        x.as_utf8()
+                            .map_err(|_| IoError::invalid(&name, "column `element` is not UTF-8"))?
+                            .to_string(),
+                    );
+                }
+            }
+            for (c, &i) in feature_at.iter().enumerate() {
+                let ColumnReader::DoubleColumnReader(r) = column(i)? else {
+                    unreachable!("checked above: DOUBLE");
+                };
+                cols[c].extend(read_all::<DoubleType>(r, &descs[i], rows, &name)?);
             }
         }
         let n = ids.len();
@@ -281,26 +356,106 @@ impl Table {
     }
 }
 
-fn arrow_cast_u64(a: &ArrayRef, name: &str, col: &str) -> Result<Vec<u64>, IoError> {
-    if let Some(x) = a.as_any().downcast_ref::<UInt64Array>() {
-        return Ok(x.values().to_vec());
+/// Writes the next column of a row group, all values required.
+fn column<T: DataType, W: std::io::Write + Send>(
+    group: &mut SerializedRowGroupWriter<'_, W>,
+    values: &[T::T],
+    name: &str,
+) -> Result<(), IoError> {
+    let pq = |e: parquet::errors::ParquetError| IoError::invalid(name, format!("parquet: {e}"));
+    let mut c = group
+        .next_column()
+        .map_err(pq)?
+        .ok_or_else(|| IoError::invalid(name, "parquet: fewer columns than the schema"))?;
+    c.typed::<T>().write_batch(values, None, None).map_err(pq)?;
+    c.close().map_err(pq)
+}
+
+/// Every value of one column chunk of `rows` rows; a null (a definition
+/// level below the column's maximum) is an error.
+fn read_all<T: DataType>(
+    mut r: ColumnReaderImpl<T>,
+    desc: &ColumnDescriptor,
+    rows: usize,
+    name: &str,
+) -> Result<Vec<T::T>, IoError> {
+    let mut values = Vec::with_capacity(rows);
+    let nullable = desc.max_def_level() > 0;
+    let mut defs: Vec<i16> = Vec::new();
+    let mut read = 0;
+    while read < rows {
+        let (records, _, _) = r
+            .read_records(
+                rows - read,
+                nullable.then_some(&mut defs),
+                None,
+                &mut values,
+            )
+            .map_err(|e| IoError::invalid(name, format!("parquet: {e}")))?;
+        if records == 0 {
+            break;
+        }
+        read += records;
     }
-    if let Some(x) = a.as_any().downcast_ref::<UInt32Array>() {
-        return Ok(x.values().iter().map(|&v| u64::from(v)).collect());
+    if read != rows || values.len() != rows {
+        return Err(IoError::invalid(
+            name,
+            format!(
+                "column {:?} has {} values for {rows} rows (missing values are not allowed)",
+                desc.name(),
+                values.len()
+            ),
+        ));
     }
-    if let Some(x) = a.as_any().downcast_ref::<arrow_array::Int64Array>() {
-        return x
-            .values()
-            .iter()
-            .map(|&v| {
-                u64::try_from(v).map_err(|_| IoError::invalid(name, format!("negative {col} {v}")))
+    Ok(values)
+}
+
+/// An integer column as u64: INT64 or INT32, signed (refused if negative)
+/// or unsigned.
+fn integers(
+    r: ColumnReader,
+    desc: &ColumnDescriptor,
+    rows: usize,
+    name: &str,
+) -> Result<Vec<u64>, IoError> {
+    let col = desc.name();
+    let unsigned = matches!(
+        desc.logical_type_ref(),
+        Some(LogicalType::Integer(t)) if !t.is_signed
+    ) || matches!(
+        desc.converted_type(),
+        ConvertedType::UINT_8
+            | ConvertedType::UINT_16
+            | ConvertedType::UINT_32
+            | ConvertedType::UINT_64
+    );
+    let negative = |v: i64| IoError::invalid(name, format!("negative {col} {v}"));
+    match r {
+        ColumnReader::Int64ColumnReader(r) => read_all::<Int64Type>(r, desc, rows, name)?
+            .into_iter()
+            .map(|v| {
+                if unsigned {
+                    Ok(v as u64)
+                } else {
+                    u64::try_from(v).map_err(|_| negative(v))
+                }
             })
-            .collect();
+            .collect(),
+        ColumnReader::Int32ColumnReader(r) => read_all::<Int32Type>(r, desc, rows, name)?
+            .into_iter()
+            .map(|v| {
+                if unsigned {
+                    Ok(u64::from(v as u32))
+                } else {
+                    u64::try_from(v).map_err(|_| negative(i64::from(v)))
+                }
+            })
+            .collect(),
+        _ => Err(IoError::invalid(
+            name,
+            format!("column `{col}` is not an integer column"),
+        )),
     }
-    Err(IoError::invalid(
-        name,
-        format!("column `{col}` is not an integer column"),
-    ))
 }
 
 #[cfg(test)]
@@ -348,6 +503,42 @@ mod tests {
         assert!(
             caught > good.len() / 16,
             "only {caught} damaged copies were refused"
+        );
+    }
+
+    #[test]
+    fn tables_that_pandas_and_pyarrow_wrote_read_bit_for_bit() {
+        // tests/data/parquet/make.py wrote them (pandas 3.1.1, pyarrow 26.0.1):
+        // snappy and zstd pages, int64 and uint64 ids, uint32 types, strings,
+        // nullable columns without nulls, two row groups.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parquet");
+        let a = [0.5, -2.25, 1e-300, f64::MAX];
+        let b = [1.0 / 3.0, -0.0, 6.022_140_76e23, f64::from_bits(1)];
+        for f in ["pandas.parquet", "pyarrow.parquet"] {
+            let (t, m) = Table::read_parquet(dir.join(f)).unwrap();
+            assert_eq!(t.ids, [7, 3, 11, (1 << 40) + 1], "{f}");
+            assert_eq!(t.columns, ["a", "b"], "{f}");
+            for r in 0..4 {
+                assert_eq!(t.values[2 * r].to_bits(), a[r].to_bits(), "{f} a[{r}]");
+                assert_eq!(t.values[2 * r + 1].to_bits(), b[r].to_bits(), "{f} b[{r}]");
+            }
+            if f == "pandas.parquet" {
+                assert_eq!(m.types, Some(vec![1, 2, 1, 2]));
+                assert_eq!(
+                    m.elements,
+                    Some(["Cu", "Zr", "Cu", "Zr"].map(String::from).to_vec())
+                );
+            } else {
+                assert_eq!((m.types, m.elements), (None, None));
+            }
+        }
+        // A missing value is refused, never read as a number.
+        let e = Table::read_parquet(dir.join("null.parquet"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("null.parquet") && e.contains("missing values"),
+            "{e}"
         );
     }
 
