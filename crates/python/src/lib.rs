@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use interstice_core::{Frame, GeneralCell, SimBox, TypeMap};
 use interstice_features::{ContextParams, FrameContext, Preset};
 use interstice_pipeline::featurize::Source;
-use numpy::ndarray::Array2;
+use numpy::ndarray::{Array2, ArrayView1, ArrayView2};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -19,6 +19,16 @@ use pyo3::types::PyDict;
 /// CLI would print, as `ValueError`.
 fn value_error(e: anyhow::Error) -> PyErr {
     PyValueError::new_err(format!("{e:#}"))
+}
+
+/// Clears numpy's `writeable` flag: arrays that view Rust memory the frame
+/// treats as immutable.
+fn read_only<T>(array: Bound<'_, T>) -> PyResult<Bound<'_, T>> {
+    array
+        .as_any()
+        .getattr("flags")?
+        .setattr("writeable", false)?;
+    Ok(array)
 }
 
 /// `FileNotFoundError` for a missing input, named.
@@ -244,25 +254,40 @@ impl PyFrame {
         )
     }
 
-    /// Positions, N × 3, Å (LAMMPS' restricted orientation).
+    /// Positions, N × 3, Å (LAMMPS' restricted orientation). A read-only
+    /// view of the frame's own memory (no copy); `.copy()` to modify.
     #[getter]
-    fn positions<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
-        let flat: Vec<f64> = self.frame.positions().iter().flatten().copied().collect();
-        Array2::from_shape_vec((self.frame.len(), 3), flat)
-            .expect("N × 3")
-            .into_pyarray(py)
+    #[allow(unsafe_code)] // a zero-copy view: see SAFETY
+    fn positions<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let frame = &slf.get().frame;
+        let view = ArrayView2::from_shape((frame.len(), 3), frame.positions().as_flattened())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        // SAFETY: the class is frozen, so the frame is never changed or
+        // moved while the Python object lives, and the array keeps that
+        // object alive as its base; it is made read-only below, so Python
+        // cannot write through it either.
+        let array = unsafe { PyArray2::borrow_from_array(&view, slf.clone().into_any()) };
+        read_only(array)
     }
 
-    /// Atom ids.
+    /// Atom ids: a read-only view of the frame's memory (no copy).
     #[getter]
-    fn ids<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
-        self.frame.ids().to_vec().into_pyarray(py)
+    #[allow(unsafe_code)] // a zero-copy view: see SAFETY
+    fn ids<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        let view = ArrayView1::from(slf.get().frame.ids());
+        // SAFETY: as for `positions`.
+        let array = unsafe { PyArray1::borrow_from_array(&view, slf.clone().into_any()) };
+        read_only(array)
     }
 
-    /// LAMMPS types.
+    /// LAMMPS types: a read-only view of the frame's memory (no copy).
     #[getter]
-    fn types<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u32>> {
-        self.frame.types().to_vec().into_pyarray(py)
+    #[allow(unsafe_code)] // a zero-copy view: see SAFETY
+    fn types<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray1<u32>>> {
+        let view = ArrayView1::from(slf.get().frame.types());
+        // SAFETY: as for `positions`.
+        let array = unsafe { PyArray1::borrow_from_array(&view, slf.clone().into_any()) };
+        read_only(array)
     }
 
     /// The cell: rows are the edge vectors a, b, c (restricted orientation), Å.

@@ -62,6 +62,30 @@ def test_read_dump_arrays(frame):
     assert np.array_equal(g.positions, frame.positions)
 
 
+def test_frame_arrays_are_read_only_views_without_copies():
+    f = interstice.read_dump(REF, types=TYPES)
+    for name in ("positions", "ids", "types"):
+        a, b = getattr(f, name), getattr(f, name)
+        # Two reads view the same memory, the frame's own: nothing copied.
+        assert np.shares_memory(a, b), name
+        assert a.base is not None and not a.flags.owndata, name
+        assert not a.flags.writeable, name
+        with pytest.raises(ValueError):
+            a[0] = 0
+    # The view keeps the frame alive after the last Python name for it goes.
+    pos = f.positions
+    first = pos[0].copy()
+    del f
+    import gc
+
+    gc.collect()
+    assert np.array_equal(pos[0], first)
+    # A copy is an ordinary writable array.
+    c = pos.copy()
+    c[0] = 0.0
+    assert c.flags.writeable
+
+
 @pytest.mark.parametrize("preset,width", [("paper80", 80), ("sf166", 166)])
 def test_featurize_equals_the_cli_bit_for_bit(frame, preset, width, tmp_path):
     out = tmp_path / f"{preset}.csv"
@@ -74,6 +98,23 @@ def test_featurize_equals_the_cli_bit_for_bit(frame, preset, width, tmp_path):
     assert np.array_equal(df.index.to_numpy(), np.array(want["id"], dtype=np.uint64))
     for c in df.columns:
         assert np.array_equal(df[c].to_numpy(), np.array(want[c], dtype=np.float64)), c
+
+
+def test_the_cli_parquet_table_reads_in_pandas_and_pyarrow(frame, tmp_path):
+    # interstice-io writes Parquet without Arrow; pandas (pyarrow engine)
+    # reads it with the dtypes and bits of the table.
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "paper80.parquet"
+    cli("featurize", str(REF), "--types", "1=Cu,2=Zr", "--out", str(out))
+    got = pd.read_parquet(out)
+    assert got["id"].dtype == np.uint64
+    df = interstice.featurize(frame)
+    assert np.array_equal(got["id"].to_numpy(), df.index.to_numpy())
+    for c in df.columns:
+        assert np.array_equal(got[c].to_numpy(), df[c].to_numpy()), c
+    assert b"interstice:content_fnv1a64" in pq.read_metadata(out).metadata
 
 
 def test_d2min_equals_the_cli(frame, tmp_path):
