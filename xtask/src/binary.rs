@@ -25,7 +25,7 @@ pub fn interstice(root: &Path) -> Result<PathBuf> {
         return Ok(bin);
     }
     println!("building interstice: cargo build --release -p interstice");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = Command::new(cargo())
         .args(["build", "--quiet", "--release", "-p", "interstice"])
         .current_dir(root)
         .status()
@@ -33,6 +33,18 @@ pub fn interstice(root: &Path) -> Result<PathBuf> {
     if !status.success() {
         bail!("cargo build --release -p interstice failed ({status})");
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root.join("target"), |d| root.join(d));
-    Ok(target.join("release/interstice"))
+    Ok(target_dir(root).join("release/interstice"))
+}
+
+/// The cargo that runs xtask (`CARGO`), else `cargo` from the path.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// The target folder: `CARGO_TARGET_DIR` if set, else `<root>/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => root.join(d),
+        None => root.join("target"),
+    }
 }

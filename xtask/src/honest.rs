@@ -360,8 +360,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         bail!("no glass under datasets/ has six loading directions");
     }
     let bin = crate::binary::interstice(root)?;
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root.join("target"), |d| root.join(d));
-    let work = target.join("honest");
+    let work = crate::binary::target_dir(root).join("honest");
     let s = |p: &Path| p.display().to_string();
     let mut curves: Vec<String> = Vec::new();
     // Each glass's own slab score, for the transfer's ΔAUC.

@@ -6,10 +6,11 @@
 //! pipeline with `trees = 5` started over it and killed after its k-th
 //! committed file (`INTERSTICE_FAULT_ABORT_AFTER_COMMITS`: the driver aborts
 //! the process there, as a kill would), for every k the run has; then the
-//! `trees = 7` run again. (The 1 372-atom fixture keeps the many runs cheap.) Its old stamps must not vouch for the outputs the
+//! `trees = 7` run again. Its old stamps must not vouch for the outputs the
 //! killed run replaced: every output must equal a clean `trees = 7` run's,
 //! byte for byte, and no temporary file may remain. And the other way round:
-//! `trees = 7` killed over a `trees = 5` state, then rerun.
+//! `trees = 7` killed over a `trees = 5` state, then rerun. The 1 372-atom
+//! fixture keeps the many runs cheap.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

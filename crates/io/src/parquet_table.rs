@@ -145,26 +145,26 @@ impl Table {
                 .with_logical_type(logical)
                 .build()
                 .map(Arc::new)
+                .map_err(pq)
         };
-        let mut fields =
-            vec![field("id", Physical::INT64, Some(LogicalType::integer(64, false))).map_err(pq)?];
+        let mut fields = vec![field(
+            "id",
+            Physical::INT64,
+            Some(LogicalType::integer(64, false)),
+        )?];
         if meta.types.is_some() {
-            fields.push(
-                field(
-                    "type",
-                    Physical::INT32,
-                    Some(LogicalType::integer(32, false)),
-                )
-                .map_err(pq)?,
-            );
+            let logical = Some(LogicalType::integer(32, false));
+            fields.push(field("type", Physical::INT32, logical)?);
         }
         if meta.elements.is_some() {
-            fields.push(
-                field("element", Physical::BYTE_ARRAY, Some(LogicalType::String)).map_err(pq)?,
-            );
+            fields.push(field(
+                "element",
+                Physical::BYTE_ARRAY,
+                Some(LogicalType::String),
+            )?);
         }
         for col in &self.columns {
-            fields.push(field(col, Physical::DOUBLE, None).map_err(pq)?);
+            fields.push(field(col, Physical::DOUBLE, None)?);
         }
         let schema = Arc::new(
             Type::group_type_builder("schema")
@@ -304,7 +304,10 @@ impl Table {
             }
             for (c, &i) in feature_at.iter().enumerate() {
                 let ColumnReader::DoubleColumnReader(r) = column(i)? else {
-                    unreachable!("checked above: DOUBLE");
+                    return Err(IoError::invalid(
+                        &name,
+                        format!("column {:?} is not Float64", columns[c]),
+                    ));
                 };
                 cols[c].extend(read_all::<DoubleType>(r, &descs[i], rows, &name)?);
             }

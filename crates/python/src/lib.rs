@@ -21,9 +21,18 @@ fn value_error(e: anyhow::Error) -> PyErr {
     PyValueError::new_err(format!("{e:#}"))
 }
 
-/// Clears numpy's `writeable` flag: arrays that view Rust memory the frame
-/// treats as immutable.
-fn read_only<T>(array: Bound<'_, T>) -> PyResult<Bound<'_, T>> {
+/// A read-only numpy array over `view`, memory of `frame`'s own `Frame`,
+/// without a copy; the array keeps `frame` alive as its base object.
+#[allow(unsafe_code)] // the one zero-copy view: see SAFETY
+fn frame_view<'py, T: numpy::Element, D: numpy::ndarray::Dimension>(
+    frame: &Bound<'py, PyFrame>,
+    view: numpy::ndarray::ArrayView<'_, T, D>,
+) -> PyResult<Bound<'py, numpy::PyArray<T, D>>> {
+    // SAFETY: every caller passes a view of `frame`'s `Frame`. The class is
+    // frozen, so that frame is never changed or moved while the Python
+    // object lives, and the array keeps the object alive as its base; the
+    // array is made read-only below, so Python cannot write through it.
+    let array = unsafe { numpy::PyArray::borrow_from_array(&view, frame.clone().into_any()) };
     array
         .as_any()
         .getattr("flags")?
@@ -257,37 +266,23 @@ impl PyFrame {
     /// Positions, N × 3, Å (LAMMPS' restricted orientation). A read-only
     /// view of the frame's own memory (no copy); `.copy()` to modify.
     #[getter]
-    #[allow(unsafe_code)] // a zero-copy view: see SAFETY
     fn positions<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let frame = &slf.get().frame;
         let view = ArrayView2::from_shape((frame.len(), 3), frame.positions().as_flattened())
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-        // SAFETY: the class is frozen, so the frame is never changed or
-        // moved while the Python object lives, and the array keeps that
-        // object alive as its base; it is made read-only below, so Python
-        // cannot write through it either.
-        let array = unsafe { PyArray2::borrow_from_array(&view, slf.clone().into_any()) };
-        read_only(array)
+        frame_view(&slf, view)
     }
 
     /// Atom ids: a read-only view of the frame's memory (no copy).
     #[getter]
-    #[allow(unsafe_code)] // a zero-copy view: see SAFETY
     fn ids<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray1<u64>>> {
-        let view = ArrayView1::from(slf.get().frame.ids());
-        // SAFETY: as for `positions`.
-        let array = unsafe { PyArray1::borrow_from_array(&view, slf.clone().into_any()) };
-        read_only(array)
+        frame_view(&slf, ArrayView1::from(slf.get().frame.ids()))
     }
 
     /// LAMMPS types: a read-only view of the frame's memory (no copy).
     #[getter]
-    #[allow(unsafe_code)] // a zero-copy view: see SAFETY
     fn types<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray1<u32>>> {
-        let view = ArrayView1::from(slf.get().frame.types());
-        // SAFETY: as for `positions`.
-        let array = unsafe { PyArray1::borrow_from_array(&view, slf.clone().into_any()) };
-        read_only(array)
+        frame_view(&slf, ArrayView1::from(slf.get().frame.types()))
     }
 
     /// The cell: rows are the edge vectors a, b, c (restricted orientation), Å.

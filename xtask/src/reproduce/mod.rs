@@ -28,6 +28,7 @@ use serde_json::{Map, Value, json};
 use interstice_features::Preset;
 use interstice_pipeline::{Config, Dataset, FigureId, LabelConfig, Role};
 
+use crate::binary::{cargo, target_dir};
 use crate::md::{self, Condition, Paths, sha256, write_atomic};
 
 mod args;

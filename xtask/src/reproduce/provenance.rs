@@ -15,10 +15,6 @@ pub(super) fn capture(program: &str, args: &[&str], dir: &Path) -> Option<String
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-pub(super) fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
 /// The value of `key = "..."` in `[table]` of a TOML file, by a line scan.
 pub(super) fn toml_value(text: &str, table: &str, key: &str) -> Option<String> {
     let mut current = String::new();
@@ -64,14 +60,6 @@ pub fn utc_timestamp(secs: u64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-/// The target folder: `CARGO_TARGET_DIR` if set, else `<root>/target`.
-pub(super) fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) => root.join(d),
-        None => root.join("target"),
-    }
 }
 
 /// The provenance shared by every figure's manifest.
