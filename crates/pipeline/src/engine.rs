@@ -389,12 +389,23 @@ pub fn run(
     let fig5 = draw.contains(&FigureId::Fig5);
     // The learning curve's glasses: the base and its new configurations.
     let curve_glasses = crate::figures::fig5::curve_glasses(config);
+    let curve = fig5 && curve_glasses.len() >= 2;
+    // The feature sets of a glass other than the base: those of the
+    // transfer scenarios, and every set where the learning curve needs it.
+    let sets_of = |d: &Dataset| -> Vec<Preset> {
+        if curve && curve_glasses.iter().any(|g| g.name == d.name) {
+            config.feature_sets.clone()
+        } else {
+            transfer_sets.clone()
+        }
+    };
     let total = config.datasets.len() // labels
         + config.feature_sets.len() * 2 // base features and models
-        + others.len() * transfer_sets.len() * 3
+        + others.len() * transfer_sets.len() * 2 // their models and transfers
+        + others.iter().map(|d| sets_of(d).len()).sum::<usize>() // their features
         + usize::from(strain_map)
         + if fig5 {
-            config.feature_sets.len() * (1 + usize::from(curve_glasses.len() >= 2))
+            config.feature_sets.len() * (1 + usize::from(curve))
         } else {
             0
         };
@@ -429,7 +440,7 @@ pub fn run(
         } else {
             let slot = FrameSlot::new(d.frame(0), &d.types, &counts);
             let ctx = OnceCell::new();
-            for &set in &transfer_sets {
+            for set in sets_of(d) {
                 features_step(&mut runner, config, d, set, &slot, &ctx)?;
             }
             labels_step(&mut runner, config, d, &slot)?;
@@ -446,7 +457,7 @@ pub fn run(
             transfer_step(&mut runner, config, base, d, set)?;
         }
     }
-    if fig5 && curve_glasses.len() >= 2 {
+    if curve {
         for &set in &config.feature_sets {
             learning_curve_step(&mut runner, config, &curve_glasses, set)?;
         }

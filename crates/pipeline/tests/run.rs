@@ -146,6 +146,9 @@ fn learning_curve_over_the_base_conditions_glasses() {
 out = {out:?}
 trees = 10
 draw = ["fig5"]
+# The classical set is not a transfer set: the learning curve alone needs
+# it on the second glass.
+feature_sets = ["paper80", "classical"]
 
 [labels]
 frame = 80
@@ -194,6 +197,12 @@ role = "new-configuration"
         "{summary:?}"
     );
     assert!(summary.contains_key("guard_roc_auc_paper80_0A"));
+    let classical = interstice_pipeline::honest::read_learning_curve(
+        &dir.path().join("base/classical/learning-curve.csv"),
+    )
+    .unwrap();
+    assert_eq!(classical.len(), 2);
+    assert!(summary.contains_key("learning_roc_auc_classical_1glasses"));
 }
 
 /// Labels combined over loading directions: a committed glass sheared in
