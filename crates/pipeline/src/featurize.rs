@@ -24,6 +24,25 @@ pub struct Source {
 /// Fewer than 2 atoms, a tessellation error (naming the atoms by id) or
 /// another feature error, with the file and frame.
 pub fn features(ctx: &FrameContext<'_>, preset: Preset, source: &Source) -> Result<Table> {
+    let (columns, x) = compute(ctx, preset, source)?;
+    Ok(Table {
+        columns,
+        ids: ctx.frame().ids().to_vec(),
+        values: x.iter().copied().collect(),
+    })
+}
+
+/// The column names and the `atoms × columns` matrix of [`features`], as
+/// the featurizer made them (for callers that want their own layout, such
+/// as the Python package's column-major arrays).
+///
+/// # Errors
+/// As [`features`].
+pub fn compute(
+    ctx: &FrameContext<'_>,
+    preset: Preset,
+    source: &Source,
+) -> Result<(Vec<String>, ndarray::Array2<f64>)> {
     let frame = ctx.frame();
     if frame.len() < 2 {
         bail!(
@@ -33,18 +52,13 @@ pub fn features(ctx: &FrameContext<'_>, preset: Preset, source: &Source) -> Resu
             frame.len()
         );
     }
-    let (names, x) = preset.compute(ctx).map_err(|e| match e {
+    preset.compute(ctx).map_err(|e| match e {
         FeatureError::Geometry(g) => {
             crate::common::tessellation_error(g, frame, &source.name, source.frame)
         }
         other => {
             anyhow::Error::new(other).context(format!("{}, frame {}", source.name, source.frame))
         }
-    })?;
-    Ok(Table {
-        columns: names,
-        ids: frame.ids().to_vec(),
-        values: x.iter().copied().collect(),
     })
 }
 

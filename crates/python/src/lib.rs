@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use interstice_core::{Frame, GeneralCell, SimBox, TypeMap};
 use interstice_features::{ContextParams, FrameContext, Preset};
 use interstice_pipeline::featurize::Source;
-use numpy::ndarray::{Array2, ArrayView1, ArrayView2};
+use numpy::ndarray::{Array2, ArrayView1, ArrayView2, ShapeBuilder as _};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -538,7 +538,8 @@ fn label<'py>(
     Ok(d)
 }
 
-/// A feature table for Python: column names, atom ids, values (N × columns).
+/// A feature table for Python: column names, atom ids, values (N × columns,
+/// column-major).
 type FeatureTable<'py> = (
     Vec<String>,
     Bound<'py, PyArray1<u64>>,
@@ -547,7 +548,8 @@ type FeatureTable<'py> = (
 
 /// The features of `preset` (`paper80`, `sf166`, `classical`, `all`) of
 /// every atom: `(columns, ids, values)` with `values` N × columns, the same
-/// numbers and names as `interstice featurize`.
+/// numbers and names as `interstice featurize`, column-major (Fortran
+/// order) so that each feature is one contiguous column.
 #[pyfunction]
 #[pyo3(signature = (frame, preset="paper80"))]
 fn featurize<'py>(py: Python<'py>, frame: &PyFrame, preset: &str) -> PyResult<FeatureTable<'py>> {
@@ -557,27 +559,28 @@ fn featurize<'py>(py: Python<'py>, frame: &PyFrame, preset: &str) -> PyResult<Fe
         ))
     })?;
     let map = frame.type_map("featurize")?;
-    let table = py
+    let (columns, x) = py
         .detach(|| -> anyhow::Result<_> {
             let ctx = FrameContext::new(&frame.frame, map, ContextParams::paper())?;
-            interstice_pipeline::featurize::features(
+            let (columns, x) = interstice_pipeline::featurize::compute(
                 &ctx,
                 preset,
                 &Source {
                     name: "the frame".into(),
                     frame: 0,
                 },
-            )
+            )?;
+            // Column-major: each feature's column is one contiguous run, so
+            // pandas keeps the array as its block and pyarrow wraps each
+            // column without a copy. (This is the one copy the row-major
+            // table of the CLI makes too.)
+            let mut f = Array2::zeros(x.raw_dim().f());
+            f.assign(&x);
+            Ok((columns, f))
         })
         .map_err(value_error)?;
-    let n = table.ids.len();
-    let cols = table.columns.len();
-    let values = Array2::from_shape_vec((n, cols), table.values).expect("N × columns");
-    Ok((
-        table.columns,
-        table.ids.into_pyarray(py),
-        values.into_pyarray(py),
-    ))
+    let ids = frame.frame.ids().to_vec();
+    Ok((columns, ids.into_pyarray(py), x.into_pyarray(py)))
 }
 
 /// A trained ensemble: the fold models of the protocol and the feature

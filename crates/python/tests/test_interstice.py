@@ -117,6 +117,35 @@ def test_the_cli_parquet_table_reads_in_pandas_and_pyarrow(frame, tmp_path):
     assert b"interstice:content_fnv1a64" in pq.read_metadata(out).metadata
 
 
+def test_featurize_into_arrow_and_numpy_without_copies(frame):
+    # The extension hands back one column-major array; pandas keeps it as
+    # its block and pyarrow wraps each column, so neither copies.
+    import pyarrow as pa
+
+    columns, ids, values = interstice.featurize(frame, output="numpy")
+    assert values.shape == (4000, 80) and values.flags.f_contiguous
+    df = interstice.featurize(frame)
+    assert np.array_equal(df.to_numpy(), values)
+    t = interstice.featurize(frame, output="arrow")
+    assert isinstance(t, pa.Table)
+    assert t.column_names == ["id"] + list(columns) == ["id"] + list(df.columns)
+    assert t.schema.field("id").type == pa.uint64()
+    assert np.array_equal(t.column("id").to_numpy(), df.index.to_numpy())
+    for c in df.columns:
+        assert np.array_equal(t.column(c).to_numpy(), df[c].to_numpy()), c
+    # Zero copy: the Arrow columns are consecutive runs of one column-major
+    # block (copies would be separate allocations).
+    address = [t.column(c).chunk(0).buffers()[1].address for c in columns]
+    assert all(b - a == 4000 * 8 for a, b in zip(address, address[1:]))
+    # Training and prediction take an Arrow table as they take a DataFrame.
+    labels = interstice.d2min(frame, interstice.read_dump(SHEARED, types=TYPES))["plastic"]
+    a = interstice.train(t, labels, trees=5)
+    b = interstice.train(df, labels, trees=5)
+    assert np.array_equal(interstice.predict(a, df), interstice.predict(b, t))
+    with pytest.raises(ValueError, match="output 'polars'"):
+        interstice.featurize(frame, output="polars")
+
+
 def test_d2min_equals_the_cli(frame, tmp_path):
     out = tmp_path / "labels.csv"
     cli("label", str(REF), str(SHEARED), "--cutoff", "5", "--types", "1=Cu,2=Zr", "--out", str(out))

@@ -57,30 +57,54 @@ __all__ = [
 ]
 
 
-def featurize(frame: Frame, preset: str = "paper80", as_pandas: bool = True):
+def featurize(frame: Frame, preset: str = "paper80", output: str = "pandas"):
     """The features of `preset` ("paper80", "sf166", "classical" or "all")
-    of every atom of `frame`.
+    of every atom of `frame`, with the same column names as the Parquet
+    tables of `interstice featurize`.
 
-    Returns a pandas DataFrame indexed by atom id (the index is named "id")
-    with the same column names as the Parquet tables of
-    `interstice featurize`; with `as_pandas=False` (or without pandas), a
-    tuple `(columns, ids, values)` of numpy arrays.
+    `output` chooses the container:
+
+    - "pandas" (the default): a DataFrame indexed by atom id (the index is
+      named "id");
+    - "arrow": a pyarrow Table with an "id" column first, every column
+      wrapping the computed numbers without a copy;
+    - "numpy": a tuple `(columns, ids, values)` with `values` N × columns
+      in column-major (Fortran) order.
     """
+    if output not in ("pandas", "arrow", "numpy"):
+        raise ValueError(f"output '{output}': expected pandas, arrow or numpy")
     columns, ids, values = _ext.featurize(frame, preset)
-    if not as_pandas:
+    if output == "numpy":
         return columns, ids, values
+    if output == "arrow":
+        try:
+            import pyarrow as pa
+        except ImportError as e:
+            raise ImportError("featurize(output='arrow') needs pyarrow (pip install pyarrow)") from e
+
+        arrays = [pa.array(ids)] + [pa.array(values[:, j]) for j in range(values.shape[1])]
+        return pa.Table.from_arrays(arrays, names=["id"] + list(columns))
     try:
         import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is optional
-        return columns, ids, values
-    return pd.DataFrame(values, columns=columns, index=pd.Index(ids, name="id"))
+    except ImportError as e:
+        raise ImportError(
+            "featurize(output='pandas') needs pandas (pip install pandas), or pass output='numpy'"
+        ) from e
+    return pd.DataFrame(values, columns=columns, index=pd.Index(ids, name="id"), copy=False)
 
 
 def _table(features) -> tuple:
-    """(values, columns) of a DataFrame or of a (columns, ids, values) tuple."""
+    """(values, columns) of a DataFrame, a pyarrow Table (its "id" column
+    left out) or a (columns, ids, values) tuple."""
     if isinstance(features, tuple):
         columns, _ids, values = features
         return np.ascontiguousarray(values, dtype=np.float64), list(columns)
+    if hasattr(features, "column_names") and hasattr(features, "num_rows"):
+        columns = [c for c in features.column_names if c != "id"]
+        values = np.empty((features.num_rows, len(columns)), dtype=np.float64)
+        for j, c in enumerate(columns):
+            values[:, j] = features.column(c).to_numpy()
+        return values, columns
     return (
         np.ascontiguousarray(features.to_numpy(dtype=np.float64)),
         [str(c) for c in features.columns],
@@ -90,7 +114,7 @@ def _table(features) -> tuple:
 def train(features, labels, seed: int = 0, trees: int = 300) -> Model:
     """The paper's protocol (3 balanced undersamplings × 5 folds of
     300-tree boosting) on a feature table (DataFrame, or the tuple of
-    `featurize(..., as_pandas=False)`) and one 0/1 label per row.
+    `featurize(..., output="numpy")`) and one 0/1 label per row.
 
     The returned Model predicts quench-in softness (`predict`), saves
     itself for the command line (`Model.save`), and carries the protocol's
