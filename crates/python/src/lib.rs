@@ -335,7 +335,7 @@ fn read_dump(
 ) -> PyResult<PyFrame> {
     check_exists(&path)?;
     let map = type_map(types)?;
-    py.detach(|| -> anyhow::Result<PyFrame> {
+    off_gil(py, || -> anyhow::Result<PyFrame> {
         let mut reader = interstice_pipeline::common::open_frames(&path, map.as_ref())?;
         let (_, f) = interstice_pipeline::common::read_frame(&mut reader, frame, "frame")?;
         let map = interstice_pipeline::common::species_map(map, &f, &path.display().to_string())?;
@@ -353,13 +353,12 @@ fn read_dump(
 #[pyfunction]
 fn neighbors<'py>(py: Python<'py>, frame: &PyFrame, cutoff: f64) -> PyResult<Bound<'py, PyDict>> {
     use interstice_spatial::{CellList, NeighborQuery, Query};
-    let list = py
-        .detach(|| -> anyhow::Result<_> {
-            let q = Query::ball(cutoff)?;
-            let cells = CellList::new(*frame.frame.sim_box(), frame.frame.positions(), cutoff)?;
-            Ok(cells.query_all(&q)?)
-        })
-        .map_err(value_error)?;
+    let list = off_gil(py, || -> anyhow::Result<_> {
+        let q = Query::ball(cutoff)?;
+        let cells = CellList::new(*frame.frame.sim_box(), frame.frame.positions(), cutoff)?;
+        Ok(cells.query_all(&q)?)
+    })
+    .map_err(value_error)?;
     let mut i = Vec::with_capacity(list.len());
     for a in 0..list.num_query_points() {
         i.extend(std::iter::repeat_n(a as u32, list.range(a).len()));
@@ -399,16 +398,17 @@ fn voronoi<'py>(py: Python<'py>, frame: &PyFrame, radical: bool) -> PyResult<Bou
     } else {
         VoronoiParams::plain()
     };
-    let v = py
-        .detach(|| Voronoi::compute(frame.frame.positions(), frame.frame.sim_box(), &params))
-        .map_err(|e| {
-            value_error(interstice_pipeline::common::tessellation_error(
-                e,
-                &frame.frame,
-                "the frame",
-                0,
-            ))
-        })?;
+    let v = off_gil(py, || {
+        Voronoi::compute(frame.frame.positions(), frame.frame.sim_box(), &params)
+    })
+    .map_err(|e| {
+        value_error(interstice_pipeline::common::tessellation_error(
+            e,
+            &frame.frame,
+            "the frame",
+            0,
+        ))
+    })?;
     let n = v.len();
     let index: Vec<u32> = (0..n).flat_map(|i| v.index(i)).collect();
     let (mut atom, mut neighbor, mut area, mut vector) =
@@ -469,12 +469,11 @@ fn d2min<'py>(
         threshold: None,
         noise_floor,
     };
-    let labels = py
-        .detach(|| -> anyhow::Result<_> {
-            rule.check()?;
-            interstice_pipeline::label::label(&reference.frame, &current.frame, &rule, false)
-        })
-        .map_err(value_error)?;
+    let labels = off_gil(py, || -> anyhow::Result<_> {
+        rule.check()?;
+        interstice_pipeline::label::label(&reference.frame, &current.frame, &rule, false)
+    })
+    .map_err(value_error)?;
     let d = PyDict::new(py);
     let s = labels.strain;
     d.set_item("id", s.ids.into_pyarray(py))?;
@@ -511,16 +510,15 @@ fn label<'py>(
         noise_floor,
     };
     let frames: Vec<&Frame> = runs.iter().map(|r| &r.frame).collect();
-    let c = py
-        .detach(|| -> anyhow::Result<_> {
-            rule.check()?;
-            let labels = frames
-                .iter()
-                .map(|f| interstice_pipeline::label::label(&reference.frame, f, &rule, false))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            interstice_pipeline::label::combine(labels, &rule, how)
-        })
-        .map_err(value_error)?;
+    let c = off_gil(py, || -> anyhow::Result<_> {
+        rule.check()?;
+        let labels = frames
+            .iter()
+            .map(|f| interstice_pipeline::label::label(&reference.frame, f, &rule, false))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        interstice_pipeline::label::combine(labels, &rule, how)
+    })
+    .map_err(value_error)?;
     let d = PyDict::new(py);
     d.set_item("id", c.runs[0].strain.ids.clone().into_pyarray(py))?;
     d.set_item("propensity", c.propensity.clone().into_pyarray(py))?;
@@ -536,6 +534,14 @@ fn label<'py>(
         )?;
     }
     Ok(d)
+}
+
+/// Runs `f` without the GIL on a thread of rayon's pool, the way a Rust
+/// program runs inside `ThreadPool::install`: the sequential parts then run
+/// on a worker and every parallel loop starts inside the pool, instead of
+/// being injected from the interpreter's thread and waited for.
+fn off_gil<R: Send>(py: Python<'_>, f: impl FnOnce() -> R + Send) -> R {
+    py.detach(|| rayon::scope(|_| f()))
 }
 
 /// A feature table for Python: column names, atom ids, values (N × columns,
@@ -559,26 +565,25 @@ fn featurize<'py>(py: Python<'py>, frame: &PyFrame, preset: &str) -> PyResult<Fe
         ))
     })?;
     let map = frame.type_map("featurize")?;
-    let (columns, x) = py
-        .detach(|| -> anyhow::Result<_> {
-            let ctx = FrameContext::new(&frame.frame, map, ContextParams::paper())?;
-            let (columns, x) = interstice_pipeline::featurize::compute(
-                &ctx,
-                preset,
-                &Source {
-                    name: "the frame".into(),
-                    frame: 0,
-                },
-            )?;
-            // Column-major: each feature's column is one contiguous run, so
-            // pandas keeps the array as its block and pyarrow wraps each
-            // column without a copy. (This is the one copy the row-major
-            // table of the CLI makes too.)
-            let mut f = Array2::zeros(x.raw_dim().f());
-            f.assign(&x);
-            Ok((columns, f))
-        })
-        .map_err(value_error)?;
+    let (columns, x) = off_gil(py, || -> anyhow::Result<_> {
+        let ctx = FrameContext::new(&frame.frame, map, ContextParams::paper())?;
+        let (columns, x) = interstice_pipeline::featurize::compute(
+            &ctx,
+            preset,
+            &Source {
+                name: "the frame".into(),
+                frame: 0,
+            },
+        )?;
+        // Column-major: each feature's column is one contiguous run, so
+        // pandas keeps the array as its block and pyarrow wraps each
+        // column without a copy. (This is the one copy the row-major
+        // table of the CLI makes too.)
+        let mut f = Array2::zeros(x.raw_dim().f());
+        f.assign(&x);
+        Ok((columns, f))
+    })
+    .map_err(value_error)?;
     let ids = frame.frame.ids().to_vec();
     Ok((columns, ids.into_pyarray(py), x.into_pyarray(py)))
 }
@@ -643,11 +648,10 @@ impl PyModel {
                 table.columns.len()
             )));
         }
-        let qs = py
-            .detach(|| {
-                interstice_pipeline::model::softness(&self.model, &table, Path::new("the table"))
-            })
-            .map_err(value_error)?;
+        let qs = off_gil(py, || {
+            interstice_pipeline::model::softness(&self.model, &table, Path::new("the table"))
+        })
+        .map_err(value_error)?;
         Ok(qs.into_pyarray(py))
     }
 
@@ -698,7 +702,7 @@ fn train(
         ids: (1..=v.nrows() as u64).collect(),
         values: v.iter().copied().collect(),
     };
-    py.detach(|| -> anyhow::Result<PyModel> {
+    off_gil(py, || -> anyhow::Result<PyModel> {
         interstice_pipeline::common::check_trees(trees, "trees")?;
         let params = interstice_pipeline::train::protocol(
             seed,
@@ -738,7 +742,7 @@ fn train(
 #[pyfunction]
 fn run_config(py: Python<'_>, path: PathBuf) -> PyResult<String> {
     check_exists(&path)?;
-    py.detach(|| -> anyhow::Result<String> {
+    off_gil(py, || -> anyhow::Result<String> {
         let config = interstice_pipeline::Config::read(&path)?;
         let report = interstice_pipeline::run(
             &config,
