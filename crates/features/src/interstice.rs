@@ -205,16 +205,55 @@ impl Mro {
                 base_names.len()
             )));
         }
-        let v = ctx.voronoi()?;
-        let nl = ctx.distance_neighbors()?;
+        let mut x = Array2::zeros((n, Mro::plan(base_names).len() * self.stats.len()));
+        let width = x.ncols();
+        let out = x.as_slice_mut().expect("a new array is in standard layout");
+        self.aggregate_into(ctx, base_names, base, out, width, 0)?;
+        Ok(x)
+    }
+
+    /// [`Mro::aggregate`] written straight into the rows of a row-major
+    /// table: row `i` of `out` is `out[i * width..(i + 1) * width]`, and the
+    /// statistics go to its columns `offset..offset + k` (k = the width
+    /// [`Mro::aggregate`] returns). Nothing else of `out` is touched, so a
+    /// caller can put other columns beside them without a second copy.
+    ///
+    /// # Errors
+    /// As [`Mro::aggregate`]; an `out` of the wrong size.
+    pub fn aggregate_into(
+        &self,
+        ctx: &FrameContext<'_>,
+        base_names: &[String],
+        base: &Array2<f64>,
+        out: &mut [f64],
+        width: usize,
+        offset: usize,
+    ) -> Result<(), FeatureError> {
+        let n = ctx.len();
+        if base.dim() != (n, base_names.len()) {
+            return Err(FeatureError::Input(format!(
+                "MRO base has shape {:?}, expected ({n}, {})",
+                base.dim(),
+                base_names.len()
+            )));
+        }
         let plan = Mro::plan(base_names);
         let k = self.stats.len();
-        let rows: Vec<Vec<f64>> = (0..n)
-            .into_par_iter()
-            .map(|i| {
+        if out.len() != n * width || offset + plan.len() * k > width {
+            return Err(FeatureError::Input(format!(
+                "MRO output of {} values, width {width}, offset {offset}: expected {n} rows with room for {} columns",
+                out.len(),
+                plan.len() * k
+            )));
+        }
+        let v = ctx.voronoi()?;
+        let nl = ctx.distance_neighbors()?;
+        out.par_chunks_mut(width.max(1))
+            .enumerate()
+            .for_each(|(i, row)| {
                 let voro: Vec<usize> = v.faces(i).iter().map(|f| f.neighbor as usize).collect();
                 let dist: Vec<usize> = nl.neighbors_of(i).iter().map(|&j| j as usize).collect();
-                let mut row = Vec::with_capacity(plan.len() * k);
+                let mut cells = row[offset..offset + plan.len() * k].iter_mut();
                 let mut values = Vec::with_capacity(32);
                 for &(c, over) in &plan {
                     let js = match over {
@@ -224,22 +263,15 @@ impl Mro {
                     values.clear();
                     values.extend(js.iter().map(|&j| base[[j, c]]));
                     for s in &self.stats {
-                        row.push(match s {
+                        let cell = cells.next().expect("room checked above");
+                        *cell = match s {
                             MroStat::Stat(s) => s.of(&values),
                             MroStat::Diff => Stat::Mean.of(&values) - base[[i, c]],
-                        });
+                        };
                     }
                 }
-                row
-            })
-            .collect();
-        let mut x = Array2::zeros((n, plan.len() * k));
-        for (i, row) in rows.iter().enumerate() {
-            for (c, &val) in row.iter().enumerate() {
-                x[[i, c]] = val;
-            }
-        }
-        Ok(x)
+            });
+        Ok(())
     }
 }
 

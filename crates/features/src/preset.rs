@@ -63,11 +63,17 @@ impl Preset {
                 let mro = Mro::default();
                 let sro_names = sro.names();
                 let x_sro = sro.compute(ctx)?;
-                let x_mro = mro.aggregate(ctx, &sro_names, &x_sro)?;
                 let mut names = sro_names.clone();
                 names.extend(mro.names_for(&sro_names));
-                let x = concatenate(ndarray::Axis(1), &[x_sro.view(), x_mro.view()])
-                    .map_err(|e| FeatureError::Input(e.to_string()))?;
+                // One table, the MRO statistics written into it beside the
+                // SRO columns: no second full-width copy at the peak.
+                let (n, w) = (ctx.len(), names.len());
+                let mut x = Array2::zeros((n, w));
+                let out = x.as_slice_mut().expect("a new array is in standard layout");
+                mro.aggregate_into(ctx, &sro_names, &x_sro, out, w, sro_names.len())?;
+                for (mut row, sro_row) in x.rows_mut().into_iter().zip(x_sro.rows()) {
+                    row.slice_mut(ndarray::s![..sro_row.len()]).assign(&sro_row);
+                }
                 Ok((names, x))
             }
             Preset::Sf166 => {

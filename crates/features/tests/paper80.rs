@@ -154,3 +154,42 @@ fn invariant_under_permutation_translation_wrapping_and_threads() {
     let x1 = one.install(|| run(&frame));
     assert_eq!(x1, x);
 }
+
+/// `Preset::Paper80` writes the MRO statistics straight into its table
+/// (`Mro::aggregate_into`): the same bits as the SRO columns beside
+/// `Mro::aggregate`'s own table; a table of the wrong size is refused.
+#[test]
+fn mro_written_into_the_table_equals_its_own_table() {
+    use interstice_features::{Featurizer, IntersticeSro, Mro};
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/cu50zr50-1372/frame_000.dump.gz");
+    let frame: Frame = DumpReader::open(&path).unwrap().read().unwrap().unwrap();
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
+    let (sro, mro) = (IntersticeSro::default(), Mro::default());
+    let names = sro.names();
+    let base = sro.compute(&ctx).unwrap();
+    let own = mro.aggregate(&ctx, &names, &base).unwrap();
+    let (_, x) = Preset::Paper80.compute(&ctx).unwrap();
+    assert_eq!(x.ncols(), base.ncols() + own.ncols());
+    for i in 0..ctx.len() {
+        for c in 0..x.ncols() {
+            let want = if c < base.ncols() {
+                base[[i, c]]
+            } else {
+                own[[i, c - base.ncols()]]
+            };
+            assert_eq!(x[[i, c]].to_bits(), want.to_bits(), "atom {i}, column {c}");
+        }
+    }
+    let mut short = vec![0.0; ctx.len() * own.ncols() - 1];
+    assert!(
+        mro.aggregate_into(&ctx, &names, &base, &mut short, own.ncols(), 0)
+            .is_err()
+    );
+    let mut narrow = vec![0.0; ctx.len() * own.ncols()];
+    assert!(
+        mro.aggregate_into(&ctx, &names, &base, &mut narrow, own.ncols(), 1)
+            .is_err()
+    );
+}

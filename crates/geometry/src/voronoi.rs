@@ -398,9 +398,10 @@ impl Voronoi {
 
     /// A copy with some faces dropped (see [`FaceFilter`]).
     pub fn filtered(&self, filter: FaceFilter<'_>) -> Voronoi {
-        let mut lists: Vec<Vec<Face>> = Vec::with_capacity(self.len());
         let mut order: Vec<usize> = Vec::new();
-        for i in 0..self.len() {
+        // Lazily, atom by atom, into one buffer sized for every face: no
+        // per-atom lists alive beside it.
+        let lists = (0..self.len()).map(|i| {
             let fs = self.faces(i);
             let mut faces = Vec::with_capacity(fs.len());
             match filter {
@@ -429,9 +430,9 @@ impl Voronoi {
                     faces.extend(fs.iter().filter(|f| f.area >= fraction * mean).copied());
                 }
             }
-            lists.push(faces);
-        }
-        self.with_faces(Chunked::from_lists(lists))
+            faces
+        });
+        self.with_faces(Chunked::from_lists(lists, self.faces.total()))
     }
 
     /// A copy with other faces (everything else cloned).
@@ -458,7 +459,10 @@ impl Voronoi {
             .collect();
         let volumes = cells.iter().map(|c| c.0).collect();
         Voronoi {
-            faces: Chunked::from_lists(cells.into_iter().map(|c| c.1)),
+            faces: {
+                let total = cells.iter().map(|c| c.1.len()).sum();
+                Chunked::from_lists(cells.into_iter().map(|c| c.1), total)
+            },
             volumes,
             stars: Chunked::default(),
             empty,
@@ -481,7 +485,7 @@ impl Voronoi {
                 .copied()
                 .collect::<Vec<_>>()
         });
-        self.with_faces(Chunked::from_lists(lists))
+        self.with_faces(Chunked::from_lists(lists, self.faces.total()))
     }
 
     /// The Voronoi neighbours as a spatial neighbour list, in face order,
@@ -538,14 +542,18 @@ impl<T> Chunked<T> {
         self.loc.iter().map(|l| l.2 as usize).sum()
     }
 
-    /// One chunk from per-atom lists in atom order.
-    fn from_lists(lists: impl IntoIterator<Item = Vec<T>>) -> Chunked<T> {
-        let mut all = Vec::new();
-        let mut loc = Vec::new();
+    /// One chunk from per-atom lists in atom order; `capacity` is at least their total
+    /// length (an upper bound is fine: the slack is given back at the end,
+    /// which for a large buffer is a remap, not a copy).
+    fn from_lists(lists: impl IntoIterator<Item = Vec<T>>, capacity: usize) -> Chunked<T> {
+        let lists = lists.into_iter();
+        let mut all = Vec::with_capacity(capacity);
+        let mut loc = Vec::with_capacity(lists.size_hint().0);
         for l in lists {
             loc.push((0, all.len() as u32, l.len() as u32));
             all.extend(l);
         }
+        all.shrink_to_fit();
         Chunked {
             chunks: vec![all],
             loc,
