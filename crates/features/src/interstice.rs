@@ -198,13 +198,6 @@ impl Mro {
         base: &Array2<f64>,
     ) -> Result<Array2<f64>, FeatureError> {
         let n = ctx.len();
-        if base.dim() != (n, base_names.len()) {
-            return Err(FeatureError::Input(format!(
-                "MRO base has shape {:?}, expected ({n}, {})",
-                base.dim(),
-                base_names.len()
-            )));
-        }
         let mut x = Array2::zeros((n, Mro::plan(base_names).len() * self.stats.len()));
         let width = x.ncols();
         let out = x.as_slice_mut().expect("a new array is in standard layout");
