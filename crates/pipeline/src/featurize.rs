@@ -25,10 +25,25 @@ pub struct Source {
 /// another feature error, with the file and frame.
 pub fn features(ctx: &FrameContext<'_>, preset: Preset, source: &Source) -> Result<Table> {
     let (columns, x) = compute(ctx, preset, source)?;
+    // The featurizers return fresh row-major arrays: take their buffer as
+    // the table's values instead of copying it.
+    let values = if x.is_standard_layout() {
+        let n = x.len();
+        let (values, offset) = x.into_raw_vec_and_offset();
+        let offset = offset.unwrap_or(0);
+        if offset == 0 && values.len() == n {
+            values
+        } else {
+            // A standard-layout view into a larger buffer: its run only.
+            values[offset..offset + n].to_vec()
+        }
+    } else {
+        x.iter().copied().collect()
+    };
     Ok(Table {
         columns,
         ids: ctx.frame().ids().to_vec(),
-        values: x.iter().copied().collect(),
+        values,
     })
 }
 
