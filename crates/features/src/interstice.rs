@@ -1,8 +1,8 @@
 //! The paper's interstice features: 16 short-range statistics per atom and
 //! their medium-range statistics over neighbours (shared/SPEC.md §4).
 
-use interstice_geometry::ShellInterstices;
 use interstice_geometry::interstice::distance_interstice;
+use interstice_geometry::{Face, ShellInterstices};
 use ndarray::Array2;
 use rayon::prelude::*;
 
@@ -56,23 +56,53 @@ impl IntersticeSro {
     pub fn lists(ctx: &FrameContext<'_>, i: usize) -> Result<[Vec<f64>; 4], FeatureError> {
         let v = ctx.voronoi()?;
         let nl = ctx.distance_neighbors()?;
-        let r = ctx.radii();
-        let rc = r[i];
-        let faces = v.faces(i);
+        Ok(IntersticeSro::lists_of(
+            v.faces(i),
+            nl.neighbors_of(i),
+            nl.distances_of(i),
+            ctx.radii(),
+            ctx.radii()[i],
+        ))
+    }
+
+    /// The four lists of an atom of radius `rc` from its (filtered)
+    /// Voronoi faces and its distance neighbours `js` at `ds` (`radii` of
+    /// every atom of the frame).
+    pub(crate) fn lists_of(
+        faces: &[Face],
+        js: &[u32],
+        ds: &[f64],
+        r: &[f64],
+        rc: f64,
+    ) -> [Vec<f64>; 4] {
         let dist_voro = faces
             .iter()
             .map(|f| distance_interstice(f.distance(), rc, r[f.neighbor as usize]))
             .collect();
-        let dist_dist = nl
-            .neighbors_of(i)
+        let dist_dist = js
             .iter()
-            .zip(nl.distances_of(i))
+            .zip(ds)
             .map(|(&j, &d)| distance_interstice(d, rc, r[j as usize]))
             .collect();
         let vectors: Vec<[f64; 3]> = faces.iter().map(|f| f.vector).collect();
         let radii: Vec<f64> = faces.iter().map(|f| r[f.neighbor as usize]).collect();
         let shell = ShellInterstices::of_shell(&vectors, &radii, rc);
-        Ok([dist_voro, dist_dist, shell.volume, shell.area])
+        [dist_voro, dist_dist, shell.volume, shell.area]
+    }
+
+    /// The statistics of the four lists into `row` (4 × the statistics).
+    pub(crate) fn row_into(&self, lists: &[Vec<f64>; 4], row: &mut [f64]) {
+        let mut cells = row.iter_mut();
+        for l in lists {
+            for s in &self.stats {
+                *cells.next().expect("a row as wide as the columns") = s.of(l);
+            }
+        }
+    }
+
+    /// The number of columns.
+    pub(crate) fn width(&self) -> usize {
+        4 * self.stats.len()
     }
 }
 
@@ -93,23 +123,16 @@ impl Featurizer for IntersticeSro {
         ctx.voronoi()?;
         ctx.distance_neighbors()?;
         let n = ctx.len();
-        let k = self.stats.len();
-        let rows: Vec<Vec<f64>> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let lists = IntersticeSro::lists(ctx, i)?;
-                Ok(lists
-                    .iter()
-                    .flat_map(|l| self.stats.iter().map(move |s| s.of(l)))
-                    .collect())
-            })
-            .collect::<Result<_, FeatureError>>()?;
-        let mut x = Array2::zeros((n, 4 * k));
-        for (i, row) in rows.iter().enumerate() {
-            for (c, &v) in row.iter().enumerate() {
-                x[[i, c]] = v;
-            }
-        }
+        let mut x = Array2::zeros((n, self.width()));
+        let w = self.width().max(1);
+        x.as_slice_mut()
+            .expect("a new array is in standard layout")
+            .par_chunks_mut(w)
+            .enumerate()
+            .try_for_each(|(i, row)| {
+                self.row_into(&IntersticeSro::lists(ctx, i)?, row);
+                Ok::<(), FeatureError>(())
+            })?;
         Ok(x)
     }
 }
@@ -161,7 +184,7 @@ impl Mro {
 
     /// The order of the base columns in the output and the neighbours of
     /// each: `_voro` columns first, then `_dist`.
-    fn plan(base_names: &[String]) -> Vec<(usize, NeighborKind)> {
+    pub(crate) fn plan(base_names: &[String]) -> Vec<(usize, NeighborKind)> {
         let mut voro: Vec<(usize, NeighborKind)> = Vec::new();
         let mut dist = Vec::new();
         for (c, name) in base_names.iter().enumerate() {
@@ -241,30 +264,62 @@ impl Mro {
         }
         let v = ctx.voronoi()?;
         let nl = ctx.distance_neighbors()?;
+        let base = base
+            .as_slice()
+            .ok_or_else(|| FeatureError::Input("MRO base not in standard layout".into()))?;
+        let bw = base_names.len();
         out.par_chunks_mut(width.max(1))
             .enumerate()
             .for_each(|(i, row)| {
-                let voro: Vec<usize> = v.faces(i).iter().map(|f| f.neighbor as usize).collect();
-                let dist: Vec<usize> = nl.neighbors_of(i).iter().map(|&j| j as usize).collect();
-                let mut cells = row[offset..offset + plan.len() * k].iter_mut();
-                let mut values = Vec::with_capacity(32);
-                for &(c, over) in &plan {
-                    let js = match over {
-                        NeighborKind::Voronoi => &voro,
-                        NeighborKind::Distance => &dist,
-                    };
-                    values.clear();
-                    values.extend(js.iter().map(|&j| base[[j, c]]));
-                    for s in &self.stats {
-                        let cell = cells.next().expect("room checked above");
-                        *cell = match s {
-                            MroStat::Stat(s) => s.of(&values),
-                            MroStat::Diff => Stat::Mean.of(&values) - base[[i, c]],
-                        };
-                    }
-                }
+                self.row_into(
+                    &plan,
+                    v.faces(i).iter().map(|f| f.neighbor),
+                    nl.neighbors_of(i),
+                    |j| &base[j as usize * bw..(j as usize + 1) * bw],
+                    i as u32,
+                    &mut row[offset..offset + plan.len() * k],
+                );
             });
         Ok(())
+    }
+
+    /// The statistics of one atom (`me`) into `row`: its Voronoi neighbours
+    /// `voro` and distance neighbours `dist`, the base row of any atom from
+    /// `base_of`.
+    pub(crate) fn row_into<'b>(
+        &self,
+        plan: &[(usize, NeighborKind)],
+        voro: impl Iterator<Item = u32>,
+        dist: &[u32],
+        base_of: impl Fn(u32) -> &'b [f64],
+        me: u32,
+        row: &mut [f64],
+    ) {
+        let voro: Vec<&[f64]> = voro.map(&base_of).collect();
+        let dist: Vec<&[f64]> = dist.iter().map(|&j| base_of(j)).collect();
+        let own = base_of(me);
+        let mut cells = row.iter_mut();
+        let mut values = Vec::with_capacity(32);
+        for &(c, over) in plan {
+            let js = match over {
+                NeighborKind::Voronoi => &voro,
+                NeighborKind::Distance => &dist,
+            };
+            values.clear();
+            values.extend(js.iter().map(|b| b[c]));
+            for s in &self.stats {
+                let cell = cells.next().expect("room checked by the caller");
+                *cell = match s {
+                    MroStat::Stat(s) => s.of(&values),
+                    MroStat::Diff => Stat::Mean.of(&values) - own[c],
+                };
+            }
+        }
+    }
+
+    /// The number of statistics per base column.
+    pub(crate) fn stats_len(&self) -> usize {
+        self.stats.len()
     }
 }
 

@@ -12,6 +12,8 @@
 //!   the softness baseline (166 for a binary with the paper's settings);
 //! - [`Classical`]: coordination, Voronoi index, motifs, i-fold symmetry,
 //!   face statistics, packing efficiencies, Steinhardt order (114 columns);
+//! - [`blocked`]: the paper's 80 features block by block, for frames
+//!   whose whole tessellation would not fit in memory;
 //! - [`Preset`]: `paper80` (the paper's 80 columns in amlearn's order),
 //!   `sf166`, `classical`, `all`.
 //!
@@ -43,6 +45,7 @@
 //! ```
 
 pub mod analysis;
+pub mod blocked;
 pub mod catalogue;
 mod classical;
 mod context;

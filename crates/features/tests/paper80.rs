@@ -193,3 +193,51 @@ fn mro_written_into_the_table_equals_its_own_table() {
             .is_err()
     );
 }
+
+#[test]
+fn block_by_block_rows_equal_the_whole_frame_bit_for_bit() {
+    let frame = fixture();
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let mut radical = ContextParams::paper();
+    radical.radical = true;
+    radical.face_filter = interstice_features::FaceFilterKind::RelativeArea(0.02);
+    radical.voronoi_cutoff = None;
+    for params in [ContextParams::paper(), radical] {
+        let ctx = FrameContext::new(&frame, &types, params.clone()).unwrap();
+        let (_, whole) = Preset::Paper80.compute(&ctx).unwrap();
+        // Eight blocks of about 500 atoms: most of each block's neighbours
+        // are in its halo.
+        let blocks = interstice_features::blocked::blocks(&ctx, 500);
+        assert_eq!(blocks.len(), 8);
+        let mut seen = vec![false; frame.len()];
+        interstice_features::blocked::paper80_blocks(&ctx, 500, |atoms, rows| {
+            assert_eq!(rows.dim(), (atoms.len(), 80));
+            assert!(atoms.windows(2).all(|w| w[0] < w[1]));
+            for (&a, row) in atoms.iter().zip(rows.rows()) {
+                assert!(!seen[a as usize], "atom {a} in two blocks");
+                seen[a as usize] = true;
+                for (c, (x, y)) in row.iter().zip(whole.row(a as usize)).enumerate() {
+                    assert_eq!(x.to_bits(), y.to_bits(), "{params:?}: atom {a} column {c}");
+                }
+            }
+            Ok::<(), interstice_features::FeatureError>(())
+        })
+        .unwrap();
+        assert!(seen.iter().all(|&s| s));
+        // Assembled, one block or many: the whole table.
+        for block_atoms in [500, 1_000_000] {
+            let x = interstice_features::blocked::paper80_table(&ctx, block_atoms).unwrap();
+            assert!(
+                x.iter()
+                    .zip(&whole)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+    }
+    // amlearn's nearest-image view is whole-frame only: said, not ignored.
+    let mut ni = ContextParams::paper();
+    ni.nearest_image = true;
+    let ctx = FrameContext::new(&frame, &types, ni).unwrap();
+    let e = interstice_features::blocked::paper80_table(&ctx, 500).unwrap_err();
+    assert!(e.to_string().contains("nearest-image"), "{e}");
+}

@@ -47,7 +47,7 @@ mod voronoi;
 
 pub use hull::ShellHull;
 pub use interstice::ShellInterstices;
-pub use voronoi::{Face, FaceFilter, StarVertex, Voronoi, VoronoiParams, local_cell};
+pub use voronoi::{Face, FaceFilter, StarVertex, Tessellator, Voronoi, VoronoiParams, local_cell};
 
 /// Exact predicates (pinned sign conventions), for users who build their
 /// own geometry on the same arithmetic.
@@ -71,6 +71,9 @@ pub enum GeometryError {
     /// No atoms.
     #[error("no atoms to tessellate")]
     NoAtoms,
+    /// A subset of atoms that names an atom out of range or twice.
+    #[error("cells of a subset of atoms: {0}")]
+    Subset(String),
     /// More atoms than 31-bit indices.
     #[error("too many atoms: {0} (at most 2 147 483 648)")]
     TooManyAtoms(usize),

@@ -185,126 +185,7 @@ impl Voronoi {
         sim_box: &SimBox,
         params: &VoronoiParams,
     ) -> Result<Voronoi, GeometryError> {
-        let n = positions.len();
-        if let Some(axis) = (0..3).find(|&a| !sim_box.periodic()[a]) {
-            return Err(GeometryError::NotPeriodic { axis });
-        }
-        if n == 0 {
-            return Err(GeometryError::NoAtoms);
-        }
-        if n > (1 << 31) {
-            return Err(GeometryError::TooManyAtoms(n));
-        }
-        if let Some(index) = positions
-            .iter()
-            .position(|p| p.iter().any(|x| !x.is_finite()))
-        {
-            return Err(GeometryError::NonFinite { index });
-        }
-        let weights: Vec<f64> = match &params.radii {
-            None => vec![0.0; n],
-            Some(r) => {
-                if r.len() != n {
-                    return Err(GeometryError::RadiiLength {
-                        expected: n,
-                        got: r.len(),
-                    });
-                }
-                if let Some(index) = r.iter().position(|x| !x.is_finite() || *x < 0.0) {
-                    return Err(GeometryError::BadRadius {
-                        index,
-                        value: r[index],
-                    });
-                }
-                r.iter().map(|x| x * x).collect()
-            }
-        };
-        check_separation(positions, sim_box, params.min_separation)?;
-
-        let frac: Vec<[f64; 3]> = positions
-            .iter()
-            .map(|&p| {
-                let f = sim_box.to_fractional(p);
-                f.map(wrap_unit)
-            })
-            .collect();
-        let wrapped: Vec<[f64; 3]> = frac.iter().map(|&f| sim_box.to_cartesian(f)).collect();
-
-        let widths = sim_box.perpendicular_widths();
-        let spacing = (sim_box.volume() / n as f64).cbrt();
-        let w_max = weights.iter().copied().fold(0.0, f64::max);
-        let skin0 = 1.5 * spacing + w_max.sqrt();
-        let dims = block_dims(n, widths, params.block_atoms, skin0);
-        let n_blocks = dims[0] * dims[1] * dims[2];
-        let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_blocks];
-        for (i, f) in frac.iter().enumerate() {
-            let b: [usize; 3] =
-                std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1));
-            members[(b[0] * dims[1] + b[1]) * dims[2] + b[2]].push(i as u32);
-        }
-        let ctx = Context {
-            sim_box,
-            frac: &frac,
-            wrapped: &wrapped,
-            weights: &weights,
-            widths,
-            w_max,
-            spacing,
-            keep_stars: params.keep_stars,
-            vertex_tolerance: params.vertex_tolerance * spacing,
-        };
-        let results: Vec<BlockResult> = (0..n_blocks)
-            .into_par_iter()
-            .map(|b| {
-                let bi = [
-                    b / (dims[1] * dims[2]),
-                    (b / dims[2]) % dims[1],
-                    b % dims[2],
-                ];
-                let range: [Range<f64>; 3] = std::array::from_fn(|a| {
-                    bi[a] as f64 / dims[a] as f64..(bi[a] + 1) as f64 / dims[a] as f64
-                });
-                ctx.block(&members[b], range, skin0)
-            })
-            .collect::<Result<_, _>>()?;
-
-        // Keep each block's faces where they are; index them per atom.
-        let mut faces = Chunked {
-            chunks: Vec::with_capacity(results.len()),
-            loc: vec![(0, 0, 0); n],
-        };
-        let mut stars = Chunked {
-            chunks: Vec::with_capacity(results.len()),
-            loc: vec![(0, 0, 0); n],
-        };
-        let mut volumes = vec![0.0; n];
-        let mut delaunay_volume = 0.0;
-        let mut num_tetrahedra = 0;
-        for (b, r) in results.into_iter().enumerate() {
-            delaunay_volume += r.tet_volume;
-            num_tetrahedra += r.tet_count;
-            for &(a, vol, [f0, nf, s0, ns]) in &r.homes {
-                volumes[a as usize] = vol;
-                faces.loc[a as usize] = (b as u32, f0, nf);
-                stars.loc[a as usize] = (b as u32, s0, ns);
-            }
-            faces.chunks.push(r.faces);
-            stars.chunks.push(r.stars);
-        }
-        let empty = (0..n as u32)
-            .filter(|&i| faces.loc[i as usize].2 == 0)
-            .collect();
-        Ok(Voronoi {
-            faces,
-            volumes,
-            stars,
-            empty,
-            radical: params.radii.is_some(),
-            box_volume: sim_box.volume(),
-            delaunay_volume,
-            num_tetrahedra,
-            blocks: n_blocks,
-        })
+        Tessellator::new(positions, sim_box, params)?.compute_all()
     }
 
     /// The number of atoms.
@@ -508,6 +389,338 @@ impl Voronoi {
         NeighborList::from_bonds(self.len(), &bonds)
             .and_then(|l| l.with_weights(areas))
             .expect("faces name atoms of this tessellation and one weight per face")
+    }
+}
+
+/// A frame prepared for tessellation: validated, wrapped into the box, cut
+/// into blocks and binned, so that the cells of all atoms
+/// ([`Tessellator::compute_all`]) or of any subset of them
+/// ([`Tessellator::cells_of`], many times, for a featurizer that works
+/// block by block) come out without repeating that work. A cell is the
+/// same, bit for bit, whichever of the two built it and whatever else was
+/// asked for with it.
+#[derive(Debug)]
+pub struct Tessellator {
+    sim_box: SimBox,
+    frac: Vec<[f64; 3]>,
+    wrapped: Vec<[f64; 3]>,
+    /// Squared radii (radical), or empty (plain: all zero).
+    weights: Vec<f64>,
+    widths: [f64; 3],
+    w_max: f64,
+    spacing: f64,
+    skin0: f64,
+    dims: [usize; 3],
+    bins: Bins,
+    radical: bool,
+    keep_stars: bool,
+    vertex_tolerance: f64,
+}
+
+impl Tessellator {
+    /// Checks and prepares `positions` in `sim_box`.
+    ///
+    /// # Errors
+    /// As [`Voronoi::compute`].
+    pub fn new(
+        positions: &[[f64; 3]],
+        sim_box: &SimBox,
+        params: &VoronoiParams,
+    ) -> Result<Tessellator, GeometryError> {
+        let n = positions.len();
+        if let Some(axis) = (0..3).find(|&a| !sim_box.periodic()[a]) {
+            return Err(GeometryError::NotPeriodic { axis });
+        }
+        if n == 0 {
+            return Err(GeometryError::NoAtoms);
+        }
+        if n > (1 << 31) {
+            return Err(GeometryError::TooManyAtoms(n));
+        }
+        if let Some(index) = positions
+            .iter()
+            .position(|p| p.iter().any(|x| !x.is_finite()))
+        {
+            return Err(GeometryError::NonFinite { index });
+        }
+        let weights: Vec<f64> = match &params.radii {
+            None => Vec::new(),
+            Some(r) => {
+                if r.len() != n {
+                    return Err(GeometryError::RadiiLength {
+                        expected: n,
+                        got: r.len(),
+                    });
+                }
+                if let Some(index) = r.iter().position(|x| !x.is_finite() || *x < 0.0) {
+                    return Err(GeometryError::BadRadius {
+                        index,
+                        value: r[index],
+                    });
+                }
+                r.iter().map(|x| x * x).collect()
+            }
+        };
+        check_separation(positions, sim_box, params.min_separation)?;
+
+        let frac: Vec<[f64; 3]> = positions
+            .iter()
+            .map(|&p| {
+                let f = sim_box.to_fractional(p);
+                f.map(wrap_unit)
+            })
+            .collect();
+        let wrapped: Vec<[f64; 3]> = frac.iter().map(|&f| sim_box.to_cartesian(f)).collect();
+
+        let widths = sim_box.perpendicular_widths();
+        let spacing = (sim_box.volume() / n as f64).cbrt();
+        let w_max = weights.iter().copied().fold(0.0, f64::max);
+        let skin0 = 1.5 * spacing + w_max.sqrt();
+        let dims = block_dims(n, widths, params.block_atoms, skin0);
+        let bins = Bins::new(&frac, widths, spacing);
+        Ok(Tessellator {
+            sim_box: *sim_box,
+            frac,
+            wrapped,
+            weights,
+            widths,
+            w_max,
+            spacing,
+            skin0,
+            dims,
+            bins,
+            radical: params.radii.is_some(),
+            keep_stars: params.keep_stars,
+            vertex_tolerance: params.vertex_tolerance * spacing,
+        })
+    }
+
+    /// The number of atoms.
+    pub fn len(&self) -> usize {
+        self.frac.len()
+    }
+
+    /// Whether there are no atoms (never: [`Tessellator::new`] refuses that).
+    pub fn is_empty(&self) -> bool {
+        self.frac.is_empty()
+    }
+
+    /// The number of blocks the box is cut into.
+    pub fn num_blocks(&self) -> usize {
+        self.dims.iter().product()
+    }
+
+    /// The block of the atom with wrapped fractional position `f`.
+    fn block_of(&self, f: &[f64; 3]) -> usize {
+        let dims = self.dims;
+        let b: [usize; 3] =
+            std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1));
+        (b[0] * dims[1] + b[1]) * dims[2] + b[2]
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            sim_box: &self.sim_box,
+            frac: &self.frac,
+            wrapped: &self.wrapped,
+            weights: &self.weights,
+            bins: &self.bins,
+            widths: self.widths,
+            w_max: self.w_max,
+            spacing: self.spacing,
+            keep_stars: self.keep_stars,
+            vertex_tolerance: self.vertex_tolerance,
+        }
+    }
+
+    /// The cells of every atom.
+    ///
+    /// # Errors
+    /// Atoms too close for the triangulation; a degenerate box.
+    pub fn compute_all(&self) -> Result<Voronoi, GeometryError> {
+        let n = self.len();
+        let dims = self.dims;
+        let n_blocks = self.num_blocks();
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_blocks];
+        for (i, f) in self.frac.iter().enumerate() {
+            members[self.block_of(f)].push(i as u32);
+        }
+        let ctx = self.context();
+        let results: Vec<BlockResult> = (0..n_blocks)
+            .into_par_iter()
+            .map(|b| {
+                let bi = [
+                    b / (dims[1] * dims[2]),
+                    (b / dims[2]) % dims[1],
+                    b % dims[2],
+                ];
+                let range: [Range<f64>; 3] = std::array::from_fn(|a| {
+                    bi[a] as f64 / dims[a] as f64..(bi[a] + 1) as f64 / dims[a] as f64
+                });
+                ctx.block(&members[b], range, self.skin0)
+            })
+            .collect::<Result<_, _>>()?;
+        drop(members);
+        Ok(self.assemble(n, results, |a| a as usize, n_blocks))
+    }
+
+    /// The cells of `atoms` alone (indices into the positions, each at most
+    /// once, any order): a tessellation of `atoms.len()` cells, cell `k`
+    /// being atom `atoms[k]`'s, whose faces name neighbours by their index
+    /// in the positions. Each cell equals, bit for bit, the one
+    /// [`Tessellator::compute_all`] gives that atom. The Delaunay volume and
+    /// tetrahedron count of the result cover the tetrahedra these cells
+    /// account for, not the box.
+    ///
+    /// # Errors
+    /// An index out of range or repeated; as [`Tessellator::compute_all`].
+    pub fn cells_of(&self, atoms: &[u32]) -> Result<Voronoi, GeometryError> {
+        let n = self.len();
+        // By block, then atom: each block's share is triangulated over the
+        // bounding box of its atoms only.
+        let mut order: Vec<(usize, u32, u32)> = Vec::with_capacity(atoms.len());
+        for (k, &a) in atoms.iter().enumerate() {
+            let Some(f) = self.frac.get(a as usize) else {
+                return Err(GeometryError::Subset(format!(
+                    "atom index {a} in a frame of {n} atoms"
+                )));
+            };
+            order.push((self.block_of(f), a, k as u32));
+        }
+        order.sort_unstable();
+        if let Some(w) = order.windows(2).find(|w| w[0].1 == w[1].1) {
+            return Err(GeometryError::Subset(format!(
+                "atom index {} asked for twice",
+                w[0].1
+            )));
+        }
+        let groups: Vec<&[(usize, u32, u32)]> = order.chunk_by(|x, y| x.0 == y.0).collect();
+        let ctx = self.context();
+        let results: Vec<BlockResult> = groups
+            .par_iter()
+            .map(|g| {
+                let home: Vec<u32> = g.iter().map(|x| x.1).collect();
+                let range: [Range<f64>; 3] = std::array::from_fn(|ax| {
+                    let (lo, hi) = home
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |m, &a| {
+                            let x = self.frac[a as usize][ax];
+                            (m.0.min(x), m.1.max(x))
+                        });
+                    lo..hi
+                });
+                ctx.block(&home, range, self.skin0)
+            })
+            .collect::<Result<_, _>>()?;
+        // Atom -> its place in `atoms`, by binary search in the sorted order.
+        let mut by_atom: Vec<(u32, u32)> = order.iter().map(|x| (x.1, x.2)).collect();
+        by_atom.sort_unstable();
+        let n_groups = groups.len();
+        let mut v = self.assemble(
+            atoms.len(),
+            results,
+            |a| {
+                let at = by_atom
+                    .binary_search_by_key(&a, |x| x.0)
+                    .expect("a block builds only the atoms it was given");
+                by_atom[at].1 as usize
+            },
+            n_groups,
+        );
+        v.box_volume = self.sim_box.volume();
+        Ok(v)
+    }
+
+    /// Keeps each block's faces where they are and indexes them per cell
+    /// (`slot` maps a home atom to its cell).
+    fn assemble(
+        &self,
+        len: usize,
+        results: Vec<BlockResult>,
+        slot: impl Fn(u32) -> usize,
+        blocks: usize,
+    ) -> Voronoi {
+        let mut faces = Chunked {
+            chunks: Vec::with_capacity(results.len()),
+            loc: vec![(0, 0, 0); len],
+        };
+        let mut stars = Chunked {
+            chunks: Vec::with_capacity(results.len()),
+            loc: vec![(0, 0, 0); len],
+        };
+        let mut volumes = vec![0.0; len];
+        let mut delaunay_volume = 0.0;
+        let mut num_tetrahedra = 0;
+        for (b, r) in results.into_iter().enumerate() {
+            delaunay_volume += r.tet_volume;
+            num_tetrahedra += r.tet_count;
+            for &(a, vol, [f0, nf, s0, ns]) in &r.homes {
+                let k = slot(a);
+                volumes[k] = vol;
+                faces.loc[k] = (b as u32, f0, nf);
+                stars.loc[k] = (b as u32, s0, ns);
+            }
+            faces.chunks.push(r.faces);
+            stars.chunks.push(r.stars);
+        }
+        let empty = (0..len as u32)
+            .filter(|&i| faces.loc[i as usize].2 == 0)
+            .collect();
+        Voronoi {
+            faces,
+            volumes,
+            stars,
+            empty,
+            radical: self.radical,
+            box_volume: self.sim_box.volume(),
+            delaunay_volume,
+            num_tetrahedra,
+            blocks,
+        }
+    }
+}
+
+/// The atoms binned on a grid of the fractional cube (CSR: the atoms of bin
+/// `b` are `atoms[start[b]..start[b + 1]]`), so that gathering the images
+/// around a block visits only the bins it overlaps.
+#[derive(Debug)]
+struct Bins {
+    dims: [usize; 3],
+    start: Vec<u32>,
+    atoms: Vec<u32>,
+}
+
+impl Bins {
+    fn new(frac: &[[f64; 3]], widths: [f64; 3], spacing: f64) -> Bins {
+        // About two atoms' spacing a bin: a handful of atoms each.
+        let dims: [usize; 3] =
+            std::array::from_fn(|a| ((widths[a] / (2.0 * spacing)) as usize).clamp(1, 1024));
+        let nb = dims[0] * dims[1] * dims[2];
+        let bin = |f: &[f64; 3]| -> usize {
+            let b: [usize; 3] =
+                std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1));
+            (b[0] * dims[1] + b[1]) * dims[2] + b[2]
+        };
+        let mut start = vec![0u32; nb + 1];
+        for f in frac {
+            start[bin(f) + 1] += 1;
+        }
+        for b in 0..nb {
+            start[b + 1] += start[b];
+        }
+        let mut fill = start.clone();
+        let mut atoms = vec![0u32; frac.len()];
+        for (j, f) in frac.iter().enumerate() {
+            let b = bin(f);
+            atoms[fill[b] as usize] = j as u32;
+            fill[b] += 1;
+        }
+        Bins { dims, start, atoms }
+    }
+
+    fn of(&self, b: [usize; 3]) -> &[u32] {
+        let k = (b[0] * self.dims[1] + b[1]) * self.dims[2] + b[2];
+        &self.atoms[self.start[k] as usize..self.start[k + 1] as usize]
     }
 }
 
@@ -742,7 +955,9 @@ struct Context<'a> {
     sim_box: &'a SimBox,
     frac: &'a [[f64; 3]],
     wrapped: &'a [[f64; 3]],
+    /// Squared radii, or empty for all zero.
     weights: &'a [f64],
+    bins: &'a Bins,
     widths: [f64; 3],
     w_max: f64,
     spacing: f64,
@@ -765,10 +980,9 @@ impl Context<'_> {
         range: [Range<f64>; 3],
         skin0: f64,
     ) -> Result<BlockResult, GeometryError> {
-        let mut is_home = vec![false; self.frac.len()];
-        for &h in home {
-            is_home[h as usize] = true;
-        }
+        let mut sorted_home = home.to_vec();
+        sorted_home.sort_unstable();
+        let is_home = |a: u32| sorted_home.binary_search(&a).is_ok();
         let mut skin = skin0;
         'build: loop {
             let (bounds, g) = self.gather(&range, None, skin)?;
@@ -778,7 +992,7 @@ impl Context<'_> {
             let mut homes: Vec<(u32, u32)> = Vec::with_capacity(home.len());
             insert_all(&mut d, 4..src.len(), &src)?;
             for (v, &(a, img)) in src.iter().enumerate().skip(4) {
-                if img == [0, 0, 0] && is_home[a as usize] {
+                if img == [0, 0, 0] && is_home(a) {
                     homes.push((a, v as u32));
                 }
             }
@@ -879,17 +1093,26 @@ impl Context<'_> {
         let inn = inner.map(bounds_of);
         let mut found: Vec<(u64, u32, [i32; 3])> = Vec::new();
         let span: [f64; 3] = std::array::from_fn(|a| out.hi[a] - out.lo[a]);
-        for (j, f) in self.frac.iter().enumerate() {
-            let r: [(i32, i32); 3] = std::array::from_fn(|a| {
-                (
-                    (out.lo[a] - f[a]).ceil() as i32 - 1,
-                    (out.hi[a] - f[a]).floor() as i32 + 1,
-                )
-            });
-            for ix in r[0].0..=r[0].1 {
-                for iy in r[1].0..=r[1].1 {
-                    for iz in r[2].0..=r[2].1 {
-                        let n = [ix, iy, iz];
+        // The unwrapped bins the bounds overlap, one more on each side for
+        // rounding; each is a periodic bin and an image shift. The test
+        // below decides, exactly as for a scan of every atom.
+        let bd = self.bins.dims;
+        let kr: [(i64, i64); 3] = std::array::from_fn(|a| {
+            let d = bd[a] as f64;
+            (
+                (out.lo[a] * d).floor() as i64 - 1,
+                (out.hi[a] * d).floor() as i64 + 1,
+            )
+        });
+        for kx in kr[0].0..=kr[0].1 {
+            for ky in kr[1].0..=kr[1].1 {
+                for kz in kr[2].0..=kr[2].1 {
+                    let k = [kx, ky, kz];
+                    let b: [usize; 3] =
+                        std::array::from_fn(|a| k[a].rem_euclid(bd[a] as i64) as usize);
+                    let n: [i32; 3] = std::array::from_fn(|a| k[a].div_euclid(bd[a] as i64) as i32);
+                    for &j in self.bins.of(b) {
+                        let f = &self.frac[j as usize];
                         let x: [f64; 3] = std::array::from_fn(|a| f[a] + f64::from(n[a]));
                         if !out.contains(&x) || inn.as_ref().is_some_and(|b| b.contains(&x)) {
                             continue;
@@ -897,7 +1120,7 @@ impl Context<'_> {
                         let q: [u64; 3] = std::array::from_fn(|a| {
                             (((x[a] - out.lo[a]) / span[a]).clamp(0.0, 1.0) * 65535.0) as u64
                         });
-                        found.push((morton(q), j as u32, n));
+                        found.push((morton(q), j, n));
                     }
                 }
             }
@@ -913,7 +1136,8 @@ impl Context<'_> {
             let sh = self.sim_box.cartesian_vector(n.map(f64::from));
             let p = self.wrapped[j as usize];
             g.pts.push([p[0] + sh[0], p[1] + sh[1], p[2] + sh[2]]);
-            g.weights.push(self.weights[j as usize]);
+            g.weights
+                .push(self.weights.get(j as usize).copied().unwrap_or(0.0));
             g.keys.push(key(j, n));
             g.src.push((j, n));
         }
@@ -1042,6 +1266,14 @@ impl Context<'_> {
                     if k % 2 == 1 {
                         o.swap(0, 1);
                     }
+                    // A rotation (which keeps the orientation) that puts the
+                    // smallest key first: the triangle's order then does not
+                    // depend on how the tetrahedron was built, so stars are
+                    // the same for any block split.
+                    let first = (0..3)
+                        .min_by_key(|&m| d.keys[o[m] as usize])
+                        .expect("three vertices");
+                    o.rotate_left(first);
                     o.map(|x| {
                         let p = d.pts[x as usize];
                         StarVertex {

@@ -5,7 +5,7 @@
 
 use interstice_core::SimBox;
 use interstice_core::rng::SplitMix64;
-use interstice_geometry::{FaceFilter, GeometryError, Voronoi, VoronoiParams};
+use interstice_geometry::{FaceFilter, GeometryError, Tessellator, Voronoi, VoronoiParams};
 
 fn random_points(sim_box: &SimBox, n: usize, seed: u64) -> Vec<[f64; 3]> {
     let mut rng = SplitMix64::new(seed);
@@ -362,6 +362,65 @@ fn invariant_under_permutation_translation_wrapping_threads_and_blocks() {
     assert_eq!(v1.num_blocks(), 1);
     assert_eq!(blocks.volumes(), v1.volumes());
     assert!(blocks.all_faces().eq(v1.all_faces()));
+}
+
+#[test]
+fn cells_of_any_subset_equal_the_whole_tessellation_bit_for_bit() {
+    // A tilted box, plain and radical, small blocks so that subsets span
+    // several; subsets that wrap around the box, are scattered, or are one
+    // atom.
+    let b = SimBox::triclinic([0.0; 3], [14.0, 13.0, 15.0], [2.5, -1.5, 1.0]).unwrap();
+    let pts = random_points(&b, 900, 21);
+    let mut rng = SplitMix64::new(5);
+    let radii: Vec<f64> = (0..pts.len()).map(|_| 0.4 + 0.6 * rng.next_f64()).collect();
+    for params in [
+        VoronoiParams::plain().block_atoms(120),
+        VoronoiParams::radical(radii)
+            .block_atoms(120)
+            .keep_stars(true),
+    ] {
+        let t = Tessellator::new(&pts, &b, &params).unwrap();
+        assert!(t.num_blocks() > 1);
+        let all = t.compute_all().unwrap();
+        let whole = Voronoi::compute(&pts, &b, &params).unwrap();
+        assert_eq!(all.volumes(), whole.volumes());
+        assert!(all.all_faces().eq(whole.all_faces()));
+        let slab: Vec<u32> = (0..pts.len() as u32)
+            .filter(|&i| {
+                let f = b.to_fractional(pts[i as usize]);
+                !(0.15..0.85).contains(&f[0])
+            })
+            .rev()
+            .collect();
+        let scattered: Vec<u32> = (0..pts.len() as u32).filter(|i| i % 7 == 3).collect();
+        for subset in [slab, scattered, vec![417], (0..pts.len() as u32).collect()] {
+            let v = t.cells_of(&subset).unwrap();
+            assert_eq!(v.len(), subset.len());
+            for (k, &a) in subset.iter().enumerate() {
+                let a = a as usize;
+                assert_eq!(v.volume(k).to_bits(), all.volume(a).to_bits(), "atom {a}");
+                assert_eq!(v.faces(k), all.faces(a), "atom {a}");
+                assert_eq!(v.star(k).len(), all.star(a).len(), "atom {a}");
+                for (x, y) in v.star(k).iter().zip(all.star(a)) {
+                    for (p, q) in x.iter().zip(y) {
+                        assert_eq!((p.atom, p.vector), (q.atom, q.vector));
+                    }
+                }
+            }
+        }
+    }
+    let t = Tessellator::new(&pts, &b, &VoronoiParams::plain()).unwrap();
+    let e = t.cells_of(&[3, 900]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cells of a subset of atoms: atom index 900 in a frame of 900 atoms"
+    );
+    let e = t.cells_of(&[3, 8, 3]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cells of a subset of atoms: atom index 3 asked for twice"
+    );
+    assert_eq!(t.cells_of(&[]).unwrap().len(), 0);
 }
 
 #[test]

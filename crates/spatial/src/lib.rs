@@ -231,6 +231,28 @@ pub trait NeighborQuery: Send + Sync + std::fmt::Debug {
         }))
     }
 
+    /// The rows of [`NeighborQuery::query_all`] of the points `indices`
+    /// alone, in that order (row `k` is point `indices[k]`'s, without its
+    /// bond to itself): for a caller that works through a large frame block
+    /// by block.
+    ///
+    /// # Errors
+    /// [`SpatialError::InvalidQuery`] for a bad query,
+    /// [`SpatialError::InvalidList`] for an index out of range.
+    fn query_indices(&self, indices: &[u32], q: &Query) -> Result<NeighborList, SpatialError> {
+        q.check()?;
+        if let Some(&i) = indices.iter().find(|&&i| i as usize >= self.len()) {
+            return Err(SpatialError::InvalidList(format!(
+                "point index {i} for {} points",
+                self.len()
+            )));
+        }
+        Ok(collect(indices.len(), self.len(), |k, out| {
+            let i = indices[k] as usize;
+            self.query_point(self.point(i), Some(i), q, out)
+        }))
+    }
+
     /// Other query points against this structure's points (no exclusion).
     ///
     /// # Errors

@@ -206,6 +206,8 @@ macro_rules! conformance {
                 assert!(nq.query_all(&Query::Nearest { k: 0, r_max: None }).is_err());
                 let e = nq.query_points(&[[f64::INFINITY, 0.0, 0.0]], &Query::ball(1.0).unwrap()).unwrap_err();
                 assert_eq!(e, SpatialError::NonFinitePoint { index: 0 });
+                let e = nq.query_indices(&[0, 1], &Query::ball(1.0).unwrap()).unwrap_err();
+                assert_eq!(e.to_string(), "invalid neighbour list operation: point index 1 for 1 points");
                 if !$tri {
                     assert!(matches!(build(tilted(), &[[0.0; 3]], 3.0), Err(SpatialError::UnsupportedBox { .. })));
                 }
@@ -246,6 +248,16 @@ macro_rules! conformance {
                                 assert_same(&ours, &expected, &what);
                             }
                             reciprocal(&ours);
+                            // Any subset of rows, in any order, equals those rows.
+                            let idx: Vec<u32> = (0..p.len() as u32).rev().filter(|i| i % 3 != 1).collect();
+                            let some = nq.query_indices(&idx, &q).unwrap();
+                            assert_eq!(some.num_query_points(), idx.len(), "{what}");
+                            for (k, &i) in idx.iter().enumerate() {
+                                let i = i as usize;
+                                assert_eq!(some.neighbors_of(k), ours.neighbors_of(i), "{what}");
+                                assert_eq!(some.distances_of(k), ours.distances_of(i), "{what}");
+                                assert_eq!(some.vectors_of(k), ours.vectors_of(i), "{what}");
+                            }
                         }
                         for (k, r) in [(1, None), (12, None), (12, Some(2.5))] {
                             let q = Query::nearest(k, r).unwrap();
