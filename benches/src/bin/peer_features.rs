@@ -19,20 +19,24 @@
 //! vmhwm-kib <peak resident memory of the process>
 //! ```
 //!
+//! With `--block-atoms N` the features are computed block by block
+//! (`interstice_features::blocked`, blocks of about N atoms), as
+//! `interstice featurize` does for frames larger than its `--block-atoms`.
+//!
 //! Usage: `peer-features <dump> <repeats> [--threads 1,2] [--replicate NX,NY,NZ]
-//! [--reference table.csv.gz]`
+//! [--reference table.csv.gz] [--block-atoms N]`
 
 use std::io::Read as _;
 use std::time::Instant;
 
 use interstice_core::{Frame, TypeMap};
-use interstice_features::{ContextParams, FrameContext, Preset};
+use interstice_features::{ContextParams, FrameContext, Preset, blocked};
 use interstice_io::DumpReader;
 use ndarray::Array2;
 
 type Error = Box<dyn std::error::Error>;
 
-const USAGE: &str = "usage: peer-features <dump> <repeats> [--threads 1,2] [--replicate NX,NY,NZ] [--reference table.csv.gz]";
+const USAGE: &str = "usage: peer-features <dump> <repeats> [--threads 1,2] [--replicate NX,NY,NZ] [--reference table.csv.gz] [--block-atoms N]";
 
 /// amlearn's 80 columns of the unreplicated frame.
 struct Reference {
@@ -51,6 +55,7 @@ fn main() -> Result<(), Error> {
     let mut threads = vec![1usize, 2];
     let mut replicate = [1usize; 3];
     let mut reference = None;
+    let mut block_atoms: Option<usize> = None;
     let mut it = args[2..].iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(USAGE)?;
@@ -62,6 +67,7 @@ fn main() -> Result<(), Error> {
                     .map_err(|_| "--replicate: three counts")?;
             }
             "--reference" => reference = Some(read_reference(value)?),
+            "--block-atoms" => block_atoms = Some(value.parse()?),
             _ => return Err(USAGE.into()),
         }
     }
@@ -90,7 +96,12 @@ fn main() -> Result<(), Error> {
             let t = Instant::now();
             let (names, x) = pool.install(|| {
                 let ctx = FrameContext::new(&frame, &types, ContextParams::paper())?;
-                Preset::Paper80.compute(&ctx)
+                match block_atoms {
+                    None => Preset::Paper80.compute(&ctx),
+                    Some(b) => {
+                        blocked::paper80_table(&ctx, b).map(|x| (blocked::paper80_names(), x))
+                    }
+                }
             })?;
             let wall = t.elapsed().as_secs_f64();
             if wall < best {

@@ -35,6 +35,11 @@ pub struct FeaturizeArgs {
     /// amlearn's small-face threshold (the paper's 0.05); 0 keeps every face.
     #[arg(long, default_value_t = 0.05)]
     pub face_threshold: f64,
+    /// Compute `paper80` of a frame larger than this in blocks of about this
+    /// many atoms: memory follows the block, not the frame; results are the
+    /// same bits.
+    #[arg(long, default_value_t = interstice_features::blocked::DEFAULT_BLOCK_ATOMS)]
+    pub block_atoms: usize,
     /// Output: Parquet (`.parquet`, zstd; with `type` and `element` columns and the
     /// source file, frame, timestep and settings as metadata) or CSV (`.csv`,
     /// `.csv.gz`: `id` then one column per feature); rows in file order.
@@ -78,7 +83,7 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     };
     let start = Instant::now();
     let ctx = FrameContext::new(&frame, &map, params).context("--face-threshold")?;
-    let table = featurize::features(&ctx, preset, &source)?;
+    let table = featurize::features_with(&ctx, preset, &source, args.block_atoms.max(1))?;
     let elapsed = start.elapsed().as_secs_f64();
     featurize::write(&table, &ctx, preset, &source, &args.out)?;
     writeln!(

@@ -178,3 +178,31 @@ fn featurize_errors() {
     assert!(err.contains("--preset paper81"), "{err}");
     assert!(!f.exists());
 }
+
+#[test]
+fn featurize_in_blocks_writes_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let f = dir.path().join(name);
+        let mut args = vec![
+            "featurize",
+            "fixtures/cuzr65-4000/frame_000.dump.gz",
+            "--types",
+            "1=Cu,2=Zr",
+            "--out",
+            f.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (ok, _, err) = interstice(&args);
+        assert!(ok, "{err}");
+        std::fs::read(&f).unwrap()
+    };
+    let whole = run("whole.csv", &[]);
+    // Eight blocks of about 500 atoms, each with its halo.
+    let blocks = run("blocks.csv", &["--block-atoms", "500"]);
+    assert_eq!(whole.len(), blocks.len());
+    assert!(
+        whole == blocks,
+        "block-by-block features differ from the whole frame's"
+    );
+}

@@ -55,6 +55,16 @@ pub fn blocks(ctx: &FrameContext<'_>, block_atoms: usize) -> Vec<Vec<u32>> {
     out
 }
 
+/// The column names of [`paper80_blocks`]: those of
+/// [`crate::Preset::Paper80`].
+pub fn paper80_names() -> Vec<String> {
+    let sro = IntersticeSro::default();
+    let names = crate::Featurizer::names(&sro);
+    let mut all = names.clone();
+    all.extend(Mro::default().names_for(&names));
+    all
+}
+
 /// What [`paper80_blocks`] keeps for the whole frame.
 struct Shared<'a> {
     ctx: &'a FrameContext<'a>,
@@ -125,6 +135,7 @@ pub fn paper80_blocks<E: From<FeatureError>>(
     let sro = IntersticeSro::default();
     let mro = Mro::default();
     let sro_names = crate::Featurizer::names(&sro);
+    debug_assert_eq!(paper80_names().len(), 80);
     let plan = Mro::plan(&sro_names);
     let bw = sro.width();
     let width = bw + plan.len() * mro.stats_len();

@@ -594,12 +594,16 @@ impl Tessellator {
                 w[0].1
             )));
         }
-        let groups: Vec<&[(usize, u32, u32)]> = order.chunk_by(|x, y| x.0 == y.0).collect();
+        // Within a block, atoms separated by an empty gap (the two sides of
+        // a halo around a region of the box) are triangulated apart.
+        let groups: Vec<Vec<u32>> = order
+            .chunk_by(|x, y| x.0 == y.0)
+            .flat_map(|g| self.split_at_gaps(g.iter().map(|x| x.1).collect()))
+            .collect();
         let ctx = self.context();
         let results: Vec<BlockResult> = groups
             .par_iter()
-            .map(|g| {
-                let home: Vec<u32> = g.iter().map(|x| x.1).collect();
+            .map(|home| {
                 let range: [Range<f64>; 3] = std::array::from_fn(|ax| {
                     let (lo, hi) = home
                         .iter()
@@ -609,7 +613,7 @@ impl Tessellator {
                         });
                     lo..hi
                 });
-                ctx.block(&home, range, self.skin0)
+                ctx.block(home, range, self.skin0)
             })
             .collect::<Result<_, _>>()?;
         // Atom -> its place in `atoms`, by binary search in the sorted order.
@@ -629,6 +633,44 @@ impl Tessellator {
         );
         v.box_volume = self.sim_box.volume();
         Ok(v)
+    }
+
+    /// `atoms` cut at every empty slab (along a box axis) wider than four
+    /// skins, so that each piece is triangulated over its own bounding box
+    /// (a thin shell around a region would otherwise fill its blocks).
+    fn split_at_gaps(&self, atoms: Vec<u32>) -> Vec<Vec<u32>> {
+        let min_gap = 4.0 * self.skin0;
+        let mut done = Vec::new();
+        let mut todo = vec![atoms];
+        while let Some(g) = todo.pop() {
+            let mut best: Option<(f64, usize, f64)> = None;
+            let mut xs: Vec<f64> = Vec::with_capacity(g.len());
+            for ax in 0..3 {
+                xs.clear();
+                xs.extend(
+                    g.iter()
+                        .map(|&a| self.frac[a as usize][ax] * self.widths[ax]),
+                );
+                xs.sort_unstable_by(f64::total_cmp);
+                for w in xs.windows(2) {
+                    let gap = w[1] - w[0];
+                    if gap > min_gap && best.is_none_or(|b| gap > b.0) {
+                        best = Some((gap, ax, 0.5 * (w[0] + w[1]) / self.widths[ax]));
+                    }
+                }
+            }
+            match best {
+                None => done.push(g),
+                Some((_, ax, cut)) => {
+                    let (lo, hi): (Vec<u32>, Vec<u32>) = g
+                        .into_iter()
+                        .partition(|&a| self.frac[a as usize][ax] < cut);
+                    todo.push(lo);
+                    todo.push(hi);
+                }
+            }
+        }
+        done
     }
 
     /// Keeps each block's faces where they are and indexes them per cell

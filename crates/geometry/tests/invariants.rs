@@ -409,6 +409,26 @@ fn cells_of_any_subset_equal_the_whole_tessellation_bit_for_bit() {
             }
         }
     }
+    // Two slabs across an empty gap in one block: triangulated apart, the
+    // same cells.
+    let big = SimBox::cubic(40.0).unwrap();
+    let many = random_points(&big, 6000, 9);
+    let t = Tessellator::new(&many, &big, &VoronoiParams::plain().block_atoms(10_000)).unwrap();
+    assert_eq!(t.num_blocks(), 1);
+    let all = t.compute_all().unwrap();
+    let shell: Vec<u32> = (0..many.len() as u32)
+        .filter(|&i| {
+            let x = many[i as usize][0] / 40.0;
+            (0.1..0.2).contains(&x) || (0.6..0.7).contains(&x)
+        })
+        .collect();
+    let v = t.cells_of(&shell).unwrap();
+    assert_eq!(v.num_blocks(), 2);
+    for (k, &a) in shell.iter().enumerate() {
+        assert_eq!(v.volume(k).to_bits(), all.volume(a as usize).to_bits());
+        assert_eq!(v.faces(k), all.faces(a as usize));
+    }
+
     let t = Tessellator::new(&pts, &b, &VoronoiParams::plain()).unwrap();
     let e = t.cells_of(&[3, 900]).unwrap_err();
     assert_eq!(

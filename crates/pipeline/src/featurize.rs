@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use interstice_features::{FaceFilterKind, FeatureError, FrameContext, Preset};
+use interstice_features::{FaceFilterKind, FeatureError, FrameContext, Preset, blocked};
 use interstice_io::{Table, TableMeta};
 
 /// Where a frame came from: its file's name and the frame's index, for
@@ -24,7 +24,21 @@ pub struct Source {
 /// Fewer than 2 atoms, a tessellation error (naming the atoms by id) or
 /// another feature error, with the file and frame.
 pub fn features(ctx: &FrameContext<'_>, preset: Preset, source: &Source) -> Result<Table> {
-    let (columns, x) = compute(ctx, preset, source)?;
+    features_with(ctx, preset, source, blocked::DEFAULT_BLOCK_ATOMS)
+}
+
+/// [`features`] with `paper80` computed in blocks of about `block_atoms`
+/// atoms when the frame is larger than that (see [`compute_with`]).
+///
+/// # Errors
+/// As [`features`].
+pub fn features_with(
+    ctx: &FrameContext<'_>,
+    preset: Preset,
+    source: &Source,
+    block_atoms: usize,
+) -> Result<Table> {
+    let (columns, x) = compute_with(ctx, preset, source, block_atoms)?;
     // The featurizers return fresh row-major arrays: take their buffer as
     // the table's values instead of copying it.
     let values = if x.is_standard_layout() {
@@ -58,6 +72,23 @@ pub fn compute(
     preset: Preset,
     source: &Source,
 ) -> Result<(Vec<String>, ndarray::Array2<f64>)> {
+    compute_with(ctx, preset, source, blocked::DEFAULT_BLOCK_ATOMS)
+}
+
+/// [`compute`], with `paper80` of a frame of more than `block_atoms` atoms
+/// computed block by block ([`interstice_features::blocked`]): the same
+/// bits, with one block's tessellation in memory instead of the frame's.
+/// A context that already holds the whole tessellation (another feature
+/// set asked for it), or amlearn's nearest-image view, is used whole.
+///
+/// # Errors
+/// As [`compute`].
+pub fn compute_with(
+    ctx: &FrameContext<'_>,
+    preset: Preset,
+    source: &Source,
+    block_atoms: usize,
+) -> Result<(Vec<String>, ndarray::Array2<f64>)> {
     let frame = ctx.frame();
     if frame.len() < 2 {
         bail!(
@@ -67,7 +98,16 @@ pub fn compute(
             frame.len()
         );
     }
-    preset.compute(ctx).map_err(|e| match e {
+    let by_blocks = preset == Preset::Paper80
+        && !ctx.params().nearest_image
+        && ctx.voronoi_if_computed().is_none()
+        && frame.len() > block_atoms;
+    let result = if by_blocks {
+        blocked::paper80_table(ctx, block_atoms).map(|x| (blocked::paper80_names(), x))
+    } else {
+        preset.compute(ctx)
+    };
+    result.map_err(|e| match e {
         FeatureError::Geometry(g) => {
             crate::common::tessellation_error(g, frame, &source.name, source.frame)
         }
