@@ -32,7 +32,8 @@ tasks:
   bench-peers d2min     our D²min against OVITO's AtomicStrainModifier
   bench-peers geometry  our Voronoi against voro++ and freud (--large adds 1M atoms)
   bench-peers features  our paper80 features against amlearn 0.3.4's pipeline
-                        (--large: ours alone on 1.008M atoms, 2 threads, peak memory)
+                        (--large: ours alone on 1.008M atoms, whole and block by block,
+                        2 threads, peak memory; --huge adds 10.2M atoms block by block)
   bench-peers learn     the 15-model protocol (interstice train) against scikit-learn's
                         GradientBoostingClassifier and LightGBM [--repeats N] [--seed S]
   codegen [--check]     write docs/features.md from the code (--check: fail if stale)

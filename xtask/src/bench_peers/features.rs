@@ -73,13 +73,15 @@ pub(super) fn load_average() -> String {
 }
 
 /// Our paper80 against amlearn 0.3.4's pipeline on the same glass; with
-/// `--large`, ours alone on 1 008 000 atoms with peak memory.
+/// `--large`, ours alone on 1 008 000 atoms with peak memory (whole and
+/// block by block); `--huge` adds 10 192 000 atoms block by block.
 pub(super) fn features(root: &Path, args: &[String]) -> Result<()> {
-    let (mut repeats, mut amlearn_repeats, mut large) = (5usize, 1usize, false);
+    let (mut repeats, mut amlearn_repeats, mut large, mut huge) = (5usize, 1usize, false, false);
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--large" => large = true,
+            "--huge" => huge = true,
             "--repeats" | "--amlearn-repeats" => {
                 let value: usize = it
                     .next()
@@ -96,8 +98,8 @@ pub(super) fn features(root: &Path, args: &[String]) -> Result<()> {
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if large {
-        return features_large(root, cores);
+    if large || huge {
+        return features_large(root, cores, huge);
     }
     let data = root.join("crates/features/tests/data/amlearn");
     let python = root.join(".venv-amlearn/bin/python");
@@ -185,17 +187,27 @@ pub(super) fn features(root: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Ours alone on the 6 × 6 × 7 replica of the fixture, 2 threads, one run,
-/// with the peak resident memory per atom.
-pub(super) fn features_large(root: &Path, cores: usize) -> Result<()> {
+/// Ours alone on the 6 × 6 × 7 replica of the fixture (1 008 000 atoms),
+/// 2 threads, one run each: the whole frame at once and block by block (as
+/// `interstice featurize` does it), with the peak resident memory per atom;
+/// with `huge`, also the 14 × 14 × 13 replica (10 192 000 atoms) block by
+/// block.
+pub(super) fn features_large(root: &Path, cores: usize, huge: bool) -> Result<()> {
     let ours_bin = build_peer(root, "peer-features")?;
-    println!(
-        "paper80 on the 6 x 6 x 7 replica of fixtures/cuzr65-4000/frame_000.dump.gz, 2 threads, one run ({cores} cores, load {} before the run)",
-        load_average()
-    );
-    let run = run_peer_features(
-        &ours_bin,
-        &[
+    let mut cases: Vec<(&str, Option<&str>)> = vec![("6,6,7", None), ("6,6,7", Some("200000"))];
+    if huge {
+        cases.push(("14,14,13", Some("200000")));
+    }
+    for (replicate, blocks) in cases {
+        println!(
+            "paper80 on the {} replica of fixtures/cuzr65-4000/frame_000.dump.gz, {}, 2 threads, one run ({cores} cores, load {} before the run)",
+            replicate.replace(',', " x "),
+            blocks.map_or("the whole frame at once".to_string(), |b| format!(
+                "block by block (--block-atoms {b})"
+            )),
+            load_average()
+        );
+        let mut args = vec![
             root.join("fixtures/cuzr65-4000/frame_000.dump.gz")
                 .display()
                 .to_string(),
@@ -203,28 +215,34 @@ pub(super) fn features_large(root: &Path, cores: usize) -> Result<()> {
             "--threads".into(),
             "2".into(),
             "--replicate".into(),
-            "6,6,7".into(),
-        ],
-    )?;
-    let n = run.atoms as f64;
-    let (_, wall, cpu) = run.ours[0];
-    println!(
-        "{} atoms: {wall:.2} s wall, {cpu:.1} s CPU (aim: under 20 s on 2 cores)",
-        run.atoms
-    );
-    let (Some(peak), Some(before)) = (run.vmhwm_kib, run.rss_before_kib) else {
-        bail!("peer-features printed no memory reading");
-    };
-    let per_atom = |kib: u64| kib as f64 * 1024.0 / n;
-    // The output table: 80 f64 columns.
-    let table = 80.0 * 8.0;
-    let beyond = per_atom(peak.saturating_sub(before)) - table;
-    println!(
-        "peak resident memory (VmHWM): {:.0} MiB in all, {:.0} bytes per atom; {:.0} bytes per atom before the run (the frame); the output table {table:.0} bytes per atom",
-        peak as f64 / 1024.0,
-        per_atom(peak),
-        per_atom(before)
-    );
-    println!("beyond the frame and the output table: {beyond:.0} bytes per atom (aim: under 2048)");
+            replicate.into(),
+        ];
+        if let Some(b) = blocks {
+            args.extend(["--block-atoms".into(), b.into()]);
+        }
+        let run = run_peer_features(&ours_bin, &args)?;
+        let n = run.atoms as f64;
+        let (_, wall, cpu) = run.ours[0];
+        println!(
+            "  {} atoms: {wall:.2} s wall, {cpu:.1} s CPU (aim at 1 008 000: under 10 s on 2 cores)",
+            run.atoms
+        );
+        let (Some(peak), Some(before)) = (run.vmhwm_kib, run.rss_before_kib) else {
+            bail!("peer-features printed no memory reading");
+        };
+        let per_atom = |kib: u64| kib as f64 * 1024.0 / n;
+        // The output table: 80 f64 columns.
+        let table = 80.0 * 8.0;
+        let beyond = per_atom(peak.saturating_sub(before)) - table;
+        println!(
+            "  peak resident memory (VmHWM): {:.0} MiB in all, {:.0} bytes per atom; {:.0} bytes per atom before the run (the frame); the output table {table:.0} bytes per atom",
+            peak as f64 / 1024.0,
+            per_atom(peak),
+            per_atom(before)
+        );
+        println!(
+            "  beyond the frame and the output table: {beyond:.0} bytes per atom (aim: at most 1024)"
+        );
+    }
     Ok(())
 }

@@ -31,9 +31,10 @@
 //! 1: we are faster). amlearn lives in the git-ignored `.venv-amlearn`, built
 //! by hand (the error says how). With `--large`, ours alone on the 6 × 6 × 7
 //! replica of `fixtures/cuzr65-4000/frame_000.dump.gz` (1 008 000 atoms) on
-//! 2 threads: wall time and peak resident memory per atom, against the aims of
-//! issue 8 (under 20 s, under 2 KB per atom beyond the 640-byte-per-atom
-//! output table).
+//! 2 threads, the whole frame at once and block by block: wall time and peak
+//! resident memory per atom, against the aims of issue 19 (under 10 s, at
+//! most 1 KB per atom beyond the 640-byte-per-atom output table); `--huge`
+//! adds the 14 × 14 × 13 replica (10 192 000 atoms) block by block.
 //!
 //! `cargo xtask bench-peers learn`: the paper's whole 15-model protocol (3
 //! seeded undersamplings × stratified 5-fold CV, gradient-boosted trees with
@@ -83,7 +84,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         Some("learn") => learn(root, &args[1..]),
         Some("python") => python(root, &args[1..]),
         _ => bail!(
-            "usage: cargo xtask bench-peers <spatial [--sizes N,N,...] [--r R] | d2min | geometry [--sizes N,N,...] [--large] | features [--repeats N] [--amlearn-repeats N] [--large] | learn [--repeats N] [--seed S] | python [--repeats N]>"
+            "usage: cargo xtask bench-peers <spatial [--sizes N,N,...] [--r R] | d2min | geometry [--sizes N,N,...] [--large] | features [--repeats N] [--amlearn-repeats N] [--large] [--huge] | learn [--repeats N] [--seed S] | python [--repeats N]>"
         ),
     }
 }
