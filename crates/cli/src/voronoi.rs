@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use interstice_geometry::{FaceFilter, Voronoi, VoronoiParams};
+use interstice_geometry::{FaceFilter, Tessellator, VoronoiParams};
 use interstice_pipeline::common;
 
 /// Arguments of `interstice voronoi`.
@@ -36,6 +36,10 @@ pub struct VoronoiArgs {
     /// Output CSV: `id,type,volume,cn,n3,n4,n5,n6,n7,n8plus`, one row per atom in file order.
     #[arg(long)]
     pub out: PathBuf,
+    /// Build the cells in regions of about this many atoms, one region's
+    /// faces in memory at a time (the table is the same for any value).
+    #[arg(long, default_value_t = 200_000)]
+    pub region_atoms: usize,
 }
 
 /// Runs the command; prints a one-line summary to `out`.
@@ -71,28 +75,47 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         VoronoiParams::plain()
     };
     let start = Instant::now();
-    let mut v = Voronoi::compute(frame.positions(), frame.sim_box(), &params)
-        .map_err(|e| common::tessellation_error(e, &frame, &name, k))?;
-    let elapsed = start.elapsed().as_secs_f64();
-    if let Some(threshold) = args.amlearn_filter {
-        let ids = frame.ids();
-        v = v.filtered(FaceFilter::Amlearn {
-            threshold,
-            order: Some(ids),
-        });
+    let tessellation = |e| common::tessellation_error(e, &frame, &name, k);
+    let t = Tessellator::new(frame.positions(), frame.sim_box(), &params).map_err(tessellation)?;
+    // Region by region: one region's faces in memory at a time; per atom
+    // only what the table prints.
+    let n = frame.len();
+    let mut volumes = vec![0.0; n];
+    let mut cn = vec![0u32; n];
+    let mut index = vec![[0u32; 6]; n];
+    let (mut faces, mut empty, mut box_volume) = (0usize, 0usize, 0.0);
+    for atoms in t.regions(args.region_atoms.max(1)) {
+        let mut v = t.cells_of(&atoms).map_err(tessellation)?;
+        if let Some(threshold) = args.amlearn_filter {
+            v = v.filtered(FaceFilter::Amlearn {
+                threshold,
+                order: Some(frame.ids()),
+            });
+        }
+        for (c, &a) in atoms.iter().enumerate() {
+            let a = a as usize;
+            volumes[a] = v.volume(c);
+            cn[a] = v.coordination(c) as u32;
+            index[a] = v.index(c);
+        }
+        faces += v.num_faces();
+        empty += v.empty_cells().len();
+        box_volume = v.box_volume();
     }
+    drop(t);
+    let elapsed = start.elapsed().as_secs_f64();
     let mut text = String::from("id,type,volume,cn,n3,n4,n5,n6,n7,n8plus\n");
     let mut counts: std::collections::BTreeMap<[u32; 6], usize> = Default::default();
-    for i in 0..v.len() {
-        let idx = v.index(i);
+    for i in 0..n {
+        let idx = index[i];
         *counts.entry(idx).or_default() += 1;
         let _ = writeln!(
             text,
             "{},{},{:?},{},{},{},{},{},{},{}",
             frame.ids()[i],
             frame.types()[i],
-            v.volume(i),
-            v.coordination(i),
+            volumes[i],
+            cn[i],
             idx[0],
             idx[1],
             idx[2],
@@ -102,7 +125,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         );
     }
     common::write_file(&args.out, text.as_bytes())?;
-    let sum: f64 = v.volumes().iter().sum();
+    let sum: f64 = volumes.iter().sum();
     let (top, n_top) = counts
         .iter()
         .max_by_key(|(idx, n)| (**n, std::cmp::Reverse(**idx)))
@@ -112,20 +135,20 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         out,
         "{} atoms, {} Voronoi in {elapsed:.2} s: mean volume {:.4} Å³ (cells sum to the box to {:.1e}), \
          mean CN {:.3}, most common index <{},{},{},{}> ({:.1} %){}; wrote {}",
-        v.len(),
+        n,
         if args.radical { "radical" } else { "plain" },
-        sum / v.len() as f64,
-        (sum / v.box_volume() - 1.0).abs(),
-        v.num_faces() as f64 / v.len() as f64,
+        sum / n as f64,
+        (sum / box_volume - 1.0).abs(),
+        faces as f64 / n as f64,
         top[0],
         top[1],
         top[2],
         top[3],
-        100.0 * n_top as f64 / v.len() as f64,
-        if v.empty_cells().is_empty() {
+        100.0 * n_top as f64 / n as f64,
+        if empty == 0 {
             String::new()
         } else {
-            format!(", {} atoms without a cell", v.empty_cells().len())
+            format!(", {empty} atoms without a cell")
         },
         args.out.display()
     )?;

@@ -67,6 +67,31 @@ fn plain_and_radical_tables_match_ovito() {
             );
             assert_eq!(a[3..], b[3..], "atom {}", a[0]);
         }
+        // Region by region (eight regions here), with the amlearn filter:
+        // the same bytes and the same summary as all at once.
+        let both = |regions: &str| {
+            let out = dir.path().join(format!("cells-{regions}.csv"));
+            let mut a = args.clone();
+            let o = out.to_str().unwrap().to_string();
+            let at = a.iter().position(|x| *x == "--out").unwrap() + 1;
+            a[at] = &o;
+            a.extend(["--amlearn-filter", "0.05", "--region-atoms", regions]);
+            let (ok, stdout, err) = interstice(&a);
+            assert!(ok, "{err}");
+            let summary = stdout
+                .split(" in ")
+                .nth(1)
+                .unwrap()
+                .split_once(": ")
+                .unwrap()
+                .1
+                .to_string();
+            (
+                std::fs::read(&out).unwrap(),
+                summary.split("; wrote").next().unwrap().to_string(),
+            )
+        };
+        assert_eq!(both("500"), both("1000000"));
     }
 }
 

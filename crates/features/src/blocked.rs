@@ -26,35 +26,6 @@ use crate::{FaceFilterKind, FeatureError, FrameContext};
 /// of 200 000 atoms of a metallic glass adds about a fifth to the work.
 pub const DEFAULT_BLOCK_ATOMS: usize = 200_000;
 
-/// The atoms of each block, each block's in ascending order, the blocks in
-/// a fixed order: the fractional cube cut into about `n / block_atoms`
-/// boxes, the widest first (the thread count plays no part).
-pub fn blocks(ctx: &FrameContext<'_>, block_atoms: usize) -> Vec<Vec<u32>> {
-    let frame = ctx.frame();
-    let b = frame.sim_box();
-    let n = frame.len();
-    let widths = b.perpendicular_widths();
-    let target = n.div_ceil(block_atoms.max(1)).max(1);
-    let mut dims = [1usize; 3];
-    while dims.iter().product::<usize>() < target {
-        let a = (0..3)
-            .max_by(|&x, &y| (widths[x] / dims[x] as f64).total_cmp(&(widths[y] / dims[y] as f64)))
-            .unwrap_or(0);
-        dims[a] += 1;
-    }
-    let mut out: Vec<Vec<u32>> = vec![Vec::new(); dims.iter().product()];
-    for (i, &p) in frame.positions().iter().enumerate() {
-        let f = b.to_fractional(p);
-        let c: [usize; 3] = std::array::from_fn(|a| {
-            let x = f[a] - f[a].floor();
-            ((x * dims[a] as f64) as usize).min(dims[a] - 1)
-        });
-        out[(c[0] * dims[1] + c[1]) * dims[2] + c[2]].push(i as u32);
-    }
-    out.retain(|v| !v.is_empty());
-    out
-}
-
 /// The column names of [`paper80_blocks`]: those of
 /// [`crate::Preset::Paper80`].
 pub fn paper80_names() -> Vec<String> {
@@ -98,7 +69,9 @@ impl Shared<'_> {
 
 /// The paper's 80 features (the columns of [`crate::Preset::Paper80`], in
 /// its order) block by block: `sink(atoms, rows)` gets each block's atom
-/// indices (ascending) and their rows, in the order of [`blocks`].
+/// indices (ascending) and their rows, the blocks in the order of
+/// [`Tessellator::regions`] (boxes of the fractional cube of about
+/// `block_atoms` atoms; the thread count plays no part).
 ///
 /// # Errors
 /// The context's parameters ask for amlearn's nearest-image view (which is
@@ -143,7 +116,7 @@ pub fn paper80_blocks<E: From<FeatureError>>(
     // Frame index -> row of the block's short-range table (u32::MAX: not
     // in it); reset after every block.
     let mut slot = vec![u32::MAX; frame.len()];
-    for atoms in blocks(ctx, block_atoms) {
+    for atoms in shared.tess.regions(block_atoms) {
         let (v_in, d_in) = shared.neighbours(&atoms)?;
         for (k, &a) in atoms.iter().enumerate() {
             slot[a as usize] = k as u32;

@@ -510,6 +510,33 @@ impl Tessellator {
         self.dims.iter().product()
     }
 
+    /// The atoms cut into regions of about `region_atoms` atoms each (boxes
+    /// of the fractional cube, the widest split first; each region's atoms
+    /// ascending, empty regions left out): for a caller that asks for the
+    /// cells region by region with [`Tessellator::cells_of`], so that only
+    /// one region's cells are in memory at a time.
+    pub fn regions(&self, region_atoms: usize) -> Vec<Vec<u32>> {
+        let n = self.len();
+        let target = n.div_ceil(region_atoms.max(1)).max(1);
+        let mut dims = [1usize; 3];
+        while dims.iter().product::<usize>() < target {
+            let a = (0..3)
+                .max_by(|&x, &y| {
+                    (self.widths[x] / dims[x] as f64).total_cmp(&(self.widths[y] / dims[y] as f64))
+                })
+                .unwrap_or(0);
+            dims[a] += 1;
+        }
+        let mut out: Vec<Vec<u32>> = vec![Vec::new(); dims.iter().product()];
+        for (i, f) in self.frac.iter().enumerate() {
+            let c: [usize; 3] =
+                std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1));
+            out[(c[0] * dims[1] + c[1]) * dims[2] + c[2]].push(i as u32);
+        }
+        out.retain(|v| !v.is_empty());
+        out
+    }
+
     /// The block of the atom with wrapped fractional position `f`.
     fn block_of(&self, f: &[f64; 3]) -> usize {
         let dims = self.dims;
