@@ -31,7 +31,7 @@ pub use error::IoError;
 pub use extxyz::{ExtXyzReader, ExtXyzWriter};
 pub use interstice_core::Frame;
 pub use output::{OutputFile, set_commit_observer};
-pub use parquet_table::TableMeta;
+pub use parquet_table::{ParquetTableWriter, TableMeta};
 pub use source::Source;
 pub use table::Table;
 

@@ -46,70 +46,136 @@ pub struct TableMeta {
 /// The key-value entry with the table's content checksum.
 const CHECKSUM_KEY: &str = "interstice:content_fnv1a64";
 
-/// FNV-1a (64 bit) over the table as the reader decodes it: column names,
-/// ids, types, elements, every value's bits and the key-value metadata. The `parquet` crate does not
-/// write page CRCs (it verifies them when a file has them: the `crc`
-/// feature), so this end-to-end sum is what catches a damaged file whose
-/// pages still decode.
-fn content_checksum(table: &Table, meta: &TableMeta) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
+/// FNV-1a (64 bit), fed in pieces.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn eat(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for c in &table.columns {
-        eat(c.as_bytes());
-        eat(&[0]);
-    }
-    for id in &table.ids {
-        eat(&id.to_le_bytes());
-    }
-    if let Some(t) = &meta.types {
-        for x in t {
-            eat(&x.to_le_bytes());
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    if let Some(e) = &meta.elements {
-        for x in e {
-            eat(x.as_bytes());
-            eat(&[0]);
+
+    fn names(&mut self, columns: &[String]) {
+        for c in columns {
+            self.eat(c.as_bytes());
+            self.eat(&[0]);
         }
     }
-    for v in &table.values {
-        eat(&v.to_bits().to_le_bytes());
+
+    /// One row group: ids, types, elements, then the values row by row.
+    fn rows(
+        &mut self,
+        ids: &[u64],
+        types: Option<&[u32]>,
+        elements: Option<&[String]>,
+        values: &[f64],
+    ) {
+        for id in ids {
+            self.eat(&id.to_le_bytes());
+        }
+        for x in types.unwrap_or_default() {
+            self.eat(&x.to_le_bytes());
+        }
+        for x in elements.unwrap_or_default() {
+            self.eat(x.as_bytes());
+            self.eat(&[0]);
+        }
+        for v in values {
+            self.eat(&v.to_bits().to_le_bytes());
+        }
     }
-    for (k, v) in meta.key_values.iter().filter(|(k, _)| k != CHECKSUM_KEY) {
-        eat(k.as_bytes());
-        eat(&[0]);
-        eat(v.as_bytes());
-        eat(&[0]);
+
+    fn key_values(&mut self, kv: &[(String, String)]) {
+        for (k, v) in kv.iter().filter(|(k, _)| k != CHECKSUM_KEY) {
+            self.eat(k.as_bytes());
+            self.eat(&[0]);
+            self.eat(v.as_bytes());
+            self.eat(&[0]);
+        }
     }
-    format!("{h:016x}")
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
-impl Table {
-    /// Writes the table as Parquet with zstd compression, atomically, with
-    /// a content checksum in the key-value metadata that
-    /// [`Table::read_parquet`] verifies.
+/// FNV-1a (64 bit) over the table as the reader decodes it: column names,
+/// then for each row group (of `groups` rows each, in order) its ids,
+/// types, elements and every value's bits, then the key-value metadata.
+/// The `parquet` crate does not write page CRCs (it verifies them when a
+/// file has them: the `crc` feature), so this end-to-end sum is what
+/// catches a damaged file whose pages still decode. For one row group it is
+/// the sum such files have always carried.
+fn content_checksum(table: &Table, meta: &TableMeta, groups: &[usize]) -> String {
+    let mut h = Fnv::new();
+    h.names(&table.columns);
+    let k = table.columns.len();
+    let mut at = 0;
+    for &rows in groups {
+        let r = at..at + rows;
+        h.rows(
+            &table.ids[r.clone()],
+            meta.types.as_deref().map(|t| &t[r.clone()]),
+            meta.elements.as_deref().map(|e| &e[r.clone()]),
+            &table.values[r.start * k..r.end * k],
+        );
+        at += rows;
+    }
+    h.key_values(&meta.key_values);
+    h.hex()
+}
+
+/// A Parquet feature table written row group by row group, so that a table
+/// larger than memory can be written as its parts are computed: the same
+/// layout and checksum as [`Table::write_parquet`] (which is this with one
+/// row group). Nothing appears at the path before
+/// [`ParquetTableWriter::finish`], which puts the file there atomically; a
+/// writer dropped before that leaves no file.
+pub struct ParquetTableWriter {
+    name: String,
+    columns: usize,
+    types: bool,
+    elements: bool,
+    writer: SerializedFileWriter<OutputFile>,
+    hash: Fnv,
+    key_values: Vec<(String, String)>,
+    rows: usize,
+}
+
+impl std::fmt::Debug for ParquetTableWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetTableWriter")
+            .field("name", &self.name)
+            .field("columns", &self.columns)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ParquetTableWriter {
+    /// A writer of an `id` column, a `type` and an `element` column when
+    /// `types` and `elements` say so, then `columns` (Float64), with
+    /// `key_values` as the file's metadata.
     ///
     /// # Errors
-    /// [`IoError::Os`]; [`IoError::Invalid`] if sizes disagree or a column
-    /// is called `id`, `type` or `element`.
-    pub fn write_parquet(&self, path: impl AsRef<Path>, meta: &TableMeta) -> Result<(), IoError> {
+    /// [`IoError::Os`]; [`IoError::Invalid`] if a column is called `id`,
+    /// `type` or `element`.
+    pub fn create(
+        path: impl AsRef<Path>,
+        columns: &[String],
+        types: bool,
+        elements: bool,
+        key_values: &[(String, String)],
+    ) -> Result<ParquetTableWriter, IoError> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let n = self.ids.len();
-        let k = self.columns.len();
-        if self.values.len() != n * k {
-            return Err(IoError::invalid(
-                &name,
-                format!("{} values for {n} rows × {k} columns", self.values.len()),
-            ));
-        }
-        if let Some(c) = self
-            .columns
+        if let Some(c) = columns
             .iter()
             .find(|c| ["id", "type", "element"].contains(&c.as_str()))
         {
@@ -117,22 +183,6 @@ impl Table {
                 &name,
                 format!("a feature column may not be called {c:?}"),
             ));
-        }
-        let columns = |what: &str, len: usize| -> Result<(), IoError> {
-            if len == n {
-                Ok(())
-            } else {
-                Err(IoError::invalid(
-                    &name,
-                    format!("{len} {what} for {n} rows"),
-                ))
-            }
-        };
-        if let Some(t) = &meta.types {
-            columns("types", t.len())?;
-        }
-        if let Some(e) = &meta.elements {
-            columns("elements", e.len())?;
         }
         let pq =
             |e: parquet::errors::ParquetError| IoError::invalid(&name, format!("parquet: {e}"));
@@ -152,18 +202,18 @@ impl Table {
             Physical::INT64,
             Some(LogicalType::integer(64, false)),
         )?];
-        if meta.types.is_some() {
+        if types {
             let logical = Some(LogicalType::integer(32, false));
             fields.push(field("type", Physical::INT32, logical)?);
         }
-        if meta.elements.is_some() {
+        if elements {
             fields.push(field(
                 "element",
                 Physical::BYTE_ARRAY,
                 Some(LogicalType::String),
             )?);
         }
-        for col in &self.columns {
+        for col in columns {
             fields.push(field(col, Physical::DOUBLE, None)?);
         }
         let schema = Arc::new(
@@ -172,16 +222,15 @@ impl Table {
                 .build()
                 .map_err(pq)?,
         );
-        let mut kv: Vec<KeyValue> = meta
-            .key_values
+        let key_values: Vec<(String, String)> = key_values
             .iter()
             .filter(|(k, _)| k != CHECKSUM_KEY)
+            .cloned()
+            .collect();
+        let kv = key_values
+            .iter()
             .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
             .collect();
-        kv.push(KeyValue::new(
-            CHECKSUM_KEY.to_string(),
-            content_checksum(self, meta),
-        ));
         let props = Arc::new(
             WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::default()))
@@ -189,25 +238,131 @@ impl Table {
                 .build(),
         );
         let out = OutputFile::create(path)?;
-        let mut w = SerializedFileWriter::new(out, schema, props).map_err(pq)?;
-        // One row group: the tables are one frame's atoms.
-        let mut group = w.next_row_group().map_err(pq)?;
-        let ids: Vec<i64> = self.ids.iter().map(|&x| x as i64).collect();
-        column::<Int64Type, _>(&mut group, &ids, &name)?;
-        if let Some(t) = &meta.types {
+        let writer = SerializedFileWriter::new(out, schema, props).map_err(pq)?;
+        let mut hash = Fnv::new();
+        hash.names(columns);
+        Ok(ParquetTableWriter {
+            name,
+            columns: columns.len(),
+            types,
+            elements,
+            writer,
+            hash,
+            key_values,
+            rows: 0,
+        })
+    }
+
+    /// Writes one row group: a row per id, `values` row-major (one value
+    /// per column), with their types and elements when the table has those
+    /// columns.
+    ///
+    /// # Errors
+    /// [`IoError::Invalid`] if sizes disagree, or types or elements are
+    /// missing or not expected; [`IoError::Os`].
+    pub fn write_rows(
+        &mut self,
+        ids: &[u64],
+        types: Option<&[u32]>,
+        elements: Option<&[String]>,
+        values: &[f64],
+    ) -> Result<(), IoError> {
+        let name = self.name.clone();
+        let (n, k) = (ids.len(), self.columns);
+        if values.len() != n * k {
+            return Err(IoError::invalid(
+                &name,
+                format!("{} values for {n} rows × {k} columns", values.len()),
+            ));
+        }
+        let check = |what: &str, has: bool, len: Option<usize>| -> Result<(), IoError> {
+            match (has, len) {
+                (true, Some(l)) if l != n => {
+                    Err(IoError::invalid(&name, format!("{l} {what} for {n} rows")))
+                }
+                (true, None) => Err(IoError::invalid(
+                    &name,
+                    format!("no {what} for a table with a column of them"),
+                )),
+                (false, Some(_)) => Err(IoError::invalid(
+                    &name,
+                    format!("{what} for a table without a column of them"),
+                )),
+                _ => Ok(()),
+            }
+        };
+        check("types", self.types, types.map(<[u32]>::len))?;
+        check("elements", self.elements, elements.map(<[String]>::len))?;
+        let pq =
+            |e: parquet::errors::ParquetError| IoError::invalid(&name, format!("parquet: {e}"));
+        let mut group = self.writer.next_row_group().map_err(pq)?;
+        let as_i64: Vec<i64> = ids.iter().map(|&x| x as i64).collect();
+        column::<Int64Type, _>(&mut group, &as_i64, &name)?;
+        if let Some(t) = types {
             let t: Vec<i32> = t.iter().map(|&x| x as i32).collect();
             column::<Int32Type, _>(&mut group, &t, &name)?;
         }
-        if let Some(e) = &meta.elements {
+        if let Some(e) = elements {
             let e: Vec<ByteArray> = e.iter().map(|x| ByteArray::from(x.as_str())).collect();
             column::<ByteArrayType, _>(&mut group, &e, &name)?;
         }
-        for k in 0..self.columns.len() {
-            column::<DoubleType, _>(&mut group, &self.column(k), &name)?;
+        let mut col = Vec::with_capacity(n);
+        for c in 0..k {
+            col.clear();
+            col.extend((0..n).map(|r| values[r * k + c]));
+            column::<DoubleType, _>(&mut group, &col, &name)?;
         }
         group.close().map_err(pq)?;
-        let out = w.into_inner().map_err(pq)?;
+        self.hash.rows(ids, types, elements, values);
+        self.rows += n;
+        Ok(())
+    }
+
+    /// The rows written so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Adds the checksum, closes the file and puts it at its path.
+    ///
+    /// # Errors
+    /// [`IoError::Os`]; [`IoError::Invalid`] from the Parquet writer.
+    pub fn finish(mut self) -> Result<(), IoError> {
+        let name = self.name.clone();
+        let pq =
+            |e: parquet::errors::ParquetError| IoError::invalid(&name, format!("parquet: {e}"));
+        self.hash.key_values(&self.key_values);
+        self.writer
+            .append_key_value_metadata(KeyValue::new(CHECKSUM_KEY.to_string(), self.hash.hex()));
+        let out = self.writer.into_inner().map_err(pq)?;
         out.commit()
+    }
+}
+
+impl Table {
+    /// Writes the table as Parquet with zstd compression, atomically, with
+    /// a content checksum in the key-value metadata that
+    /// [`Table::read_parquet`] verifies.
+    ///
+    /// # Errors
+    /// [`IoError::Os`]; [`IoError::Invalid`] if sizes disagree or a column
+    /// is called `id`, `type` or `element`.
+    pub fn write_parquet(&self, path: impl AsRef<Path>, meta: &TableMeta) -> Result<(), IoError> {
+        let mut w = ParquetTableWriter::create(
+            path,
+            &self.columns,
+            meta.types.is_some(),
+            meta.elements.is_some(),
+            &meta.key_values,
+        )?;
+        // One row group: the tables are one frame's atoms.
+        w.write_rows(
+            &self.ids,
+            meta.types.as_deref(),
+            meta.elements.as_deref(),
+            &self.values,
+        )?;
+        w.finish()
     }
 
     /// Reads a Parquet table written by [`Table::write_parquet`] (or any
@@ -223,7 +378,31 @@ impl Table {
         let pq = |e: parquet::errors::ParquetError| {
             IoError::invalid(&name, format!("not a readable Parquet table: {e}"))
         };
+        let size = file.metadata().map_or(u64::MAX, |m| m.len());
         let reader = SerializedFileReader::new(file).map_err(pq)?;
+        // The parquet crate asserts (panics) on a column chunk whose offsets
+        // a damaged footer made negative: refuse those first.
+        for g in reader.metadata().row_groups() {
+            for c in g.columns() {
+                let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+                let len = c.compressed_size();
+                let fits = start >= 0
+                    && len >= 0
+                    && u64::try_from(start)
+                        .unwrap_or(u64::MAX)
+                        .saturating_add(u64::try_from(len).unwrap_or(u64::MAX))
+                        <= size;
+                if !fits {
+                    return Err(IoError::invalid(
+                        &name,
+                        format!(
+                            "not a readable Parquet table: column chunk {:?} claims bytes {start}..{start}+{len} of a {size}-byte file (damaged?)",
+                            c.column_path().string()
+                        ),
+                    ));
+                }
+            }
+        }
         let file_meta = reader.metadata().file_metadata();
         let mut key_values: Vec<(String, String)> = file_meta
             .key_value_metadata()
@@ -278,9 +457,11 @@ impl Table {
         let mut types: Option<Vec<u32>> = type_at.map(|_| Vec::new());
         let mut elements: Option<Vec<String>> = element_at.map(|_| Vec::new());
         let mut cols: Vec<Vec<f64>> = vec![Vec::new(); columns.len()];
+        let mut groups: Vec<usize> = Vec::with_capacity(reader.num_row_groups());
         for g in 0..reader.num_row_groups() {
             let group = reader.get_row_group(g).map_err(pq)?;
             let rows = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+            groups.push(rows);
             let column = |i: usize| group.get_column_reader(i).map_err(pq);
             ids.extend(integers(column(id_at)?, &descs[id_at], rows, &name)?);
             if let (Some(i), Some(t)) = (type_at, types.as_mut()) {
@@ -331,7 +512,7 @@ impl Table {
         };
         // Files from other tools carry no checksum and are read as they are.
         if let Some(stored) = stored {
-            let computed = content_checksum(&table, &meta);
+            let computed = content_checksum(&table, &meta, &groups);
             if computed != stored {
                 return Err(IoError::invalid(
                     &name,
@@ -507,6 +688,83 @@ mod tests {
             caught > good.len() / 16,
             "only {caught} damaged copies were refused"
         );
+    }
+
+    #[test]
+    fn a_table_written_row_group_by_row_group_reads_back_whole_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let columns: Vec<String> = vec!["a".into(), "b".into()];
+        let kv = vec![("preset".to_string(), "paper80".to_string())];
+        let mut w = ParquetTableWriter::create(&path, &columns, true, true, &kv).unwrap();
+        let mut whole = Table {
+            columns: columns.clone(),
+            ids: Vec::new(),
+            values: Vec::new(),
+        };
+        let mut meta = TableMeta {
+            types: Some(Vec::new()),
+            elements: Some(Vec::new()),
+            key_values: kv.clone(),
+        };
+        for (g, rows) in [3usize, 0, 5, 1].into_iter().enumerate() {
+            let ids: Vec<u64> = (0..rows as u64).map(|r| 100 * g as u64 + r).collect();
+            let types: Vec<u32> = ids.iter().map(|&i| 1 + (i % 2) as u32).collect();
+            let elements: Vec<String> = types
+                .iter()
+                .map(|&t| ["Cu", "Zr"][t as usize - 1].into())
+                .collect();
+            let values: Vec<f64> = (0..2 * rows).map(|k| (k as f64 + g as f64).cos()).collect();
+            w.write_rows(&ids, Some(&types), Some(&elements), &values)
+                .unwrap();
+            whole.ids.extend(&ids);
+            whole.values.extend(&values);
+            meta.types.as_mut().unwrap().extend(types);
+            meta.elements.as_mut().unwrap().extend(elements);
+        }
+        assert_eq!(w.rows(), 9);
+        // Wrong shapes are errors naming the file; nothing is at the path yet.
+        let e = w
+            .write_rows(&[1], Some(&[1]), None, &[0.0, 1.0])
+            .unwrap_err();
+        assert!(e.to_string().contains("no elements"), "{e}");
+        let e = w
+            .write_rows(&[1], Some(&[1]), Some(&["Cu".into()]), &[0.0])
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("1 values for 1 rows × 2 columns"),
+            "{e}"
+        );
+        assert!(!path.exists());
+        w.finish().unwrap();
+        let (back, m) = Table::read_parquet(&path).unwrap();
+        assert_eq!(back, whole);
+        assert_eq!(m, meta);
+        // One bit flipped at every byte: refused, or read with the same
+        // numbers; never other numbers, never a panic.
+        let good = std::fs::read(&path).unwrap();
+        let mut caught = 0;
+        for at in 4..good.len() - 8 {
+            let mut bad = good.clone();
+            bad[at] ^= 0x01;
+            std::fs::write(&path, &bad).unwrap();
+            match Table::read_parquet(&path) {
+                Err(_) => caught += 1,
+                Ok((t, m2)) => assert!(
+                    t == whole && m2.types == meta.types && m2.elements == meta.elements,
+                    "damage at byte {at} was read as other numbers"
+                ),
+            }
+        }
+        assert!(
+            caught > good.len() / 16,
+            "only {caught} damaged copies were refused"
+        );
+        // A writer dropped unfinished leaves nothing.
+        let other = dir.path().join("dropped.parquet");
+        let w = ParquetTableWriter::create(&other, &columns, false, false, &[]).unwrap();
+        drop(w);
+        assert!(!other.exists());
     }
 
     #[test]
