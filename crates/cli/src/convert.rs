@@ -35,6 +35,11 @@ pub struct ConvertArgs {
     /// species of extended XYZ and the masses of a data file.
     #[arg(long)]
     pub types: Option<String>,
+    /// Write a supercell of every frame: `NX,NY,NZ` copies along the cell's
+    /// edge vectors (copy c gets ids id + c · max id; image flags dropped),
+    /// for example to make a large test glass from a small one.
+    #[arg(long, value_name = "NX,NY,NZ")]
+    pub replicate: Option<String>,
 }
 
 /// Runs the command; prints one line to `out`.
@@ -62,6 +67,16 @@ pub fn run(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
                 all.push(f);
             }
             all
+        }
+    };
+    let frames = match &args.replicate {
+        None => frames,
+        Some(r) => {
+            let n = parse_replicate(r)?;
+            frames
+                .iter()
+                .map(|f| f.replicate(n).with_context(|| format!("--replicate {r}")))
+                .collect::<Result<Vec<_>>>()?
         }
     };
     let first = frames
@@ -136,4 +151,18 @@ pub fn run(args: &ConvertArgs, out: &mut impl Write) -> Result<()> {
         }
     )?;
     Ok(())
+}
+
+/// `NX,NY,NZ`: three whole numbers of at least 1.
+fn parse_replicate(text: &str) -> Result<[usize; 3]> {
+    let bad = || anyhow::anyhow!("--replicate {text}: expected three whole numbers ≥ 1, as 2,2,3");
+    let n: Vec<usize> = text
+        .split(',')
+        .map(|x| x.trim().parse::<usize>().map_err(|_| bad()))
+        .collect::<Result<_>>()?;
+    let n: [usize; 3] = n.try_into().map_err(|_| bad())?;
+    if n.contains(&0) {
+        return Err(bad());
+    }
+    Ok(n)
 }

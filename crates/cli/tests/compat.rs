@@ -170,3 +170,64 @@ fn convert_round_trips_through_every_format_and_form() {
         }
     }
 }
+
+#[test]
+fn convert_replicates_a_glass_into_a_supercell_with_the_same_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = PathBuf::from(ROOT).join("fixtures/cuzr65-4000/frame_000.dump.gz");
+    let big = dir.path().join("big.dump.gz");
+    let (ok, out, err) = interstice(&[
+        "convert",
+        source.to_str().unwrap(),
+        big.to_str().unwrap(),
+        "--replicate",
+        "2,1,1",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("1 frame of 8000 atoms"), "{out}");
+    // Every copy of an atom has the atom's cell (the tilted box grows with
+    // the copies); copy 1 of id i is id i + 4000.
+    let cells = |dump: &std::path::Path, name: &str| {
+        let csv = dir.path().join(format!("{name}.csv"));
+        let (ok, _, err) = interstice(&[
+            "voronoi",
+            dump.to_str().unwrap(),
+            "--out",
+            csv.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+        let text = std::fs::read_to_string(&csv).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                let v: Vec<&str> = l.split(',').collect();
+                (v[0].parse::<u64>().unwrap(), v[2].parse::<f64>().unwrap())
+            })
+            .collect::<std::collections::HashMap<u64, f64>>()
+    };
+    let small = cells(&source, "small");
+    let large = cells(&big, "large");
+    assert_eq!(large.len(), 8000);
+    for (id, v) in &small {
+        for copy in [*id, id + 4000] {
+            assert!(
+                (large[&copy] - v).abs() < 1e-6,
+                "id {copy}: {} vs {v}",
+                large[&copy]
+            );
+        }
+    }
+    for bad in ["2,1", "2,0,1", "a,b,c"] {
+        let (ok, _, err) = interstice(&[
+            "convert",
+            source.to_str().unwrap(),
+            big.to_str().unwrap(),
+            "--replicate",
+            bad,
+        ]);
+        assert!(
+            !ok && err.contains("expected three whole numbers"),
+            "{bad}: {err}"
+        );
+    }
+}
