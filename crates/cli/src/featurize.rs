@@ -40,6 +40,13 @@ pub struct FeaturizeArgs {
     /// same bits.
     #[arg(long, default_value_t = interstice_features::blocked::DEFAULT_BLOCK_ATOMS)]
     pub block_atoms: usize,
+    /// Write `paper80` to Parquet block by block as each block finishes (one
+    /// row group a block), so that memory holds the frame and a block, never
+    /// the whole table: for frames of millions of atoms. Rows then come block
+    /// by block (each block's atoms in file order; the file's `row_order`
+    /// metadata says so): join on `id`.
+    #[arg(long)]
+    pub stream: bool,
     /// Output: Parquet (`.parquet`, zstd; with `type` and `element` columns and the
     /// source file, frame, timestep and settings as metadata) or CSV (`.csv`,
     /// `.csv.gz`: `id` then one column per feature); rows in file order.
@@ -62,6 +69,20 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
             args.preset
         );
     };
+    if args.stream {
+        if preset != Preset::Paper80 {
+            bail!(
+                "--stream writes paper80 block by block; --preset {} is computed whole (leave out --stream)",
+                preset.name()
+            );
+        }
+        if args.out.extension().is_none_or(|e| e != "parquet") {
+            bail!(
+                "--stream writes Parquet row groups: give an --out ending in .parquet, not {}",
+                args.out.display()
+            );
+        }
+    }
     let mut map = interstice_core::TypeMap::parse(&args.types).context("--types")?;
     if let Some(r) = &args.radii {
         map = map.with_radius_overrides(r).context("--radii")?;
@@ -83,6 +104,18 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     };
     let start = Instant::now();
     let ctx = FrameContext::new(&frame, &map, params).context("--face-threshold")?;
+    if args.stream {
+        let blocks =
+            featurize::write_paper80_by_blocks(&ctx, &source, &args.out, args.block_atoms.max(1))?;
+        let elapsed = start.elapsed().as_secs_f64();
+        writeln!(
+            out,
+            "{} atoms × 80 features (paper80) in {elapsed:.2} s, {blocks} blocks; wrote {} (rows by block)",
+            frame.len(),
+            args.out.display()
+        )?;
+        return Ok(());
+    }
     let table = featurize::features_with(&ctx, preset, &source, args.block_atoms.max(1))?;
     let elapsed = start.elapsed().as_secs_f64();
     featurize::write(&table, &ctx, preset, &source, &args.out)?;

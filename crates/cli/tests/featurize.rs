@@ -206,3 +206,66 @@ fn featurize_in_blocks_writes_the_same_bytes() {
         "block-by-block features differ from the whole frame's"
     );
 }
+
+#[test]
+fn featurize_stream_writes_each_block_as_a_row_group_with_the_same_rows() {
+    use interstice_io::Table;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let f = dir.path().join(name);
+        let mut args = vec![
+            "featurize",
+            "fixtures/cuzr65-4000/frame_000.dump.gz",
+            "--types",
+            "1=Cu,2=Zr",
+            "--out",
+            f.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = interstice(&args);
+        (ok, out, err, f)
+    };
+    let (ok, _, err, whole) = run("whole.parquet", &[]);
+    assert!(ok, "{err}");
+    let (ok, out, err, streamed) = run("streamed.parquet", &["--stream", "--block-atoms", "500"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("8 blocks"), "{out}");
+    let (a, ma) = Table::read_parquet(&whole).unwrap();
+    let (b, mb) = Table::read_parquet(&streamed).unwrap();
+    assert_eq!(a.columns, b.columns);
+    assert_ne!(a.ids, b.ids, "rows come block by block");
+    // Row by row, matched on id: the same bits, types and elements.
+    let at: std::collections::HashMap<u64, usize> =
+        b.ids.iter().enumerate().map(|(r, &id)| (id, r)).collect();
+    assert_eq!(at.len(), a.ids.len());
+    let k = a.columns.len();
+    let (ta, tb) = (ma.types.unwrap(), mb.types.unwrap());
+    let (ea, eb) = (ma.elements.unwrap(), mb.elements.unwrap());
+    for (r, id) in a.ids.iter().enumerate() {
+        let s = at[id];
+        assert_eq!((ta[r], &ea[r]), (tb[s], &eb[s]), "id {id}");
+        for c in 0..k {
+            assert_eq!(
+                a.values[r * k + c].to_bits(),
+                b.values[s * k + c].to_bits(),
+                "id {id} column {c}"
+            );
+        }
+    }
+    // The same metadata, plus the row order.
+    let mut extra: Vec<_> = mb
+        .key_values
+        .iter()
+        .filter(|kv| !ma.key_values.contains(kv))
+        .collect();
+    assert_eq!(extra.len(), 1);
+    assert_eq!(extra.pop().unwrap().0, "row_order");
+    // What --stream cannot do is said before the frame is read.
+    let (ok, _, err, _) = run("x.csv", &["--stream"]);
+    assert!(!ok && err.contains("ending in .parquet"), "{err}");
+    let (ok, _, err, _) = run("y.parquet", &["--stream", "--preset", "sf166"]);
+    assert!(
+        !ok && err.contains("--preset sf166 is computed whole"),
+        "{err}"
+    );
+}

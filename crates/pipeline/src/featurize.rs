@@ -143,37 +143,103 @@ pub fn write(
         return Ok(());
     }
     let frame = ctx.frame();
-    let map = ctx.types();
-    let elements = frame
-        .types()
-        .iter()
-        .map(|&t| map.species(t).map(|s| s.element.symbol.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
     let meta = TableMeta {
         types: Some(frame.types().to_vec()),
-        elements: Some(elements),
-        key_values: vec![
-            (
-                "interstice.version".into(),
-                env!("CARGO_PKG_VERSION").into(),
-            ),
-            ("source.file".into(), source.name.clone()),
-            ("source.frame".into(), source.frame.to_string()),
-            ("source.timestep".into(), frame.timestep().to_string()),
-            ("preset".into(), preset.name().into()),
-            ("types".into(), map.to_string()),
-            (
-                "voronoi".into(),
-                if ctx.params().radical {
-                    "radical"
-                } else {
-                    "plain"
-                }
-                .into(),
-            ),
-            ("face_threshold".into(), face_threshold(ctx).to_string()),
-        ],
+        elements: Some(elements_of(ctx, frame.types())?),
+        key_values: key_values(ctx, preset, source),
     };
     table.write_parquet(out, &meta)?;
     Ok(())
+}
+
+/// The element symbol of each of `types`.
+fn elements_of(ctx: &FrameContext<'_>, types: &[u32]) -> Result<Vec<String>> {
+    let map = ctx.types();
+    Ok(types
+        .iter()
+        .map(|&t| map.species(t).map(|s| s.element.symbol.to_string()))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The Parquet metadata of a feature table: source file, frame, timestep,
+/// preset, type map and Voronoi settings.
+fn key_values(ctx: &FrameContext<'_>, preset: Preset, source: &Source) -> Vec<(String, String)> {
+    vec![
+        (
+            "interstice.version".into(),
+            env!("CARGO_PKG_VERSION").into(),
+        ),
+        ("source.file".into(), source.name.clone()),
+        ("source.frame".into(), source.frame.to_string()),
+        ("source.timestep".into(), ctx.frame().timestep().to_string()),
+        ("preset".into(), preset.name().into()),
+        ("types".into(), ctx.types().to_string()),
+        (
+            "voronoi".into(),
+            if ctx.params().radical {
+                "radical"
+            } else {
+                "plain"
+            }
+            .into(),
+        ),
+        ("face_threshold".into(), face_threshold(ctx).to_string()),
+    ]
+}
+
+/// `paper80` of the context's frame computed block by block and written to
+/// the Parquet file `out` as each block finishes, one row group a block:
+/// the peak memory is the frame and a block, never the whole table. Rows
+/// come block by block (each block's atoms in file order; the metadata's
+/// `row_order` says so), so join on `id`. The same columns, metadata and
+/// values as [`write`] of [`features`], in another row order. Returns the
+/// number of row groups.
+///
+/// # Errors
+/// As [`features`]; file errors.
+pub fn write_paper80_by_blocks(
+    ctx: &FrameContext<'_>,
+    source: &Source,
+    out: &Path,
+    block_atoms: usize,
+) -> Result<usize> {
+    let frame = ctx.frame();
+    if frame.len() < 2 {
+        bail!(
+            "{}, frame {}: {} atom(s); features describe an atom's neighbours and need at least 2 atoms",
+            source.name,
+            source.frame,
+            frame.len()
+        );
+    }
+    let mut kv = key_values(ctx, Preset::Paper80, source);
+    kv.push((
+        "row_order".into(),
+        format!("by block of about {block_atoms} atoms, each block's atoms in file order"),
+    ));
+    let mut w =
+        interstice_io::ParquetTableWriter::create(out, &blocked::paper80_names(), true, true, &kv)?;
+    let mut groups = 0;
+    let result = blocked::paper80_blocks(ctx, block_atoms, |atoms, x| {
+        let ids: Vec<u64> = atoms.iter().map(|&a| frame.ids()[a as usize]).collect();
+        let types: Vec<u32> = atoms.iter().map(|&a| frame.types()[a as usize]).collect();
+        let elements = elements_of(ctx, &types)?;
+        let values = x
+            .as_slice()
+            .ok_or_else(|| anyhow::anyhow!("block rows not in standard layout"))?;
+        w.write_rows(&ids, Some(&types), Some(&elements), values)?;
+        groups += 1;
+        Ok::<(), anyhow::Error>(())
+    });
+    result.map_err(|e| match e.downcast::<FeatureError>() {
+        Ok(FeatureError::Geometry(g)) => {
+            crate::common::tessellation_error(g, frame, &source.name, source.frame)
+        }
+        Ok(other) => {
+            anyhow::Error::new(other).context(format!("{}, frame {}", source.name, source.frame))
+        }
+        Err(e) => e,
+    })?;
+    w.finish()?;
+    Ok(groups)
 }
