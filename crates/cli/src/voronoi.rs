@@ -76,6 +76,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
     };
     let start = Instant::now();
     let tessellation = |e| common::tessellation_error(e, &frame, &name, k);
+    let params = params.regions(args.region_atoms.max(1));
     let t = Tessellator::new(frame.positions(), frame.sim_box(), &params).map_err(tessellation)?;
     // Region by region: one region's faces in memory at a time; per atom
     // only what the table prints.
@@ -84,7 +85,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
     let mut cn = vec![0u32; n];
     let mut index = vec![[0u32; 6]; n];
     let (mut faces, mut empty, mut box_volume) = (0usize, 0usize, 0.0);
-    for atoms in t.regions(args.region_atoms.max(1)) {
+    for atoms in t.regions() {
         let mut v = t.cells_of(&atoms).map_err(tessellation)?;
         if let Some(threshold) = args.amlearn_filter {
             v = v.filtered(FaceFilter::Amlearn {

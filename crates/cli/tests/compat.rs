@@ -187,7 +187,7 @@ fn convert_replicates_a_glass_into_a_supercell_with_the_same_cells() {
     assert!(out.starts_with("1 frame of 8000 atoms"), "{out}");
     // Every copy of an atom has the atom's cell (the tilted box grows with
     // the copies); copy 1 of id i is id i + 4000.
-    let cells = |dump: &std::path::Path, name: &str| {
+    let cells = |dump: &Path, name: &str| {
         let csv = dir.path().join(format!("{name}.csv"));
         let (ok, _, err) = interstice(&[
             "voronoi",

@@ -99,8 +99,12 @@ pub fn paper80_blocks<E: From<FeatureError>>(
     let rc = p.distance_cutoff;
     let shared = Shared {
         ctx,
-        tess: Tessellator::new(frame.positions(), frame.sim_box(), &base)
-            .map_err(FeatureError::from)?,
+        tess: Tessellator::new(
+            frame.positions(),
+            frame.sim_box(),
+            &base.regions(block_atoms),
+        )
+        .map_err(FeatureError::from)?,
         cells: CellList::new(*frame.sim_box(), frame.positions(), rc)
             .map_err(FeatureError::from)?,
         query: Query::ball(rc).map_err(FeatureError::from)?,
@@ -116,7 +120,7 @@ pub fn paper80_blocks<E: From<FeatureError>>(
     // Frame index -> row of the block's short-range table (u32::MAX: not
     // in it); reset after every block.
     let mut slot = vec![u32::MAX; frame.len()];
-    for atoms in shared.tess.regions(block_atoms) {
+    for atoms in shared.tess.regions() {
         let (v_in, d_in) = shared.neighbours(&atoms)?;
         for (k, &a) in atoms.iter().enumerate() {
             slot[a as usize] = k as u32;

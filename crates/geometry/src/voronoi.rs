@@ -72,6 +72,7 @@ pub struct VoronoiParams {
     radii: Option<Vec<f64>>,
     min_separation: f64,
     block_atoms: usize,
+    region_atoms: Option<usize>,
     keep_stars: bool,
     vertex_tolerance: f64,
 }
@@ -89,6 +90,7 @@ impl VoronoiParams {
             radii: None,
             min_separation: 1e-3,
             block_atoms: 50_000,
+            region_atoms: None,
             keep_stars: false,
             vertex_tolerance: 1e-10,
         }
@@ -126,6 +128,15 @@ impl VoronoiParams {
     /// tetrahedra are exactly cospherical are merged whatever this is.
     pub fn vertex_tolerance(mut self, relative: f64) -> VoronoiParams {
         self.vertex_tolerance = relative.max(0.0);
+        self
+    }
+
+    /// The caller will ask a [`Tessellator`] for its cells region by region,
+    /// regions of about `n` atoms ([`Tessellator::regions`]): the blocks are
+    /// then cut to nest in the regions, so a region's cells cost what they
+    /// cost in a whole tessellation. Only speed depends on it, never results.
+    pub fn regions(mut self, n: usize) -> VoronoiParams {
+        self.region_atoms = Some(n.max(1));
         self
     }
 
@@ -411,6 +422,8 @@ pub struct Tessellator {
     spacing: f64,
     skin0: f64,
     dims: [usize; 3],
+    /// Regions per axis; each divides `dims`.
+    rdims: [usize; 3],
     bins: Bins,
     radical: bool,
     keep_stars: bool,
@@ -476,7 +489,14 @@ impl Tessellator {
         let spacing = (sim_box.volume() / n as f64).cbrt();
         let w_max = weights.iter().copied().fold(0.0, f64::max);
         let skin0 = 1.5 * spacing + w_max.sqrt();
-        let dims = block_dims(n, widths, params.block_atoms, skin0);
+        let rdims = match params.region_atoms {
+            None => [1; 3],
+            Some(r) => split_widest(widths, n.div_ceil(r).max(1)),
+        };
+        let mut dims = block_dims(n, widths, params.block_atoms, skin0);
+        for a in 0..3 {
+            dims[a] = rdims[a] * dims[a].div_ceil(rdims[a]);
+        }
         let bins = Bins::new(&frac, widths, spacing);
         Ok(Tessellator {
             sim_box: *sim_box,
@@ -488,6 +508,7 @@ impl Tessellator {
             spacing,
             skin0,
             dims,
+            rdims,
             bins,
             radical: params.radii.is_some(),
             keep_stars: params.keep_stars,
@@ -510,28 +531,22 @@ impl Tessellator {
         self.dims.iter().product()
     }
 
-    /// The atoms cut into regions of about `region_atoms` atoms each (boxes
-    /// of the fractional cube, the widest split first; each region's atoms
-    /// ascending, empty regions left out): for a caller that asks for the
-    /// cells region by region with [`Tessellator::cells_of`], so that only
-    /// one region's cells are in memory at a time.
-    pub fn regions(&self, region_atoms: usize) -> Vec<Vec<u32>> {
-        let n = self.len();
-        let target = n.div_ceil(region_atoms.max(1)).max(1);
-        let mut dims = [1usize; 3];
-        while dims.iter().product::<usize>() < target {
-            let a = (0..3)
-                .max_by(|&x, &y| {
-                    (self.widths[x] / dims[x] as f64).total_cmp(&(self.widths[y] / dims[y] as f64))
-                })
-                .unwrap_or(0);
-            dims[a] += 1;
-        }
-        let mut out: Vec<Vec<u32>> = vec![Vec::new(); dims.iter().product()];
+    /// The atoms cut into the regions [`VoronoiParams::regions`] asked for
+    /// (boxes of the fractional cube, the widest split first, each a union
+    /// of whole blocks; each region's atoms ascending, empty regions left
+    /// out; without regions, one holding every atom): for a caller that
+    /// asks for the cells region by region with [`Tessellator::cells_of`],
+    /// so that only one region's cells are in memory at a time.
+    pub fn regions(&self) -> Vec<Vec<u32>> {
+        let (dims, rdims) = (self.dims, self.rdims);
+        let mut out: Vec<Vec<u32>> = vec![Vec::new(); rdims.iter().product()];
         for (i, f) in self.frac.iter().enumerate() {
-            let c: [usize; 3] =
-                std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1));
-            out[(c[0] * dims[1] + c[1]) * dims[2] + c[2]].push(i as u32);
+            // From the block, so a block never straddles two regions.
+            let c: [usize; 3] = std::array::from_fn(|a| {
+                let b = ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1);
+                b / (dims[a] / rdims[a])
+            });
+            out[(c[0] * rdims[1] + c[1]) * rdims[2] + c[2]].push(i as u32);
         }
         out.retain(|v| !v.is_empty());
         out
@@ -1597,6 +1612,18 @@ pub fn local_cell(
     );
     faces.sort_by_key(|f| f.neighbor);
     Ok(Some(faces))
+}
+
+/// Boxes per axis: split the widest until there are at least `target`.
+fn split_widest(widths: [f64; 3], target: usize) -> [usize; 3] {
+    let mut dims = [1usize; 3];
+    while dims.iter().product::<usize>() < target {
+        let a = (0..3)
+            .max_by(|&x, &y| (widths[x] / dims[x] as f64).total_cmp(&(widths[y] / dims[y] as f64)))
+            .unwrap_or(0);
+        dims[a] += 1;
+    }
+    dims
 }
 
 /// Blocks per axis: split the widest block while blocks stay at least a

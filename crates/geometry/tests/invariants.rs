@@ -379,8 +379,15 @@ fn cells_of_any_subset_equal_the_whole_tessellation_bit_for_bit() {
             .block_atoms(120)
             .keep_stars(true),
     ] {
-        let t = Tessellator::new(&pts, &b, &params).unwrap();
+        let t = Tessellator::new(&pts, &b, &params.clone().regions(200)).unwrap();
         assert!(t.num_blocks() > 1);
+        // Regions: every atom once, ascending within each.
+        let regions = t.regions();
+        assert!(regions.len() > 1);
+        let mut all_atoms: Vec<u32> = regions.concat();
+        assert!(regions.iter().all(|r| r.windows(2).all(|w| w[0] < w[1])));
+        all_atoms.sort_unstable();
+        assert_eq!(all_atoms, (0..pts.len() as u32).collect::<Vec<_>>());
         let all = t.compute_all().unwrap();
         let whole = Voronoi::compute(&pts, &b, &params).unwrap();
         assert_eq!(all.volumes(), whole.volumes());
@@ -392,6 +399,12 @@ fn cells_of_any_subset_equal_the_whole_tessellation_bit_for_bit() {
             })
             .rev()
             .collect();
+        for r in &regions {
+            let v = t.cells_of(r).unwrap();
+            for (k, &a) in r.iter().enumerate() {
+                assert_eq!(v.faces(k), all.faces(a as usize));
+            }
+        }
         let scattered: Vec<u32> = (0..pts.len() as u32).filter(|i| i % 7 == 3).collect();
         for subset in [slab, scattered, vec![417], (0..pts.len() as u32).collect()] {
             let v = t.cells_of(&subset).unwrap();
