@@ -192,7 +192,7 @@ fn key_values(ctx: &FrameContext<'_>, preset: Preset, source: &Source) -> Vec<(S
 /// the peak memory is the frame and a block, never the whole table. Rows
 /// come block by block (each block's atoms in file order; the metadata's
 /// `row_order` says so), so join on `id`. The same columns, metadata and
-/// values as [`write`] of [`features`], in another row order. Returns the
+/// values as [`write()`] of [`features()`], in another row order. Returns the
 /// number of row groups.
 ///
 /// # Errors
