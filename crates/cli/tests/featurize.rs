@@ -32,16 +32,8 @@ fn balanced_auc(out: &str) -> f64 {
 #[test]
 fn featurize_label_train_on_the_fixture() {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("features.csv");
     let l = dir.path().join("labels.csv");
-    let (ok, out, err) = interstice(&[
-        "featurize",
-        "fixtures/cuzr65-4000/frame_000.dump.gz",
-        "--types",
-        "1=Cu,2=Zr",
-        "--out",
-        f.to_str().unwrap(),
-    ]);
+    let (ok, out, err, f) = featurize_fixture(dir.path(), "features.csv", &[]);
     assert!(ok, "{err}");
     assert!(
         out.starts_with("4000 atoms × 80 features (paper80)"),
@@ -179,21 +171,32 @@ fn featurize_errors() {
     assert!(!f.exists());
 }
 
+/// `interstice featurize` of the 4 000-atom fixture into `dir/name`, with
+/// `extra` options: success, stdout, stderr and the output's path.
+fn featurize_fixture(
+    dir: &Path,
+    name: &str,
+    extra: &[&str],
+) -> (bool, String, String, std::path::PathBuf) {
+    let f = dir.join(name);
+    let mut args = vec![
+        "featurize",
+        "fixtures/cuzr65-4000/frame_000.dump.gz",
+        "--types",
+        "1=Cu,2=Zr",
+        "--out",
+        f.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let (ok, out, err) = interstice(&args);
+    (ok, out, err, f)
+}
+
 #[test]
 fn featurize_in_blocks_writes_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str, extra: &[&str]| {
-        let f = dir.path().join(name);
-        let mut args = vec![
-            "featurize",
-            "fixtures/cuzr65-4000/frame_000.dump.gz",
-            "--types",
-            "1=Cu,2=Zr",
-            "--out",
-            f.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        let (ok, _, err) = interstice(&args);
+        let (ok, _, err, f) = featurize_fixture(dir.path(), name, extra);
         assert!(ok, "{err}");
         std::fs::read(&f).unwrap()
     };
@@ -211,20 +214,7 @@ fn featurize_in_blocks_writes_the_same_bytes() {
 fn featurize_stream_writes_each_block_as_a_row_group_with_the_same_rows() {
     use interstice_io::Table;
     let dir = tempfile::tempdir().unwrap();
-    let run = |name: &str, extra: &[&str]| {
-        let f = dir.path().join(name);
-        let mut args = vec![
-            "featurize",
-            "fixtures/cuzr65-4000/frame_000.dump.gz",
-            "--types",
-            "1=Cu,2=Zr",
-            "--out",
-            f.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        let (ok, out, err) = interstice(&args);
-        (ok, out, err, f)
-    };
+    let run = |name: &str, extra: &[&str]| featurize_fixture(dir.path(), name, extra);
     let (ok, _, err, whole) = run("whole.parquet", &[]);
     assert!(ok, "{err}");
     let (ok, out, err, streamed) = run("streamed.parquet", &["--stream", "--block-atoms", "500"]);

@@ -14,13 +14,13 @@
 //! computes for the whole frame: each cell and each neighbour list is
 //! built the same way whatever else is asked for with it.
 
-use interstice_geometry::{FaceFilter, Tessellator, Voronoi, VoronoiParams};
+use interstice_geometry::{Tessellator, Voronoi};
 use interstice_spatial::{CellList, NeighborList, NeighborQuery, Query};
 use ndarray::Array2;
 use rayon::prelude::*;
 
 use crate::interstice::{IntersticeSro, Mro};
-use crate::{FaceFilterKind, FeatureError, FrameContext};
+use crate::{FeatureError, FrameContext};
 
 /// About this many atoms a block by default: a halo of 5 Å around a block
 /// of 200 000 atoms of a metallic glass adds about a fifth to the work.
@@ -47,21 +47,7 @@ struct Shared<'a> {
 impl Shared<'_> {
     /// The filtered cells and the distance neighbours of `atoms`.
     fn neighbours(&self, atoms: &[u32]) -> Result<(Voronoi, NeighborList), FeatureError> {
-        let p = self.ctx.params();
-        let mut v = self.tess.cells_of(atoms)?;
-        if let Some(c) = p.voronoi_cutoff {
-            v = v.within(c);
-        }
-        v = match p.face_filter {
-            FaceFilterKind::None => v,
-            FaceFilterKind::Amlearn(threshold) => v.filtered(FaceFilter::Amlearn {
-                threshold,
-                order: Some(self.ctx.frame().ids()),
-            }),
-            FaceFilterKind::RelativeArea(fraction) => {
-                v.filtered(FaceFilter::RelativeArea { fraction })
-            }
-        };
+        let v = self.ctx.cut_and_filter(self.tess.cells_of(atoms)?);
         let d = self.cells.query_indices(atoms, &self.query)?;
         Ok((v, d))
     }
@@ -91,18 +77,13 @@ pub fn paper80_blocks<E: From<FeatureError>>(
         .into());
     }
     let frame = ctx.frame();
-    let base = if p.radical {
-        VoronoiParams::radical(ctx.radii().to_vec())
-    } else {
-        VoronoiParams::plain()
-    };
     let rc = p.distance_cutoff;
     let shared = Shared {
         ctx,
         tess: Tessellator::new(
             frame.positions(),
             frame.sim_box(),
-            &base.regions(block_atoms),
+            &ctx.voronoi_params().regions(block_atoms),
         )
         .map_err(FeatureError::from)?,
         cells: CellList::new(*frame.sim_box(), frame.positions(), rc)

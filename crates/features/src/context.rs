@@ -163,36 +163,45 @@ impl<'a> FrameContext<'a> {
         if let Some(v) = self.voronoi.get() {
             return Ok(v);
         }
-        let mut v = if self.params.nearest_image {
+        let v = if self.params.nearest_image {
             self.nearest_image_voronoi()?
         } else {
-            let base = if self.params.radical {
-                VoronoiParams::radical(self.radii.clone())
-            } else {
-                VoronoiParams::plain()
-            };
             Voronoi::compute(
                 self.frame.positions(),
                 self.frame.sim_box(),
-                &base.keep_stars(self.params.keep_stars),
+                &self.voronoi_params().keep_stars(self.params.keep_stars),
             )?
         };
+        let _ = self.voronoi.set(self.cut_and_filter(v));
+        Ok(self.voronoi.get().expect("set just above"))
+    }
+
+    /// The tessellation's parameters: plain, or radical with the atoms'
+    /// radii.
+    pub(crate) fn voronoi_params(&self) -> VoronoiParams {
+        if self.params.radical {
+            VoronoiParams::radical(self.radii.clone())
+        } else {
+            VoronoiParams::plain()
+        }
+    }
+
+    /// Cells (all of the frame's, or any subset's) with the context's
+    /// candidate cutoff and face filter applied.
+    pub(crate) fn cut_and_filter(&self, mut v: Voronoi) -> Voronoi {
         if let Some(c) = self.params.voronoi_cutoff {
             v = v.within(c);
         }
-        let ids = self.frame.ids();
-        v = match self.params.face_filter {
+        match self.params.face_filter {
             FaceFilterKind::None => v,
             FaceFilterKind::Amlearn(threshold) => v.filtered(FaceFilter::Amlearn {
                 threshold,
-                order: Some(ids),
+                order: Some(self.frame.ids()),
             }),
             FaceFilterKind::RelativeArea(fraction) => {
                 v.filtered(FaceFilter::RelativeArea { fraction })
             }
-        };
-        let _ = self.voronoi.set(v);
-        Ok(self.voronoi.get().expect("set just above"))
+        }
     }
 
     /// The tessellation if [`FrameContext::voronoi`] has computed it, without

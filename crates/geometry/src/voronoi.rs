@@ -491,7 +491,7 @@ impl Tessellator {
         let skin0 = 1.5 * spacing + w_max.sqrt();
         let rdims = match params.region_atoms {
             None => [1; 3],
-            Some(r) => split_widest(widths, n.div_ceil(r).max(1)),
+            Some(r) => split_widest(widths, n.div_ceil(r).max(1), 0.0),
         };
         let mut dims = block_dims(n, widths, params.block_atoms, skin0);
         for a in 0..3 {
@@ -542,10 +542,8 @@ impl Tessellator {
         let mut out: Vec<Vec<u32>> = vec![Vec::new(); rdims.iter().product()];
         for (i, f) in self.frac.iter().enumerate() {
             // From the block, so a block never straddles two regions.
-            let c: [usize; 3] = std::array::from_fn(|a| {
-                let b = ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1);
-                b / (dims[a] / rdims[a])
-            });
+            let b = self.block_coords(f);
+            let c: [usize; 3] = std::array::from_fn(|a| b[a] / (dims[a] / rdims[a]));
             out[(c[0] * rdims[1] + c[1]) * rdims[2] + c[2]].push(i as u32);
         }
         out.retain(|v| !v.is_empty());
@@ -554,10 +552,14 @@ impl Tessellator {
 
     /// The block of the atom with wrapped fractional position `f`.
     fn block_of(&self, f: &[f64; 3]) -> usize {
-        let dims = self.dims;
-        let b: [usize; 3] =
-            std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1));
+        let (b, dims) = (self.block_coords(f), self.dims);
         (b[0] * dims[1] + b[1]) * dims[2] + b[2]
+    }
+
+    /// The block of wrapped fractional position `f`, per axis.
+    fn block_coords(&self, f: &[f64; 3]) -> [usize; 3] {
+        let dims = self.dims;
+        std::array::from_fn(|a| ((f[a] * dims[a] as f64) as usize).min(dims[a] - 1))
     }
 
     fn context(&self) -> Context<'_> {
@@ -662,7 +664,7 @@ impl Tessellator {
         let mut by_atom: Vec<(u32, u32)> = order.iter().map(|x| (x.1, x.2)).collect();
         by_atom.sort_unstable();
         let n_groups = groups.len();
-        let mut v = self.assemble(
+        let v = self.assemble(
             atoms.len(),
             results,
             |a| {
@@ -673,7 +675,6 @@ impl Tessellator {
             },
             n_groups,
         );
-        v.box_volume = self.sim_box.volume();
         Ok(v)
     }
 
@@ -1614,13 +1615,18 @@ pub fn local_cell(
     Ok(Some(faces))
 }
 
-/// Boxes per axis: split the widest until there are at least `target`.
-fn split_widest(widths: [f64; 3], target: usize) -> [usize; 3] {
+/// Boxes per axis: split the widest box until there are at least
+/// `target`, or until splitting it again would make boxes narrower than
+/// `min_width`.
+fn split_widest(widths: [f64; 3], target: usize, min_width: f64) -> [usize; 3] {
     let mut dims = [1usize; 3];
     while dims.iter().product::<usize>() < target {
         let a = (0..3)
             .max_by(|&x, &y| (widths[x] / dims[x] as f64).total_cmp(&(widths[y] / dims[y] as f64)))
             .unwrap_or(0);
+        if widths[a] / ((dims[a] + 1) as f64) < min_width {
+            break;
+        }
         dims[a] += 1;
     }
     dims
@@ -1630,17 +1636,7 @@ fn split_widest(widths: [f64; 3], target: usize) -> [usize; 3] {
 /// skin wide and there are fewer than `n / block_atoms` of them.
 fn block_dims(n: usize, widths: [f64; 3], block_atoms: usize, skin: f64) -> [usize; 3] {
     let target = n.div_ceil(block_atoms).max(if n >= 16_000 { 2 } else { 1 });
-    let mut dims = [1usize; 3];
-    while dims.iter().product::<usize>() < target {
-        let a = (0..3)
-            .max_by(|&x, &y| (widths[x] / dims[x] as f64).total_cmp(&(widths[y] / dims[y] as f64)))
-            .unwrap_or(0);
-        if widths[a] / ((dims[a] + 1) as f64) < skin {
-            break;
-        }
-        dims[a] += 1;
-    }
-    dims
+    split_widest(widths, target, skin)
 }
 
 fn check_separation(

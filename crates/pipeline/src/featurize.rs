@@ -90,14 +90,7 @@ pub fn compute_with(
     block_atoms: usize,
 ) -> Result<(Vec<String>, ndarray::Array2<f64>)> {
     let frame = ctx.frame();
-    if frame.len() < 2 {
-        bail!(
-            "{}, frame {}: {} atom(s); features describe an atom's neighbours and need at least 2 atoms",
-            source.name,
-            source.frame,
-            frame.len()
-        );
-    }
+    check_atoms(ctx, source)?;
     let by_blocks = preset == Preset::Paper80
         && !ctx.params().nearest_image
         && ctx.voronoi_if_computed().is_none()
@@ -107,14 +100,33 @@ pub fn compute_with(
     } else {
         preset.compute(ctx)
     };
-    result.map_err(|e| match e {
+    result.map_err(|e| feature_error(e, ctx, source))
+}
+
+/// Features describe an atom's neighbours: a frame needs at least 2 atoms.
+fn check_atoms(ctx: &FrameContext<'_>, source: &Source) -> Result<()> {
+    let n = ctx.frame().len();
+    if n < 2 {
+        bail!(
+            "{}, frame {}: {n} atom(s); features describe an atom's neighbours and need at least 2 atoms",
+            source.name,
+            source.frame,
+        );
+    }
+    Ok(())
+}
+
+/// A feature error with the file and frame (a tessellation error naming the
+/// atoms by id).
+fn feature_error(e: FeatureError, ctx: &FrameContext<'_>, source: &Source) -> anyhow::Error {
+    match e {
         FeatureError::Geometry(g) => {
-            crate::common::tessellation_error(g, frame, &source.name, source.frame)
+            crate::common::tessellation_error(g, ctx.frame(), &source.name, source.frame)
         }
         other => {
             anyhow::Error::new(other).context(format!("{}, frame {}", source.name, source.frame))
         }
-    })
+    }
 }
 
 /// The face-filter threshold of a context, as `featurize --face-threshold` gives it.
@@ -204,14 +216,7 @@ pub fn write_paper80_by_blocks(
     block_atoms: usize,
 ) -> Result<usize> {
     let frame = ctx.frame();
-    if frame.len() < 2 {
-        bail!(
-            "{}, frame {}: {} atom(s); features describe an atom's neighbours and need at least 2 atoms",
-            source.name,
-            source.frame,
-            frame.len()
-        );
-    }
+    check_atoms(ctx, source)?;
     let mut kv = key_values(ctx, Preset::Paper80, source);
     kv.push((
         "row_order".into(),
@@ -232,12 +237,7 @@ pub fn write_paper80_by_blocks(
         Ok::<(), anyhow::Error>(())
     });
     result.map_err(|e| match e.downcast::<FeatureError>() {
-        Ok(FeatureError::Geometry(g)) => {
-            crate::common::tessellation_error(g, frame, &source.name, source.frame)
-        }
-        Ok(other) => {
-            anyhow::Error::new(other).context(format!("{}, frame {}", source.name, source.frame))
-        }
+        Ok(f) => feature_error(f, ctx, source),
         Err(e) => e,
     })?;
     w.finish()?;
