@@ -39,12 +39,14 @@
 //!
 //! [`NeighborList`]: interstice_spatial::NeighborList
 
+mod coverage;
 mod delaunay;
 mod hull;
 pub mod interstice;
 mod predicates;
 mod voronoi;
 
+pub use coverage::Coverage;
 pub use hull::ShellHull;
 pub use interstice::ShellInterstices;
 pub use voronoi::{Face, FaceFilter, StarVertex, Tessellator, Voronoi, VoronoiParams, local_cell};
@@ -118,6 +120,23 @@ pub enum GeometryError {
     Unbounded {
         /// The last skin tried, Å.
         skin: f64,
+    },
+    /// A cell of a part of a frame ([`VoronoiParams::part`]) needs atoms
+    /// beyond the region the part covers.
+    #[error(
+        "a cell needs atoms {skin:.2} Å around its block, beyond the region this part of the frame covers (widen the ghost skin)"
+    )]
+    BeyondCoverage {
+        /// The skin the cell needed, Å.
+        skin: f64,
+    },
+    /// A part's total atom count below its own.
+    #[error("a part of {part} atoms of a frame of {total}")]
+    PartTotal {
+        /// The atoms of the part.
+        part: usize,
+        /// The atoms of the whole frame it claims.
+        total: usize,
     },
     /// From the neighbour search.
     #[error(transparent)]

@@ -18,6 +18,7 @@ use interstice_spatial::{Bond, CellList, NeighborList, NeighborQuery};
 use rayon::prelude::*;
 
 use crate::GeometryError;
+use crate::coverage::Coverage;
 use crate::delaunay::{Delaunay, Inserted};
 use crate::predicates::power_det;
 
@@ -75,6 +76,7 @@ pub struct VoronoiParams {
     region_atoms: Option<usize>,
     keep_stars: bool,
     vertex_tolerance: f64,
+    part: Option<(usize, Coverage)>,
 }
 
 impl Default for VoronoiParams {
@@ -93,6 +95,7 @@ impl VoronoiParams {
             region_atoms: None,
             keep_stars: false,
             vertex_tolerance: 1e-10,
+            part: None,
         }
     }
 
@@ -137,6 +140,20 @@ impl VoronoiParams {
     /// cost in a whole tessellation. Only speed depends on it, never results.
     pub fn regions(mut self, n: usize) -> VoronoiParams {
         self.region_atoms = Some(n.max(1));
+        self
+    }
+
+    /// The positions are part of a periodic frame of `total_atoms` atoms,
+    /// holding every one of its atoms inside `coverage` (a domain and its
+    /// ghosts): the spacing that scales the vertex tolerance and the ghost
+    /// skin is the whole frame's, so each cell [`Tessellator::cells_of`]
+    /// builds is the whole frame's to the bit, and a cell whose skin would
+    /// reach past `coverage` is an error
+    /// ([`GeometryError::BeyondCoverage`]), never a cell of missing atoms.
+    /// Atom indices keep their order: give the part's atoms in the whole
+    /// frame's order.
+    pub fn part(mut self, total_atoms: usize, coverage: Coverage) -> VoronoiParams {
+        self.part = Some((total_atoms, coverage));
         self
     }
 
@@ -428,6 +445,7 @@ pub struct Tessellator {
     radical: bool,
     keep_stars: bool,
     vertex_tolerance: f64,
+    coverage: Coverage,
 }
 
 impl Tessellator {
@@ -486,7 +504,17 @@ impl Tessellator {
         let wrapped: Vec<[f64; 3]> = frac.iter().map(|&f| sim_box.to_cartesian(f)).collect();
 
         let widths = sim_box.perpendicular_widths();
-        let spacing = (sim_box.volume() / n as f64).cbrt();
+        let (total, coverage) = match &params.part {
+            None => (n, Coverage::whole()),
+            Some((total, c)) if *total >= n => (*total, c.clone()),
+            Some((total, _)) => {
+                return Err(GeometryError::PartTotal {
+                    part: n,
+                    total: *total,
+                });
+            }
+        };
+        let spacing = (sim_box.volume() / total as f64).cbrt();
         let w_max = weights.iter().copied().fold(0.0, f64::max);
         let skin0 = 1.5 * spacing + w_max.sqrt();
         let rdims = match params.region_atoms {
@@ -513,6 +541,7 @@ impl Tessellator {
             radical: params.radii.is_some(),
             keep_stars: params.keep_stars,
             vertex_tolerance: params.vertex_tolerance * spacing,
+            coverage,
         })
     }
 
@@ -574,6 +603,7 @@ impl Tessellator {
             spacing: self.spacing,
             keep_stars: self.keep_stars,
             vertex_tolerance: self.vertex_tolerance,
+            coverage: &self.coverage,
         }
     }
 
@@ -1048,6 +1078,7 @@ struct Context<'a> {
     spacing: f64,
     keep_stars: bool,
     vertex_tolerance: f64,
+    coverage: &'a Coverage,
 }
 
 /// Key of an atom image for the symbolic perturbation: atom first, then the
@@ -1174,6 +1205,9 @@ impl Context<'_> {
         // means a degenerate box, not a glass.
         if (0..3).any(|a| out.lo[a] < -120.0 || out.hi[a] > 120.0) {
             return Err(GeometryError::Unbounded { skin: outer });
+        }
+        if !self.coverage.holds(&out.lo, &out.hi) {
+            return Err(GeometryError::BeyondCoverage { skin: outer });
         }
         let inn = inner.map(bounds_of);
         let mut found: Vec<(u64, u32, [i32; 3])> = Vec::new();

@@ -641,3 +641,87 @@ fn a_local_cell_from_candidates_equals_the_periodic_cell() {
         None
     );
 }
+
+#[test]
+fn a_part_of_the_frame_gives_the_whole_frames_cells_or_refuses() {
+    // A domain of a tilted box (wrapping around x), the atoms of its
+    // covered region in frame order: each home cell equals the whole
+    // tessellation's bit for bit, faces naming the same atoms; a region too
+    // thin for the skin is an error, never a cell of missing atoms.
+    use interstice_geometry::Coverage;
+    let b = SimBox::triclinic([0.0; 3], [30.0, 28.0, 20.0], [3.0, -2.0, 1.5]).unwrap();
+    let pts = random_points(&b, 3000, 33);
+    let mut rng = SplitMix64::new(8);
+    let radii: Vec<f64> = (0..pts.len()).map(|_| 0.4 + 0.6 * rng.next_f64()).collect();
+    let domain = [(0.85, 1.15), (0.1, 0.45)];
+    let frac = |p: [f64; 3]| b.to_fractional(p).map(|x| x.rem_euclid(1.0));
+    let inside = |f: [f64; 3], m: [f64; 2]| {
+        (0..2).all(|a| {
+            let (lo, hi) = (domain[a].0 - m[a], domain[a].1 + m[a]);
+            let x = lo + (f[a] - lo).rem_euclid(1.0);
+            x < hi
+        })
+    };
+    let w = b.perpendicular_widths();
+    let params_of = |radical: bool, atoms: &[usize]| {
+        if radical {
+            VoronoiParams::radical(atoms.iter().map(|&i| radii[i]).collect())
+        } else {
+            VoronoiParams::plain()
+        }
+        .block_atoms(300)
+    };
+    let every: Vec<usize> = (0..pts.len()).collect();
+    for radical in [false, true] {
+        let all = Voronoi::compute(&pts, &b, &params_of(radical, &every)).unwrap();
+        for (margin, ok) in [(7.0, true), (1.0, false)] {
+            let m = [margin / w[0], margin / w[1]];
+            let local: Vec<usize> = (0..pts.len())
+                .filter(|&i| inside(frac(pts[i]), m))
+                .collect();
+            let home: Vec<u32> = (0..local.len() as u32)
+                .filter(|&k| inside(frac(pts[local[k as usize]]), [0.0, 0.0]))
+                .collect();
+            assert!(home.len() > 200 && local.len() < pts.len());
+            let coverage = Coverage::new([
+                Some((domain[0].0 - m[0], domain[0].1 + m[0])),
+                Some((domain[1].0 - m[1], domain[1].1 + m[1])),
+                None,
+            ])
+            .unwrap();
+            let p = params_of(radical, &local).part(pts.len(), coverage);
+            let local_pts: Vec<[f64; 3]> = local.iter().map(|&i| pts[i]).collect();
+            let t = Tessellator::new(&local_pts, &b, &p).unwrap();
+            match t.cells_of(&home) {
+                Ok(v) => {
+                    assert!(ok, "a margin of {margin} Å cannot be enough");
+                    for (k, &h) in home.iter().enumerate() {
+                        let a = local[h as usize];
+                        assert_eq!(v.volume(k).to_bits(), all.volume(a).to_bits());
+                        let faces: Vec<_> = v
+                            .faces(k)
+                            .iter()
+                            .map(|f| {
+                                let mut f = *f;
+                                f.neighbor = local[f.neighbor as usize] as u32;
+                                f
+                            })
+                            .collect();
+                        assert_eq!(faces, all.faces(a), "atom {a}");
+                    }
+                }
+                Err(e) => {
+                    assert!(!ok, "{e}");
+                    assert!(matches!(e, GeometryError::BeyondCoverage { .. }), "{e}");
+                }
+            }
+        }
+    }
+    let e = Tessellator::new(
+        &pts[..10],
+        &b,
+        &VoronoiParams::plain().part(5, Coverage::whole()),
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "a part of 10 atoms of a frame of 5");
+}
