@@ -27,6 +27,14 @@ pub enum CoreError {
         /// Zero-based index of the second atom with that id.
         second: usize,
     },
+    /// An atom index past the end of a frame.
+    #[error("atom index {index} in a frame of {len} atoms")]
+    IndexOutOfRange {
+        /// The index asked for (0-based).
+        index: usize,
+        /// The atoms of the frame.
+        len: usize,
+    },
     /// A position that is NaN or infinite.
     #[error("atom {index} (id {id}) has a non-finite position")]
     NonFinitePosition {

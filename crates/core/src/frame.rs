@@ -178,6 +178,47 @@ impl Frame {
         self.parts
     }
 
+    /// The atoms at `indices` (in that order), with every column, the box
+    /// and the timestep: a domain of a larger frame, say.
+    ///
+    /// # Errors
+    /// An index out of range; an index repeated (a repeated id).
+    pub fn select(&self, indices: &[usize]) -> Result<Frame, CoreError> {
+        let n = self.len();
+        if let Some(&i) = indices.iter().find(|&&i| i >= n) {
+            return Err(CoreError::IndexOutOfRange { index: i, len: n });
+        }
+        let p = &self.parts;
+        let pick = |data: &ColumnData| match data {
+            ColumnData::Int(v) => ColumnData::Int(indices.iter().map(|&i| v[i]).collect()),
+            ColumnData::Float(v) => ColumnData::Float(indices.iter().map(|&i| v[i]).collect()),
+            ColumnData::Text(v) => {
+                ColumnData::Text(indices.iter().map(|&i| v[i].clone()).collect())
+            }
+        };
+        Frame::from_parts(FrameParts {
+            sim_box: p.sim_box,
+            timestep: p.timestep,
+            time: p.time,
+            ids: indices.iter().map(|&i| p.ids[i]).collect(),
+            types: indices.iter().map(|&i| p.types[i]).collect(),
+            positions: indices.iter().map(|&i| p.positions[i]).collect(),
+            images: p
+                .images
+                .as_ref()
+                .map(|v| indices.iter().map(|&i| v[i]).collect()),
+            columns: p
+                .columns
+                .iter()
+                .map(|c| Column {
+                    name: c.name.clone(),
+                    data: pick(&c.data),
+                })
+                .collect(),
+            orientation: p.orientation.clone(),
+        })
+    }
+
     /// The number of atoms.
     pub fn len(&self) -> usize {
         self.parts.ids.len()
@@ -472,6 +513,42 @@ mod tests {
         assert_eq!(e.to_string(), "atom 1 (id 8) has a non-finite position");
         let f = Frame::new(cube(), vec![], vec![], vec![]).unwrap();
         assert!(f.is_empty());
+    }
+
+    #[test]
+    fn select_keeps_every_array_and_column_of_the_atoms_asked_for() {
+        let mut f = Frame::new(
+            cube(),
+            vec![10, 20, 30],
+            vec![1, 2, 1],
+            vec![[0.0; 3], [1.0; 3], [2.0; 3]],
+        )
+        .unwrap();
+        f.set_column("q", ColumnData::Float(vec![0.5, 1.5, 2.5]))
+            .unwrap();
+        f.set_column(
+            "e",
+            ColumnData::Text(vec!["a".into(), "b".into(), "c".into()]),
+        )
+        .unwrap();
+        let g = f.select(&[2, 0]).unwrap();
+        assert_eq!(g.ids(), &[30, 10]);
+        assert_eq!(g.types(), &[1, 1]);
+        assert_eq!(g.positions(), &[[2.0; 3], [0.0; 3]]);
+        assert_eq!(g.column("q"), Some(&ColumnData::Float(vec![2.5, 0.5])));
+        assert_eq!(
+            g.column("e"),
+            Some(&ColumnData::Text(vec!["c".into(), "a".into()]))
+        );
+        assert_eq!(g.sim_box(), f.sim_box());
+        assert_eq!(
+            f.select(&[3]).unwrap_err().to_string(),
+            "atom index 3 in a frame of 3 atoms"
+        );
+        assert!(matches!(
+            f.select(&[1, 1]).unwrap_err(),
+            CoreError::DuplicateId { id: 20, .. }
+        ));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! computes for the whole frame: each cell and each neighbour list is
 //! built the same way whatever else is asked for with it.
 
-use interstice_geometry::{Tessellator, Voronoi};
+use interstice_geometry::{Coverage, GeometryError, Tessellator, Voronoi};
 use interstice_spatial::{CellList, NeighborList, NeighborQuery, Query};
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -36,17 +36,42 @@ pub fn paper80_names() -> Vec<String> {
     all
 }
 
+/// The context's frame is part of a larger periodic frame: a domain and
+/// the ghosts around it, as one MPI rank holds them.
+#[derive(Clone, Debug)]
+pub struct Part<'a> {
+    /// The atoms of the whole frame.
+    pub total_atoms: usize,
+    /// Where the part holds every atom of the whole frame.
+    pub coverage: Coverage,
+    /// Per atom of the part, whether its row is wanted (its domain's atoms).
+    pub home: &'a [bool],
+}
+
 /// What [`paper80_blocks`] keeps for the whole frame.
 struct Shared<'a> {
     ctx: &'a FrameContext<'a>,
     tess: Tessellator,
     cells: CellList,
     query: Query,
+    coverage: Coverage,
 }
 
 impl Shared<'_> {
     /// The filtered cells and the distance neighbours of `atoms`.
     fn neighbours(&self, atoms: &[u32]) -> Result<(Voronoi, NeighborList), FeatureError> {
+        if !self.coverage.is_whole() {
+            // A distance list is complete only a cutoff inside the region.
+            let frame = self.ctx.frame();
+            let (b, rc) = (frame.sim_box(), self.ctx.params().distance_cutoff);
+            let widths = b.perpendicular_widths();
+            for &a in atoms {
+                let f = b.to_fractional(frame.positions()[a as usize]);
+                if self.coverage.depth(&f, widths) < rc {
+                    return Err(GeometryError::BeyondCoverage { skin: rc }.into());
+                }
+            }
+        }
         let v = self.ctx.cut_and_filter(self.tess.cells_of(atoms)?);
         let d = self.cells.query_indices(atoms, &self.query)?;
         Ok((v, d))
@@ -66,9 +91,37 @@ impl Shared<'_> {
 pub fn paper80_blocks<E: From<FeatureError>>(
     ctx: &FrameContext<'_>,
     block_atoms: usize,
+    sink: impl FnMut(&[u32], Array2<f64>) -> Result<(), E>,
+) -> Result<(), E> {
+    paper80_part_blocks(ctx, block_atoms, None, sink)
+}
+
+/// [`paper80_blocks`] of the home atoms of a part of a larger frame
+/// (`None`: the whole frame): each row equals, bit for bit, the whole
+/// frame's row of that atom, given the part's atoms in the whole frame's
+/// order. Blocks without home atoms are skipped.
+///
+/// # Errors
+/// As [`paper80_blocks`]; a cell or a distance list of a home atom or of
+/// one of its neighbours that would need atoms beyond the part's coverage
+/// ([`GeometryError::BeyondCoverage`]); a home mask of the wrong length.
+pub fn paper80_part_blocks<E: From<FeatureError>>(
+    ctx: &FrameContext<'_>,
+    block_atoms: usize,
+    part: Option<&Part<'_>>,
     mut sink: impl FnMut(&[u32], Array2<f64>) -> Result<(), E>,
 ) -> Result<(), E> {
     let p = ctx.params();
+    if let Some(part) = part
+        && part.home.len() != ctx.len()
+    {
+        return Err(FeatureError::InvalidParams(format!(
+            "a home mask of {} atoms for a part of {}",
+            part.home.len(),
+            ctx.len()
+        ))
+        .into());
+    }
     if p.nearest_image {
         return Err(FeatureError::InvalidParams(
             "block-by-block features need the periodic tessellation, not amlearn's nearest-image view"
@@ -78,17 +131,18 @@ pub fn paper80_blocks<E: From<FeatureError>>(
     }
     let frame = ctx.frame();
     let rc = p.distance_cutoff;
+    let mut vp = ctx.voronoi_params().regions(block_atoms);
+    if let Some(part) = part {
+        vp = vp.part(part.total_atoms, part.coverage.clone());
+    }
     let shared = Shared {
         ctx,
-        tess: Tessellator::new(
-            frame.positions(),
-            frame.sim_box(),
-            &ctx.voronoi_params().regions(block_atoms),
-        )
-        .map_err(FeatureError::from)?,
+        tess: Tessellator::new(frame.positions(), frame.sim_box(), &vp)
+            .map_err(FeatureError::from)?,
         cells: CellList::new(*frame.sim_box(), frame.positions(), rc)
             .map_err(FeatureError::from)?,
         query: Query::ball(rc).map_err(FeatureError::from)?,
+        coverage: part.map_or_else(Coverage::whole, |p| p.coverage.clone()),
     };
     let sro = IntersticeSro::default();
     let mro = Mro::default();
@@ -101,7 +155,13 @@ pub fn paper80_blocks<E: From<FeatureError>>(
     // Frame index -> row of the block's short-range table (u32::MAX: not
     // in it); reset after every block.
     let mut slot = vec![u32::MAX; frame.len()];
-    for atoms in shared.tess.regions() {
+    for mut atoms in shared.tess.regions() {
+        if let Some(part) = part {
+            atoms.retain(|&a| part.home[a as usize]);
+            if atoms.is_empty() {
+                continue;
+            }
+        }
         let (v_in, d_in) = shared.neighbours(&atoms)?;
         for (k, &a) in atoms.iter().enumerate() {
             slot[a as usize] = k as u32;

@@ -242,3 +242,57 @@ fn block_by_block_rows_equal_the_whole_frame_bit_for_bit() {
     let e = interstice_features::blocked::paper80_table(&ctx, 500).unwrap_err();
     assert!(e.to_string().contains("nearest-image"), "{e}");
 }
+
+#[test]
+fn a_domain_and_its_ghosts_give_the_whole_frames_rows_bit_for_bit() {
+    // A quarter of the box along x with a skin of ghosts, atoms in frame
+    // order (what one of four MPI ranks holds): its home rows are the whole
+    // frame's; a skin too thin is an error, not other numbers.
+    use interstice_features::blocked::{Part, paper80_part_blocks};
+    use interstice_geometry::Coverage;
+    let frame = fixture();
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
+    let (_, whole) = Preset::Paper80.compute(&ctx).unwrap();
+    let b = *frame.sim_box();
+    let w = b.perpendicular_widths();
+    let (lo, hi) = (0.9, 1.15);
+    for (skin, ok) in [(13.0, true), (6.0, false)] {
+        let m = skin / w[0];
+        let within = |f: f64, m: f64| {
+            let x = (lo - m) + (f - (lo - m)).rem_euclid(1.0);
+            x < hi + m
+        };
+        let fx = |i: usize| b.to_fractional(frame.positions()[i])[0];
+        let local: Vec<usize> = (0..frame.len()).filter(|&i| within(fx(i), m)).collect();
+        assert!(local.len() < frame.len());
+        let home: Vec<bool> = local.iter().map(|&i| within(fx(i), 0.0)).collect();
+        let part_frame = frame.select(&local).unwrap();
+        let part_ctx = FrameContext::new(&part_frame, &types, ContextParams::paper()).unwrap();
+        let part = Part {
+            total_atoms: frame.len(),
+            coverage: Coverage::new([Some((lo - m, hi + m)), None, None]).unwrap(),
+            home: &home,
+        };
+        let mut rows_seen = 0;
+        let r = paper80_part_blocks(&part_ctx, 300, Some(&part), |atoms, rows| {
+            for (&a, row) in atoms.iter().zip(rows.rows()) {
+                assert!(home[a as usize]);
+                let g = local[a as usize];
+                for (c, (x, y)) in row.iter().zip(whole.row(g)).enumerate() {
+                    assert_eq!(x.to_bits(), y.to_bits(), "atom {g} column {c}");
+                }
+                rows_seen += 1;
+            }
+            Ok::<(), interstice_features::FeatureError>(())
+        });
+        match r {
+            Ok(()) => {
+                assert!(ok, "a skin of {skin} Å cannot be enough");
+                assert_eq!(rows_seen, home.iter().filter(|&&h| h).count());
+                assert!(rows_seen > 500);
+            }
+            Err(e) => assert!(!ok && e.to_string().contains("beyond the region"), "{e}"),
+        }
+    }
+}
