@@ -132,6 +132,70 @@ struct Header {
     atoms_line: u64,
 }
 
+/// Where a frame's atom lines are in a dump ([`DumpReader::atom_lines`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AtomLines {
+    /// The byte offset of the first atom line (of the decompressed text
+    /// when compressed).
+    pub offset: u64,
+    /// The lines before it: the first atom line is line `line + 1`.
+    pub line: u64,
+    /// The frame's atom count (`ITEM: NUMBER OF ATOMS`).
+    pub count: u64,
+    /// Whether the file is gzip-compressed: its offsets cannot be seeked
+    /// to, so a split goes by line counts.
+    pub compressed: bool,
+}
+
+/// The lines of a plain (uncompressed) file that start in bytes
+/// `from..to`: the offset of the first of them (or `to`) and how many
+/// there are. A line starts at byte 0 and after every newline. Processes
+/// that split a dump's atom lines by byte ranges count their share with
+/// this, then read it with [`DumpReader::read_atom_lines`].
+///
+/// # Errors
+/// [`IoError::Os`] if the file cannot be read.
+pub fn line_starts(path: &Path, from: u64, to: u64) -> Result<(u64, u64), IoError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let name = path.display().to_string();
+    let mut file = std::fs::File::open(path).map_err(|e| IoError::os(&name, "cannot open", e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| IoError::os(&name, "cannot read", e))?
+        .len();
+    let to = to.min(len);
+    if from >= to {
+        return Ok((to, 0));
+    }
+    // A newline at byte q starts a line at q + 1: read from from - 1.
+    let begin = from.saturating_sub(1);
+    file.seek(SeekFrom::Start(begin))
+        .map_err(|e| IoError::os(&name, "cannot seek", e))?;
+    let (mut first, mut count) = (None, 0u64);
+    if from == 0 {
+        first = Some(0);
+        count = 1;
+    }
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = begin;
+    let mut reader = std::io::BufReader::new(file).take(to - 1 - begin);
+    loop {
+        let k = reader
+            .read(&mut buf)
+            .map_err(|e| IoError::os(&name, "cannot read", e))?;
+        if k == 0 {
+            break;
+        }
+        for (q, _) in buf[..k].iter().enumerate().filter(|(_, b)| **b == b'\n') {
+            let start = pos + q as u64 + 1;
+            first.get_or_insert(start);
+            count += 1;
+        }
+        pos += k as u64;
+    }
+    Ok((first.unwrap_or(to), count))
+}
+
 /// A streaming reader of LAMMPS dumps, plain or gzipped, from a file or memory.
 ///
 /// Frames are read in order with [`DumpReader::read`] or
@@ -294,6 +358,92 @@ impl<'a> DumpReader<'a> {
         } else {
             Err(self.out_of_range(index))
         }
+    }
+
+    /// Where the atom lines of frame `index` are: for a reader that splits
+    /// them between processes ([`DumpReader::read_atom_lines`]). The
+    /// reading position stays at the start of that frame.
+    ///
+    /// # Errors
+    /// As [`DumpReader::read_at`] for the frame's header.
+    pub fn atom_lines(&mut self, index: usize) -> Result<AtomLines, IoError> {
+        self.go_to_frame(index)?;
+        let Some(h) = self.read_header()? else {
+            return Err(self.out_of_range(index));
+        };
+        let out = AtomLines {
+            offset: self.stream.offset(),
+            line: self.stream.line(),
+            count: h.natoms,
+            compressed: self.stream.is_compressed(),
+        };
+        self.rewind_to(index)?;
+        Ok(out)
+    }
+
+    /// Atom lines `first .. first + count` (0-based among the frame's atom
+    /// lines) of frame `index`, as a frame with that frame's box and
+    /// timestep; errors name the lines' own numbers in the file. `at` is
+    /// the byte offset of atom line `first` in a plain file (a line start,
+    /// from [`line_starts`]), seeked to instead of reading the lines before
+    /// it. The reading position goes back to the start of the frame.
+    ///
+    /// # Errors
+    /// Lines past the frame's atom count; as [`DumpReader::read_at`].
+    pub fn read_atom_lines(
+        &mut self,
+        index: usize,
+        first: u64,
+        count: u64,
+        at: Option<u64>,
+    ) -> Result<Frame, IoError> {
+        self.go_to_frame(index)?;
+        let frame = self.atom_lines_here(index, first, count, at);
+        self.rewind_to(index)?;
+        frame
+    }
+
+    /// [`DumpReader::read_atom_lines`] from the start of frame `index`.
+    fn atom_lines_here(
+        &mut self,
+        index: usize,
+        first: u64,
+        count: u64,
+        at: Option<u64>,
+    ) -> Result<Frame, IoError> {
+        let Some(mut h) = self.read_header()? else {
+            return Err(self.out_of_range(index));
+        };
+        if first.checked_add(count).is_none_or(|end| end > h.natoms) {
+            return Err(IoError::invalid(
+                self.stream.name(),
+                format!(
+                    "atom lines {first}..{} asked of frame {index}, which has {}",
+                    first.saturating_add(count),
+                    h.natoms
+                ),
+            ));
+        }
+        let line0 = self.stream.line();
+        match at {
+            Some(offset) => self.stream.seek(offset, line0 + first)?,
+            None => crate::index::skip_atom_lines(
+                &mut self.stream,
+                first,
+                &format!("'ITEM: ATOMS' on line {}", h.atoms_line),
+            )?,
+        }
+        h.natoms = count;
+        self.read_atoms(&h, FrameParts::default())
+    }
+
+    /// Back to the start of frame `index`, which the index has recorded.
+    fn rewind_to(&mut self, index: usize) -> Result<(), IoError> {
+        if let Some(&(o, l)) = self.index.starts.get(index) {
+            self.stream.seek(o, l)?;
+            self.index.next = index;
+        }
+        Ok(())
     }
 
     fn err(&self, message: impl Into<String>) -> IoError {

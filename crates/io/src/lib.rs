@@ -26,7 +26,7 @@ mod table;
 mod text;
 
 pub use data::{AtomStyle, DataFile, read_data, read_data_from, write_data, write_data_to};
-pub use dump::{DumpReader, DumpWriter};
+pub use dump::{AtomLines, DumpReader, DumpWriter, line_starts};
 pub use error::IoError;
 pub use extxyz::{ExtXyzReader, ExtXyzWriter};
 pub use interstice_core::Frame;

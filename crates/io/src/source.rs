@@ -98,6 +98,12 @@ impl<'a> LineStream<'a> {
         self.offset
     }
 
+    /// Whether the source is gzip-compressed (offsets count decompressed
+    /// bytes and cannot be seeked to directly).
+    pub(crate) fn is_compressed(&self) -> bool {
+        self.plain_len.is_none()
+    }
+
     /// Bytes left in an uncompressed source; `None` when compressed.
     pub(crate) fn remaining(&self) -> Option<u64> {
         self.plain_len.map(|n| n.saturating_sub(self.offset))

@@ -441,3 +441,102 @@ fn atomic_gz_writer_round_trip() {
     assert_eq!(r.frame_count().unwrap(), 2);
     assert_eq!(r.read_at(1).unwrap(), frame);
 }
+
+/// Two frames of a tilted box, the second with other positions.
+fn two_frames() -> String {
+    let mut text = String::new();
+    for (step, shift) in [(0, 0.0), (100, 0.25)] {
+        text.push_str(&format!(
+            "ITEM: TIMESTEP\n{step}\nITEM: NUMBER OF ATOMS\n37\nITEM: BOX BOUNDS xy xz yz pp pp pp\n0 10 0.5\n0 11 0\n0 12 0\nITEM: ATOMS id type x y z\n"
+        ));
+        for i in 0..37 {
+            let x = (i as f64) * 0.25 + shift;
+            text.push_str(&format!(
+                "{} {} {x} {} {}\n",
+                100 - i,
+                1 + i % 2,
+                x * 0.5,
+                11.0 - x
+            ));
+        }
+    }
+    text
+}
+
+#[test]
+fn atom_lines_split_by_byte_ranges_or_line_counts_make_the_frame() {
+    use interstice_io::line_starts;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("two.dump");
+    std::fs::write(&plain, two_frames()).unwrap();
+    let gz = dir.path().join("two.dump.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, two_frames().as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let len = std::fs::metadata(&plain).unwrap().len();
+    for index in [0, 1] {
+        let whole = DumpReader::open(&plain).unwrap().read_at(index).unwrap();
+        for parts in [1u64, 2, 3, 5, 64] {
+            // Plain: each part counts the lines starting in its byte range;
+            // the counts before it say which atom lines those are.
+            let mut r = DumpReader::open(&plain).unwrap();
+            let at = r.atom_lines(index).unwrap();
+            assert_eq!((at.count, at.compressed), (37, false));
+            let span = len - at.offset;
+            let ranges: Vec<(u64, u64)> = (0..parts)
+                .map(|p| {
+                    line_starts(
+                        &plain,
+                        at.offset + span * p / parts,
+                        at.offset + span * (p + 1) / parts,
+                    )
+                    .unwrap()
+                })
+                .collect();
+            let (mut first, mut ids, mut pos) = (0u64, Vec::new(), Vec::new());
+            for &(offset, lines) in &ranges {
+                let n = lines.min(at.count.saturating_sub(first));
+                if n == 0 {
+                    first += lines;
+                    continue;
+                }
+                let f = r.read_atom_lines(index, first, n, Some(offset)).unwrap();
+                assert_eq!(f.sim_box(), whole.sim_box());
+                assert_eq!(f.timestep(), whole.timestep());
+                ids.extend_from_slice(f.ids());
+                pos.extend_from_slice(f.positions());
+                first += lines;
+            }
+            assert!(first >= at.count);
+            assert_eq!(ids, whole.ids());
+            assert_eq!(pos, whole.positions());
+            // Compressed: by line counts.
+            let mut r = DumpReader::open(&gz).unwrap();
+            let at = r.atom_lines(index).unwrap();
+            assert!(at.compressed);
+            let mut ids = Vec::new();
+            for p in 0..parts {
+                let (a, b) = (at.count * p / parts, at.count * (p + 1) / parts);
+                ids.extend_from_slice(r.read_atom_lines(index, a, b - a, None).unwrap().ids());
+            }
+            assert_eq!(ids, whole.ids());
+            // The reader is back at the frame: a plain read still works.
+            assert_eq!(r.read_at(index).unwrap(), whole);
+        }
+    }
+    // Errors name the line in the file.
+    let bad = two_frames().replacen("100 1 0 0 11", "100 1 0 zero 11", 1);
+    std::fs::write(&plain, &bad).unwrap();
+    let mut r = DumpReader::open(&plain).unwrap();
+    let e = r.read_atom_lines(0, 0, 5, None).unwrap_err();
+    assert_eq!(e.line(), Some(10), "{e}");
+    let e = r.read_atom_lines(0, 30, 8, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("atom lines 30..38 asked of frame 0, which has 37"),
+        "{e}"
+    );
+    let e = r.atom_lines(2).unwrap_err();
+    assert!(e.to_string().contains("frame 2 is out of range"), "{e}");
+    assert_eq!(line_starts(&plain, 5, 5).unwrap().1, 0);
+}
