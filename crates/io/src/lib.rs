@@ -25,6 +25,7 @@ mod source;
 mod table;
 mod text;
 
+pub mod dataset;
 pub use data::{AtomStyle, DataFile, read_data, read_data_from, write_data, write_data_to};
 pub use dump::{AtomLines, DumpReader, DumpWriter, line_starts};
 pub use error::IoError;

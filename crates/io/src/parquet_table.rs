@@ -525,13 +525,18 @@ impl Table {
         Ok((table, meta))
     }
 
-    /// Reads a table by its file name: Parquet for `.parquet`, else CSV
-    /// (plain or gzipped).
+    /// Reads a table by its file name: a partitioned data set for a folder
+    /// ([`crate::dataset::read`]), Parquet for `.parquet`, else CSV (plain
+    /// or gzipped).
     ///
     /// # Errors
-    /// As [`Table::read_parquet`] and [`Table::read_csv`].
+    /// As [`Table::read_parquet`], [`Table::read_csv`] and
+    /// [`crate::dataset::read`].
     pub fn read(path: impl AsRef<Path>) -> Result<Table, IoError> {
         let path = path.as_ref();
+        if path.is_dir() {
+            return Ok(crate::dataset::read(path)?.0);
+        }
         if path.extension().is_some_and(|e| e == "parquet") {
             Ok(Table::read_parquet(path)?.0)
         } else {

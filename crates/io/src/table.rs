@@ -12,7 +12,7 @@ use crate::source::{LineStream, Source};
 use crate::text::parse_float;
 
 /// A table of numbers keyed by atom id, row-major.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Table {
     /// Column names, without `id`.
     pub columns: Vec<String>,
