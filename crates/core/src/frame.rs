@@ -215,7 +215,7 @@ impl Frame {
                     data: pick(&c.data),
                 })
                 .collect(),
-            orientation: p.orientation.clone(),
+            orientation: p.orientation,
         })
     }
 

@@ -215,6 +215,26 @@ pub fn write_paper80_by_blocks(
     out: &Path,
     block_atoms: usize,
 ) -> Result<usize> {
+    Ok(write_paper80_part(ctx, source, out, block_atoms, None, &[])?.0)
+}
+
+/// [`write_paper80_by_blocks`] of the home atoms of a part of a larger
+/// frame (a domain and its ghosts, as one MPI rank holds them; `None`: the
+/// whole frame), with `extra` key-value metadata; returns the row groups
+/// and rows written. A cell that needs atoms beyond the part's coverage is
+/// an error that downcasts to
+/// [`interstice_geometry::GeometryError::BeyondCoverage`].
+///
+/// # Errors
+/// As [`write_paper80_by_blocks`].
+pub fn write_paper80_part(
+    ctx: &FrameContext<'_>,
+    source: &Source,
+    out: &Path,
+    block_atoms: usize,
+    part: Option<&blocked::Part<'_>>,
+    extra: &[(String, String)],
+) -> Result<(usize, u64)> {
     let frame = ctx.frame();
     check_atoms(ctx, source)?;
     let mut kv = key_values(ctx, Preset::Paper80, source);
@@ -222,10 +242,11 @@ pub fn write_paper80_by_blocks(
         "row_order".into(),
         format!("by block of about {block_atoms} atoms, each block's atoms in file order"),
     ));
+    kv.extend_from_slice(extra);
     let mut w =
         interstice_io::ParquetTableWriter::create(out, &blocked::paper80_names(), true, true, &kv)?;
-    let mut groups = 0;
-    let result = blocked::paper80_blocks(ctx, block_atoms, |atoms, x| {
+    let (mut groups, mut rows) = (0, 0u64);
+    let result = blocked::paper80_part_blocks(ctx, block_atoms, part, |atoms, x| {
         let ids: Vec<u64> = atoms.iter().map(|&a| frame.ids()[a as usize]).collect();
         let types: Vec<u32> = atoms.iter().map(|&a| frame.types()[a as usize]).collect();
         let elements = elements_of(ctx, &types)?;
@@ -234,6 +255,7 @@ pub fn write_paper80_by_blocks(
             .ok_or_else(|| anyhow::anyhow!("block rows not in standard layout"))?;
         w.write_rows(&ids, Some(&types), Some(&elements), values)?;
         groups += 1;
+        rows += ids.len() as u64;
         Ok::<(), anyhow::Error>(())
     });
     result.map_err(|e| match e.downcast::<FeatureError>() {
@@ -241,5 +263,5 @@ pub fn write_paper80_by_blocks(
         Err(e) => e,
     })?;
     w.finish()?;
-    Ok(groups)
+    Ok((groups, rows))
 }

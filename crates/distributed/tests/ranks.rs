@@ -1,0 +1,258 @@
+//! Every rank count gives the single-process table bit for bit: the
+//! fixture glass and a replica large enough that ranks hold only their
+//! domain and a skin, read from a gzipped dump, a plain dump (byte ranges)
+//! and a per-processor dump, over in-process ranks.
+
+use std::path::{Path, PathBuf};
+
+use interstice_core::{Frame, TypeMap};
+use interstice_distributed::{Featurize, Input, Voronoi, featurize, run_threads, voronoi};
+use interstice_features::{ContextParams, FrameContext, Preset};
+use interstice_geometry::VoronoiParams;
+use interstice_io::{DumpReader, DumpWriter, dataset};
+
+fn fixture() -> Frame {
+    DumpReader::open(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/cuzr65-4000/frame_000.dump.gz"),
+    )
+    .unwrap()
+    .read()
+    .unwrap()
+    .unwrap()
+}
+
+fn write_dump(frame: &Frame, path: &Path) {
+    let mut w = DumpWriter::create(path).unwrap();
+    w.write(frame).unwrap();
+    w.finish().unwrap();
+}
+
+/// The rows of a data set by id, with their types and elements.
+fn rows_by_id(dir: &Path) -> Vec<(u64, u32, String, Vec<u64>)> {
+    let (t, m) = dataset::read(dir).unwrap();
+    let k = t.columns.len();
+    let mut rows: Vec<_> = (0..t.ids.len())
+        .map(|r| {
+            (
+                t.ids[r],
+                m.types.as_ref().unwrap()[r],
+                m.elements.as_ref().map_or(String::new(), |e| e[r].clone()),
+                t.values[r * k..(r + 1) * k]
+                    .iter()
+                    .map(|x| x.to_bits())
+                    .collect(),
+            )
+        })
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    rows
+}
+
+fn featurize_job(path: &Path, out: &Path) -> Featurize {
+    Featurize {
+        input: Input {
+            path: path.to_path_buf(),
+            frame: 0,
+            types: Some(TypeMap::parse("1=Cu,2=Zr").unwrap()),
+        },
+        params: ContextParams::paper(),
+        block_atoms: 3000,
+        out: out.to_path_buf(),
+        skin: None,
+    }
+}
+
+#[test]
+fn featurize_on_any_rank_count_equals_the_single_process_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fixture();
+    // 2 × 2 × 1 copies: 16 000 atoms, 80 Å across, so four ranks hold
+    // their domain and a skin, not the box.
+    let frame = base.replicate([2, 2, 1]).unwrap();
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
+    let (_, whole) = Preset::Paper80.compute(&ctx).unwrap();
+    let mut expected: Vec<(u64, u32, String, Vec<u64>)> = (0..frame.len())
+        .map(|i| {
+            (
+                frame.ids()[i],
+                frame.types()[i],
+                if frame.types()[i] == 1 { "Cu" } else { "Zr" }.to_string(),
+                whole.row(i).iter().map(|x| x.to_bits()).collect(),
+            )
+        })
+        .collect();
+    expected.sort_by_key(|r| r.0);
+
+    let plain = dir.path().join("replica.dump");
+    let gz = dir.path().join("replica.dump.gz");
+    write_dump(&frame, &plain);
+    write_dump(&frame, &gz);
+    for (path, ranks) in [(&plain, 4), (&gz, 3), (&plain, 1), (&gz, 2)] {
+        let out = dir.path().join(format!("f{ranks}"));
+        let reports = run_threads(ranks, |c| featurize(c, &featurize_job(path, &out)).unwrap());
+        let r = &reports[0];
+        assert_eq!(r.atoms, 16_000);
+        assert_eq!(r.rows.iter().sum::<u64>(), 16_000);
+        if ranks == 4 {
+            assert_eq!(r.dims, [2, 2, 1]);
+            // Each rank holds its domain and a skin, not the whole box.
+            assert!(r.held.iter().all(|&h| h < 12_000), "{:?}", r.held);
+        }
+        assert_eq!(
+            rows_by_id(&out),
+            expected,
+            "{} on {ranks} ranks",
+            path.display()
+        );
+        assert_eq!(dataset::parts(&out).unwrap().len(), ranks);
+    }
+
+    // A per-processor dump: pieces in files 0..5, read by 4 ranks.
+    let n = frame.len();
+    for p in 0..5 {
+        let idx: Vec<usize> = (n * p / 5..n * (p + 1) / 5).collect();
+        write_dump(
+            &frame.select(&idx).unwrap(),
+            &dir.path().join(format!("pieces.{p}.gz")),
+        );
+    }
+    let out = dir.path().join("from-pieces");
+    let pieces = dir.path().join("pieces.%.gz");
+    run_threads(4, |c| featurize(c, &featurize_job(&pieces, &out)).unwrap());
+    assert_eq!(rows_by_id(&out), expected);
+
+    // A skin too thin to start with is widened on every rank: the same
+    // rows.
+    let out = dir.path().join("thin");
+    let mut job = featurize_job(&plain, &out);
+    job.skin = Some(2.0);
+    let reports = run_threads(4, |c| featurize(c, &job).unwrap());
+    assert!(reports[0].tries > 1 && reports.iter().all(|r| r.tries == reports[0].tries));
+    assert_eq!(rows_by_id(&out), expected);
+}
+
+#[test]
+fn voronoi_on_any_rank_count_equals_the_single_process_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = fixture().replicate([2, 1, 1]).unwrap();
+    let path = dir.path().join("replica.dump");
+    write_dump(&frame, &path);
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    for radical in [false, true] {
+        let params = if radical {
+            VoronoiParams::radical(
+                frame
+                    .types()
+                    .iter()
+                    .map(|&t| types.radius(t).unwrap())
+                    .collect(),
+            )
+        } else {
+            VoronoiParams::plain()
+        };
+        let v = interstice_geometry::Voronoi::compute(frame.positions(), frame.sim_box(), &params)
+            .unwrap();
+        let mut expected: Vec<(u64, u32, String, Vec<u64>)> = (0..frame.len())
+            .map(|i| {
+                let mut row = vec![v.volume(i), v.coordination(i) as f64];
+                row.extend(v.index(i).iter().map(|&x| f64::from(x)));
+                (
+                    frame.ids()[i],
+                    frame.types()[i],
+                    if frame.types()[i] == 1 { "Cu" } else { "Zr" }.to_string(),
+                    row.iter().map(|x| x.to_bits()).collect(),
+                )
+            })
+            .collect();
+        expected.sort_by_key(|r| r.0);
+        for ranks in [1, 2, 4] {
+            let out = dir.path().join(format!("v{ranks}{radical}"));
+            let job = Voronoi {
+                input: Input {
+                    path: path.clone(),
+                    frame: 0,
+                    types: Some(types.clone()),
+                },
+                radical,
+                radii: None,
+                amlearn_filter: None,
+                region_atoms: 1000,
+                out: out.clone(),
+                skin: None,
+            };
+            let s = run_threads(ranks, |c| voronoi(c, &job).unwrap());
+            assert!((s[0].volume / s[0].box_volume - 1.0).abs() < 1e-9);
+            assert_eq!(s[0].faces as usize, v.num_faces());
+            assert_eq!(
+                rows_by_id(&out),
+                expected,
+                "radical {radical}, {ranks} ranks"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_input_fails_on_every_rank_with_the_single_process_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = fixture();
+    let good = dir.path().join("good.dump");
+    write_dump(&frame, &good);
+    let text = std::fs::read_to_string(&good).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // Atom 3990 (line 4000) takes atom 5's id: two ranks read the copies.
+    let id5 = frame.ids()[5];
+    let rest: Vec<String> = lines[3999]
+        .split_whitespace()
+        .skip(1)
+        .map(String::from)
+        .collect();
+    let mut dup = lines.clone();
+    dup[3999] = format!("{id5} {}", rest.join(" "));
+    let bad = dir.path().join("dup.dump");
+    std::fs::write(&bad, dup.join("\n") + "\n").unwrap();
+    let single = DumpReader::open(&bad)
+        .unwrap()
+        .read()
+        .unwrap_err()
+        .to_string();
+    let out = dir.path().join("never");
+    let errs = run_threads(3, |c| {
+        featurize(c, &featurize_job(&bad, &out))
+            .unwrap_err()
+            .to_string()
+    });
+    assert_eq!(
+        single,
+        format!(
+            "{}:4000: atom id {id5} appears twice (first on line 15)",
+            bad.display()
+        )
+    );
+    for e in &errs {
+        assert!(e.starts_with(&single), "{e}");
+    }
+    assert!(!out.exists() && !dataset::staging(&out).exists());
+
+    // A malformed line: the rank that reads it names the file and line;
+    // the others say which rank found it.
+    lines[3000] = "1 2 3".into();
+    let broken = dir.path().join("broken.dump");
+    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    let errs = run_threads(4, |c| {
+        featurize(c, &featurize_job(&broken, &out))
+            .unwrap_err()
+            .to_string()
+    });
+    for e in &errs {
+        assert!(e.contains("broken.dump:3001:"), "{e}");
+    }
+    assert_eq!(
+        errs.iter().filter(|e| e.contains("(rank ")).count(),
+        3,
+        "{errs:?}"
+    );
+    assert!(!out.exists());
+}
