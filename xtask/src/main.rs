@@ -10,7 +10,9 @@
 //! - `reproduce`: the paper's figures through the `interstice` binary
 //!   ([`reproduce`]);
 //! - `honest`: leak-free evaluation on the committed glasses ([`honest`]);
-//! - `python`: the Python package built, tested and shown in OVITO ([`python`]).
+//! - `python`: the Python package built, tested and shown in OVITO ([`python`]);
+//! - `mpi`: the MPI binary checked against one process on 1, 2 and 4 ranks
+//!   ([`mpi`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +23,7 @@ mod codegen;
 mod compat;
 mod honest;
 mod md;
+mod mpi;
 mod python;
 mod reproduce;
 mod tidy;
@@ -40,6 +43,11 @@ tasks:
   md      make metallic glasses with LAMMPS (cargo xtask md for details)
   compat                OVITO and ASE read what interstice writes (dump, data, extended XYZ)
   python                pip install ./crates/python into .venv, its pytest suite, the OVITO example
+  mpi [--scaling] [--huge]
+          interstice with MPI (OpenMPI from Debian): mpirun -np 1, 2, 4 featurize and voronoi
+          on the fixture, a 256 000-atom replica and a per-processor dump, each partitioned
+          table equal to the single process bit for bit (--scaling: strong and weak scaling;
+          --huge: 10.2M atoms on 2 ranks)
   reproduce [FIGURE... | --all] [--data quick|paper-scaled] [--check | --bless] [--np N] [--jobs J]
           the paper's figures, drawn by `interstice run` into target/figures/<data>/<id>/
           (cargo xtask reproduce --help for details)
@@ -63,6 +71,7 @@ fn main() -> ExitCode {
         Some("reproduce") => reproduce::main(&project_root(), &args[1..]),
         Some("compat") => compat::main(&project_root(), &args[1..]),
         Some("python") => python::main(&project_root(), &args[1..]),
+        Some("mpi") => mpi::main(&project_root(), &args[1..]),
         Some("honest") => honest::main(&project_root(), &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

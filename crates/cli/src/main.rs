@@ -15,6 +15,7 @@ mod first_plastic;
 mod info;
 mod label;
 mod predict;
+mod ranks;
 mod run;
 mod train;
 mod voronoi;
@@ -97,7 +98,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            if !ranks::quiet() {
+                eprintln!("error: {e:#}");
+            }
             ExitCode::FAILURE
         }
     }

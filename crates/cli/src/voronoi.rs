@@ -33,9 +33,22 @@ pub struct VoronoiArgs {
     /// volumes are not recomputed, as in amlearn. Default: keep every face.
     #[arg(long)]
     pub amlearn_filter: Option<f64>,
-    /// Output CSV: `id,type,volume,cn,n3,n4,n5,n6,n7,n8plus`, one row per atom in file order.
+    /// Output CSV: `id,type,volume,cn,n3,n4,n5,n6,n7,n8plus`, one row per atom in file order
+    /// (with --distributed, a partitioned Parquet table of those columns: a folder).
     #[arg(long)]
     pub out: PathBuf,
+    /// Split the box into one domain per MPI rank (implied under `mpirun`
+    /// with several ranks; one domain without MPI): each rank reads its
+    /// share of the file and writes its domain's cells as its part of a
+    /// partitioned Parquet table (a folder), the single-process numbers
+    /// bit for bit.
+    #[arg(long)]
+    pub distributed: bool,
+    /// With --distributed: the first ghost skin around each domain, Å
+    /// (default: four atomic spacings and twice the largest radius);
+    /// widened on every rank while a cell needs more.
+    #[arg(long)]
+    pub ghost_skin: Option<f64>,
     /// Build the cells in regions of about this many atoms, one region's
     /// faces in memory at a time (the table is the same for any value).
     #[arg(long, default_value_t = 200_000)]
@@ -48,6 +61,9 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         && !(0.0..1.0).contains(&t)
     {
         bail!("--amlearn-filter must be in [0, 1), found {t}");
+    }
+    if crate::ranks::distributed(args.distributed) {
+        return distributed(args, out);
     }
     common::check_outputs(&[("--out", &args.out)])?;
     let map = common::type_map(args.types.as_deref())?;
@@ -154,4 +170,65 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
         args.out.display()
     )?;
     Ok(())
+}
+
+/// `voronoi --distributed`: the cells over the ranks, into a partitioned
+/// table.
+fn distributed(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
+    crate::ranks::check_dataset_out(&args.out)?;
+    if let Some(s) = args.ghost_skin
+        && !(s.is_finite() && s > 0.0)
+    {
+        bail!("--ghost-skin must be a positive length in Å, found {s}");
+    }
+    let job = interstice_distributed::Voronoi {
+        input: interstice_distributed::Input {
+            path: args.dump.clone(),
+            frame: args.frame,
+            types: common::type_map(args.types.as_deref())?,
+        },
+        radical: args.radical,
+        radii: args.radii.clone(),
+        amlearn_filter: args.amlearn_filter,
+        region_atoms: args.region_atoms.max(1),
+        out: args.out.clone(),
+        skin: args.ghost_skin,
+    };
+    let start = Instant::now();
+    crate::ranks::run(|comm| {
+        let s = interstice_distributed::voronoi(comm, &job)?;
+        let r = &s.report;
+        let memory = crate::ranks::peak_memory_per_rank(comm);
+        if crate::ranks::root(comm) {
+            let n = r.atoms as f64;
+            writeln!(
+                out,
+                "{} atoms, {} Voronoi in {:.2} s on {} ranks (domains {}×{}×{}, ghost skin {:.1} Å; peak memory per rank {memory} MB): mean volume {:.4} Å³ \
+                 (cells sum to the box to {:.1e}), mean CN {:.3}, most common index <{},{},{},{}> ({:.1} %){}; wrote the partitioned table {}",
+                r.atoms,
+                if args.radical { "radical" } else { "plain" },
+                start.elapsed().as_secs_f64(),
+                r.ranks,
+                r.dims[0],
+                r.dims[1],
+                r.dims[2],
+                r.skin,
+                s.volume / n,
+                (s.volume / s.box_volume - 1.0).abs(),
+                s.faces as f64 / n,
+                s.top.0[0],
+                s.top.0[1],
+                s.top.0[2],
+                s.top.0[3],
+                100.0 * s.top.1 as f64 / n,
+                if s.empty == 0 {
+                    String::new()
+                } else {
+                    format!(", {} atoms without a cell", s.empty)
+                },
+                args.out.display()
+            )?;
+        }
+        Ok(())
+    })
 }

@@ -1,0 +1,427 @@
+//! `cargo xtask mpi`: the `interstice` binary with MPI, run with `mpirun -np
+//! 1, 2 and 4` (oversubscribed on a small machine) on the fixture glass, on
+//! a 256 000-atom replica read from one plain dump, and on the same replica
+//! as a LAMMPS per-processor dump; every partitioned table is compared with
+//! the single-process table, bit for bit (issue 21).
+//!
+//! `--scaling` adds strong- and weak-scaling runs of `featurize` (one
+//! thread a rank) and prints their table; `--huge` adds a 10⁷-atom replica
+//! on 2 ranks. OpenMPI and libclang come from Debian's packages when
+//! missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use interstice_io::{DumpReader, DumpWriter, Table, dataset};
+
+const USAGE: &str = "usage: cargo xtask mpi [--scaling] [--huge]";
+
+fn run(what: &str, cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().with_context(|| format!("cannot run {what}"))?;
+    if !out.status.success() {
+        bail!(
+            "{what} failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// OpenMPI and libclang (rsmpi's build needs both), from Debian when
+/// missing.
+fn ensure_deps() -> Result<()> {
+    let has_mpi = Command::new("mpicc")
+        .arg("--showme:version")
+        .output()
+        .is_ok()
+        && Command::new("mpirun").arg("--version").output().is_ok();
+    let has_clang = Command::new("ldconfig")
+        .arg("-p")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("libclang"));
+    if has_mpi && has_clang {
+        return Ok(());
+    }
+    println!("mpi: apt-get install libopenmpi-dev openmpi-bin libclang-dev");
+    run(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-qq"]),
+    )?;
+    run(
+        "apt-get install libopenmpi-dev openmpi-bin libclang-dev",
+        Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "libopenmpi-dev",
+                "openmpi-bin",
+                "libclang-dev",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    Ok(())
+}
+
+/// The MPI binary: `INTERSTICE_MPI_BIN`, or built here and copied to
+/// `release/interstice-mpi` (a later build without the feature would
+/// overwrite `release/interstice`).
+fn mpi_binary(root: &Path) -> Result<PathBuf> {
+    if let Some(bin) = std::env::var_os("INTERSTICE_MPI_BIN") {
+        return Ok(root.join(bin));
+    }
+    println!("mpi: cargo build --release -p interstice --features mpi");
+    run(
+        "cargo build --features mpi",
+        Command::new(crate::binary::cargo())
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "-p",
+                "interstice",
+                "--features",
+                "mpi",
+            ])
+            .current_dir(root),
+    )?;
+    let dir = crate::binary::target_dir(root).join("release");
+    let copy = dir.join("interstice-mpi");
+    std::fs::copy(dir.join("interstice"), &copy).context("cannot copy the MPI binary")?;
+    Ok(copy)
+}
+
+/// `mpirun -np N` with what this MPI needs to run as root and
+/// oversubscribed, one rayon thread a rank unless `threads` says more.
+fn mpirun(np: usize, threads: usize, bin: &Path, args: &[&str]) -> Command {
+    let open_mpi = Command::new("mpirun")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("Open MPI"));
+    let mut c = Command::new("mpirun");
+    if open_mpi {
+        c.args(["--oversubscribe", "-x", "RAYON_NUM_THREADS"])
+            .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+            .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    }
+    c.args(["-np", &np.to_string()])
+        .arg(bin)
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads.to_string());
+    c
+}
+
+/// A table's rows by id: type and the bits of each named column.
+fn rows(table: &Table, types: &[u32], columns: &[&str]) -> Result<Vec<(u64, u32, Vec<u64>)>> {
+    let idx: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            table
+                .column_index(c)
+                .with_context(|| format!("no column {c}"))
+        })
+        .collect::<Result<_>>()?;
+    let k = table.columns.len();
+    let mut out: Vec<_> = (0..table.ids.len())
+        .map(|r| {
+            (
+                table.ids[r],
+                types[r],
+                idx.iter()
+                    .map(|&c| table.values[r * k + c].to_bits())
+                    .collect(),
+            )
+        })
+        .collect();
+    out.sort_by_key(|r| r.0);
+    Ok(out)
+}
+
+/// Compares a partitioned table with the single-process one, bit for bit.
+fn same(what: &str, parts: &Path, single: &[(u64, u32, Vec<u64>)], columns: &[&str]) -> Result<()> {
+    let (t, m) = dataset::read(parts)?;
+    let types = m.types.context("the parts have no type column")?;
+    let got = rows(&t, &types, columns)?;
+    if got.len() != single.len() {
+        bail!(
+            "{what}: {} rows, the single process has {}",
+            got.len(),
+            single.len()
+        );
+    }
+    if let Some(k) = (0..got.len()).find(|&k| got[k] != single[k]) {
+        bail!(
+            "{what}: atom id {} differs from the single-process row: {:?} against {:?}",
+            got[k].0,
+            got[k],
+            single[k]
+        );
+    }
+    println!(
+        "  {what}: {} rows equal to the single process, bit for bit",
+        got.len()
+    );
+    Ok(())
+}
+
+fn paper80() -> Vec<String> {
+    interstice_features::blocked::paper80_names()
+}
+
+/// The single-process featurize and voronoi rows of `input`.
+type Reference = (Vec<(u64, u32, Vec<u64>)>, Vec<(u64, u32, Vec<u64>)>);
+
+fn reference(bin: &Path, input: &Path, dir: &Path) -> Result<Reference> {
+    let f = dir.join("single.parquet");
+    let v = dir.join("single-voronoi.csv");
+    let i = input.to_str().context("a path that is not UTF-8")?;
+    run(
+        "featurize (one process)",
+        Command::new(bin)
+            .args(["featurize", i, "--types", "1=Cu,2=Zr", "--out"])
+            .arg(&f),
+    )?;
+    run(
+        "voronoi (one process)",
+        Command::new(bin)
+            .args(["voronoi", i, "--types", "1=Cu,2=Zr", "--out"])
+            .arg(&v),
+    )?;
+    let (t, m) = Table::read_parquet(&f)?;
+    let names = paper80();
+    let cols: Vec<&str> = names.iter().map(String::as_str).collect();
+    let feats = rows(&t, &m.types.context("no types")?, &cols)?;
+    let vt = Table::read_csv(&v)?;
+    let ti = vt.column_index("type").context("no type column")?;
+    let types: Vec<u32> = vt.column(ti).iter().map(|&x| x as u32).collect();
+    let cells = rows(&vt, &types, &interstice_distributed_columns())?;
+    Ok((feats, cells))
+}
+
+/// The columns `voronoi --distributed` writes.
+fn interstice_distributed_columns() -> Vec<&'static str> {
+    vec!["volume", "cn", "n3", "n4", "n5", "n6", "n7", "n8plus"]
+}
+
+/// Every rank count against the single process, for featurize and voronoi.
+fn check(bin: &Path, input: &Path, dir: &Path, refs: &Reference, label: &str) -> Result<()> {
+    let names = paper80();
+    let cols: Vec<&str> = names.iter().map(String::as_str).collect();
+    let i = input.to_str().context("a path that is not UTF-8")?;
+    for np in [1, 2, 4] {
+        let out = dir.join(format!("features-np{np}"));
+        let o = out.to_str().context("a path that is not UTF-8")?;
+        let start = Instant::now();
+        let text = run(
+            &format!("mpirun -np {np} interstice featurize"),
+            &mut mpirun(
+                np,
+                1,
+                bin,
+                &[
+                    "featurize",
+                    i,
+                    "--types",
+                    "1=Cu,2=Zr",
+                    "--distributed",
+                    "--out",
+                    o,
+                ],
+            ),
+        )?;
+        print!(
+            "  {label}, np {np}, {:.1} s: {text}",
+            start.elapsed().as_secs_f64()
+        );
+        same(&format!("{label} featurize, np {np}"), &out, &refs.0, &cols)?;
+        let out = dir.join(format!("voronoi-np{np}"));
+        let o = out.to_str().context("a path that is not UTF-8")?;
+        run(
+            &format!("mpirun -np {np} interstice voronoi"),
+            &mut mpirun(
+                np,
+                1,
+                bin,
+                &[
+                    "voronoi",
+                    i,
+                    "--types",
+                    "1=Cu,2=Zr",
+                    "--distributed",
+                    "--out",
+                    o,
+                ],
+            ),
+        )?;
+        same(
+            &format!("{label} voronoi, np {np}"),
+            &out,
+            &refs.1,
+            &interstice_distributed_columns(),
+        )?;
+    }
+    Ok(())
+}
+
+/// The fixture replicated `n` times along each axis, as a plain dump.
+fn replica(bin: &Path, root: &Path, n: [usize; 3], out: &Path) -> Result<()> {
+    if out.exists() {
+        return Ok(());
+    }
+    let fixture = root.join("fixtures/cuzr65-4000/frame_000.dump.gz");
+    run(
+        "convert --replicate",
+        Command::new(bin)
+            .arg("convert")
+            .arg(&fixture)
+            .arg(out)
+            .arg("--replicate")
+            .arg(format!("{},{},{}", n[0], n[1], n[2])),
+    )?;
+    Ok(())
+}
+
+/// `input` cut into `pieces` gzipped files `NAME.0.gz, NAME.1.gz, …` in
+/// file order, as LAMMPS writes `dump … NAME.%.gz`; returns the pattern.
+fn per_processor(input: &Path, dir: &Path, pieces: usize) -> Result<PathBuf> {
+    let frame = DumpReader::open(input)?.read()?.context("an empty dump")?;
+    let n = frame.len();
+    for p in 0..pieces {
+        let idx: Vec<usize> = (n * p / pieces..n * (p + 1) / pieces).collect();
+        let mut w = DumpWriter::create(dir.join(format!("pieces.{p}.gz")))?;
+        w.write(&frame.select(&idx)?)?;
+        w.finish()?;
+    }
+    Ok(dir.join("pieces.%.gz"))
+}
+
+/// Seconds and the largest per-rank peak memory (MB) a distributed
+/// featurize printed.
+fn timed(bin: &Path, np: usize, input: &Path, out: &Path) -> Result<(f64, f64, String)> {
+    let i = input.to_str().context("a path that is not UTF-8")?;
+    let o = out.to_str().context("a path that is not UTF-8")?;
+    let start = Instant::now();
+    let text = run(
+        "mpirun featurize",
+        &mut mpirun(
+            np,
+            1,
+            bin,
+            &[
+                "featurize",
+                i,
+                "--types",
+                "1=Cu,2=Zr",
+                "--distributed",
+                "--out",
+                o,
+            ],
+        ),
+    )?;
+    let secs = start.elapsed().as_secs_f64();
+    let mem = text
+        .split("peak memory per rank ")
+        .nth(1)
+        .and_then(|s| s.split(" MB").next())
+        .map(|s| {
+            s.split(", ")
+                .filter_map(|x| x.parse::<f64>().ok())
+                .fold(0.0, f64::max)
+        })
+        .unwrap_or(f64::NAN);
+    Ok((secs, mem, text))
+}
+
+pub fn main(root: &Path, args: &[String]) -> Result<()> {
+    let scaling = args.iter().any(|a| a == "--scaling");
+    let huge = args.iter().any(|a| a == "--huge");
+    if let Some(a) = args.iter().find(|a| *a != "--scaling" && *a != "--huge") {
+        bail!("unknown argument {a}\n{USAGE}");
+    }
+    ensure_deps()?;
+    let mpi_bin = mpi_binary(root)?;
+    let bin = crate::binary::interstice(root)?;
+    let dir = crate::binary::target_dir(root).join("mpi");
+    std::fs::create_dir_all(&dir)?;
+
+    println!("mpi: the fixture glass (4 000 atoms, gzipped dump)");
+    let fixture = root.join("fixtures/cuzr65-4000/frame_000.dump.gz");
+    let small = dir.join("fixture");
+    std::fs::create_dir_all(&small)?;
+    let refs = reference(&bin, &fixture, &small)?;
+    check(&mpi_bin, &fixture, &small, &refs, "fixture")?;
+
+    println!("mpi: a 256 000-atom replica (4 × 4 × 4), one plain dump read by byte ranges");
+    let large = dir.join("replica");
+    std::fs::create_dir_all(&large)?;
+    let rep = dir.join("replica-256000.dump");
+    replica(&bin, root, [4, 4, 4], &rep)?;
+    let refs = reference(&bin, &rep, &large)?;
+    check(&mpi_bin, &rep, &large, &refs, "replica")?;
+
+    println!("mpi: the replica as a per-processor dump of 4 gzipped files");
+    let pieces_dir = dir.join("pieces");
+    std::fs::create_dir_all(&pieces_dir)?;
+    let pattern = per_processor(&rep, &pieces_dir, 4)?;
+    let names = paper80();
+    let cols: Vec<&str> = names.iter().map(String::as_str).collect();
+    for np in [2, 4] {
+        let out = pieces_dir.join(format!("features-np{np}"));
+        let p = pattern.to_str().context("a path that is not UTF-8")?;
+        let o = out.to_str().context("a path that is not UTF-8")?;
+        run(
+            "mpirun featurize (per-processor dump)",
+            &mut mpirun(
+                np,
+                1,
+                &mpi_bin,
+                &[
+                    "featurize",
+                    p,
+                    "--types",
+                    "1=Cu,2=Zr",
+                    "--distributed",
+                    "--out",
+                    o,
+                ],
+            ),
+        )?;
+        same(
+            &format!("per-processor featurize, np {np}"),
+            &out,
+            &refs.0,
+            &cols,
+        )?;
+    }
+
+    if scaling {
+        println!("mpi: scaling of featurize (one thread a rank; 4 ranks share 2 cores here)");
+        println!("| run | atoms | ranks | time (s) | largest peak memory per rank (MB) |");
+        println!("|---|---|---|---|---|");
+        for np in [1, 2, 4] {
+            let (s, m, _) = timed(&mpi_bin, np, &rep, &dir.join(format!("strong-{np}")))?;
+            println!("| strong | 256 000 | {np} | {s:.1} | {m:.0} |");
+        }
+        for (np, n) in [(1, [2, 2, 4]), (2, [2, 4, 4]), (4, [4, 4, 4])] {
+            let input = dir.join(format!("weak-{np}.dump"));
+            replica(&bin, root, n, &input)?;
+            let atoms = 4000 * n.iter().product::<usize>();
+            let (s, m, _) = timed(&mpi_bin, np, &input, &dir.join(format!("weak-{np}")))?;
+            println!("| weak | {atoms} | {np} | {s:.1} | {m:.0} |");
+        }
+    }
+    if huge {
+        let input = dir.join("replica-10m.dump");
+        replica(&bin, root, [14, 13, 14], &input)?;
+        let (s, m, text) = timed(&mpi_bin, 2, &input, &dir.join("huge-np2"))?;
+        println!(
+            "mpi: 10 192 000 atoms on 2 ranks: {s:.0} s, largest peak memory per rank {m:.0} MB\n  {text}"
+        );
+    }
+    println!("mpi: every distributed table equals the single-process table");
+    Ok(())
+}
