@@ -1,10 +1,11 @@
 //! The release `interstice` binary that tasks run.
 //!
 //! `.ci/run` builds every binary once, with the workspace's unified features
-//! (`cargo test --workspace --release --all-features --no-run`), and names
+//! (`cargo test --workspace --release --features interstice-benches/voro
+//! --no-run`), and names
 //! the CLI in `INTERSTICE_BIN`. A `cargo build -p interstice` resolves the
 //! features of that one package instead, which differ (dev-dependencies,
-//! `--all-features`), and would compile the whole stack a second time.
+//! the voro feature), and would compile the whole stack a second time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -204,7 +204,7 @@ fn reference(bin: &Path, input: &Path, dir: &Path) -> Result<Reference> {
 
 /// The columns `voronoi --distributed` writes.
 fn interstice_distributed_columns() -> Vec<&'static str> {
-    vec!["volume", "cn", "n3", "n4", "n5", "n6", "n7", "n8plus"]
+    interstice_pipeline::voronoi::COLUMNS.to_vec()
 }
 
 /// Every rank count against the single process, for featurize and voronoi.

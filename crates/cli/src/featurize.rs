@@ -47,20 +47,8 @@ pub struct FeaturizeArgs {
     /// metadata says so): join on `id`.
     #[arg(long)]
     pub stream: bool,
-    /// Split the box into one domain per MPI rank (implied under `mpirun`
-    /// with several ranks; one domain without MPI): each rank reads its
-    /// share of the file (byte ranges of a plain dump; a name with `%` is a
-    /// LAMMPS per-processor dump), computes its domain's `paper80` rows and
-    /// writes them as its part of a partitioned Parquet table: `--out` is
-    /// then a folder that pandas, polars, pyarrow, DuckDB and Spark read as
-    /// one table. The rows are the single-process rows, bit for bit.
-    #[arg(long)]
-    pub distributed: bool,
-    /// With --distributed: the first ghost skin around each domain, Å
-    /// (default: the 5 Å candidate cutoff + the 4 Å distance cutoff + two
-    /// atomic spacings); widened on every rank while a cell needs more.
-    #[arg(long)]
-    pub ghost_skin: Option<f64>,
+    #[command(flatten)]
+    pub ranks: crate::ranks::RanksArgs,
     /// Output: Parquet (`.parquet`, zstd; with `type` and `element` columns and the
     /// source file, frame, timestep and settings as metadata) or CSV (`.csv`,
     /// `.csv.gz`: `id` then one column per feature); rows in file order.
@@ -76,9 +64,9 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
             args.face_threshold
         );
     }
-    let distributed = crate::ranks::distributed(args.distributed);
+    let distributed = args.ranks.on();
     if distributed {
-        crate::ranks::check_dataset_out(&args.out)?;
+        common::check_dataset_out(&args.out)?;
     } else {
         common::check_outputs(&[("--out", &args.out)])?;
     }
@@ -167,11 +155,6 @@ fn distributed(
             preset.name()
         );
     }
-    if let Some(s) = args.ghost_skin
-        && !(s.is_finite() && s > 0.0)
-    {
-        bail!("--ghost-skin must be a positive length in Å, found {s}");
-    }
     let job = interstice_distributed::Featurize {
         input: interstice_distributed::Input {
             path: args.dump.clone(),
@@ -181,28 +164,17 @@ fn distributed(
         params,
         block_atoms: args.block_atoms.max(1),
         out: args.out.clone(),
-        skin: args.ghost_skin,
+        skin: args.ranks.ghost_skin,
     };
     let start = Instant::now();
-    crate::ranks::run(|comm| {
+    crate::ranks::run(out, |comm| {
         let r = interstice_distributed::featurize(comm, &job)?;
-        let memory = crate::ranks::peak_memory_per_rank(comm);
-        if crate::ranks::root(comm) {
-            writeln!(
-                out,
-                "{} atoms × 80 features (paper80) in {:.2} s on {} ranks (domains {}×{}×{}, ghost skin {:.1} Å, at most {} atoms a rank; peak memory per rank {memory} MB); wrote the partitioned table {} ({} parts)",
-                r.atoms,
-                start.elapsed().as_secs_f64(),
-                r.ranks,
-                r.dims[0],
-                r.dims[1],
-                r.dims[2],
-                r.skin,
-                r.held.iter().max().copied().unwrap_or(0),
-                args.out.display(),
-                r.ranks
-            )?;
-        }
-        Ok(())
+        Ok(format!(
+            "{} atoms × 80 features (paper80) in {:.2} s {}; wrote the partitioned table {}",
+            r.atoms,
+            start.elapsed().as_secs_f64(),
+            r.describe(),
+            args.out.display(),
+        ))
     })
 }

@@ -2,10 +2,45 @@
 //! built with the `mpi` feature and started by `mpirun`, else this one
 //! process. Only rank 0 prints.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
 use interstice_distributed::Comm;
+
+/// The options of a command that can run distributed.
+#[derive(clap::Args, Debug)]
+pub struct RanksArgs {
+    /// Split the box into one domain per MPI rank (implied under `mpirun`
+    /// with several ranks; one domain without MPI): each rank reads its
+    /// share of the file (byte ranges of a plain dump; a name with `%` is a
+    /// LAMMPS per-processor dump) and writes its domain's rows as its part
+    /// of a partitioned Parquet table. `--out` is then a folder that pandas,
+    /// polars, pyarrow, DuckDB and Spark read as one table; its rows are
+    /// the single-process rows, bit for bit.
+    #[arg(long)]
+    pub distributed: bool,
+    /// With --distributed: the first ghost skin around each domain, Å
+    /// (default: enough for the command's cutoffs); widened on every rank
+    /// while a cell needs more.
+    #[arg(long, value_parser = positive_length)]
+    pub ghost_skin: Option<f64>,
+}
+
+impl RanksArgs {
+    /// Whether the command runs distributed: asked for, or started by
+    /// `mpirun` with more than one rank.
+    pub fn on(&self) -> bool {
+        self.distributed || launched_ranks().is_some_and(|n| n > 1)
+    }
+}
+
+fn positive_length(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("expected a positive length in Å, found '{s}'")),
+    }
+}
 
 /// Set on ranks other than 0: `main` then prints no error (rank 0 prints
 /// the same one).
@@ -16,8 +51,8 @@ pub fn quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
-/// The number of ranks `mpirun` (OpenMPI, MPICH, Intel MPI, Slurm's PMI)
-/// says this process is one of, if any.
+/// The number of ranks `mpirun` (OpenMPI, MPICH, Slurm's PMI) says this
+/// process is one of, if any.
 fn launched_ranks() -> Option<usize> {
     [
         "OMPI_COMM_WORLD_SIZE",
@@ -29,21 +64,16 @@ fn launched_ranks() -> Option<usize> {
     .find_map(|v| std::env::var(v).ok()?.parse().ok())
 }
 
-/// Whether a command runs distributed: asked for, or started by `mpirun`
-/// with more than one rank.
-pub fn distributed(asked: bool) -> bool {
-    asked || launched_ranks().is_some_and(|n| n > 1)
-}
-
-/// Runs `f` on the ranks: MPI's if built with it, else this process alone
-/// (refused under `mpirun` with several ranks, which would run the whole
-/// job several times over the same output).
-pub fn run<T>(f: impl FnOnce(&dyn Comm) -> Result<T>) -> Result<T> {
+/// Runs `f` on the ranks (MPI's if built with it, else this process alone;
+/// refused under `mpirun` with several ranks, which would run the whole
+/// job several times over one output) and prints the line it returns, with
+/// every rank's peak memory, on rank 0.
+pub fn run(out: &mut impl Write, f: impl FnOnce(&dyn Comm) -> Result<String>) -> Result<()> {
     #[cfg(feature = "mpi")]
     {
         if let Some(comm) = interstice_distributed::MpiComm::init() {
             QUIET.store(comm.rank() != 0, Ordering::Relaxed);
-            return f(&comm);
+            return print(out, &comm, f);
         }
     }
     if let Some(n) = launched_ranks().filter(|&n| n > 1) {
@@ -52,38 +82,32 @@ pub fn run<T>(f: impl FnOnce(&dyn Comm) -> Result<T>) -> Result<T> {
              build it with `cargo build --release -p interstice --features mpi` (or run one process)"
         );
     }
-    f(&interstice_distributed::Single)
+    print(out, &interstice_distributed::Single, f)
 }
 
-/// Whether this process is rank 0 of `comm` (the one that prints).
-pub fn root(comm: &dyn Comm) -> bool {
-    comm.rank() == 0
-}
-
-/// `--out` of a distributed command: a partitioned table (a folder) whose
-/// parent folder exists.
-pub fn check_dataset_out(out: &std::path::Path) -> Result<()> {
-    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        bail!(
-            "--out {}: the folder {} does not exist",
-            out.display(),
-            dir.display()
-        );
-    }
-    if out.exists() && !interstice_io::dataset::is_dataset(out) {
-        bail!(
-            "--out {}: exists and is not a partitioned table interstice wrote; a distributed run writes a folder there and replaces only its own",
-            out.display()
-        );
+fn print(
+    out: &mut impl Write,
+    comm: &dyn Comm,
+    f: impl FnOnce(&dyn Comm) -> Result<String>,
+) -> Result<()> {
+    let line = f(comm)?;
+    let memory: Vec<String> = interstice_distributed::gather_u64(comm, peak_memory())
+        .iter()
+        .map(|b| format!("{:.0}", *b as f64 / 1e6))
+        .collect();
+    if comm.rank() == 0 {
+        writeln!(
+            out,
+            "{line} (peak memory per rank {} MB)",
+            memory.join(", ")
+        )?;
     }
     Ok(())
 }
 
 /// This process's peak resident memory (`VmHWM`), bytes; 0 where the
 /// system does not say.
-pub fn peak_memory() -> u64 {
+fn peak_memory() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -92,13 +116,4 @@ pub fn peak_memory() -> u64 {
             Some(kb * 1024)
         })
         .unwrap_or(0)
-}
-
-/// Every rank's peak memory, as `a, b, … MB` (collective).
-pub fn peak_memory_per_rank(comm: &dyn Comm) -> String {
-    interstice_distributed::gather_u64(comm, peak_memory())
-        .iter()
-        .map(|b| format!("{:.0}", *b as f64 / 1e6))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

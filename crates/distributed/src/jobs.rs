@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use interstice_core::TypeMap;
 use interstice_features::{ContextParams, FrameContext, blocked::Part};
-use interstice_geometry::{FaceFilter, GeometryError, Tessellator, VoronoiParams};
+use interstice_geometry::{GeometryError, Tessellator, VoronoiParams};
 use interstice_io::{ParquetTableWriter, dataset};
 use interstice_pipeline::featurize::{Source, write_paper80_part};
+use interstice_pipeline::voronoi::{COLUMNS, Summary, region_rows};
 
-use crate::comm::{Comm, Outcome, agree, agree_done, gather_u64, sum_f64};
+use crate::comm::{Comm, Outcome, agree, agree_done, gather_u64};
 use crate::domain::Decomposition;
 use crate::exchange::{Local, exchange};
 use crate::read::{Input, Share, read_share};
@@ -41,6 +42,28 @@ pub struct Report {
     pub rows: Vec<u64>,
     /// The frame's index in its file.
     pub frame: usize,
+}
+
+impl Report {
+    /// `on N ranks (domains a×b×c, ghost skin s Å, at most n atoms a rank,
+    /// k parts)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "on {} ranks (domains {}×{}×{}, ghost skin {:.1} Å{}, at most {} atoms a rank, {} parts)",
+            self.ranks,
+            self.dims[0],
+            self.dims[1],
+            self.dims[2],
+            self.skin,
+            if self.tries > 1 {
+                format!(" after {} tries", self.tries)
+            } else {
+                String::new()
+            },
+            self.held.iter().max().copied().unwrap_or(0),
+            self.ranks
+        )
+    }
 }
 
 /// `interstice featurize` (the paper's 80 features) over the ranks of
@@ -113,32 +136,13 @@ pub struct Voronoi {
     pub skin: Option<f64>,
 }
 
-/// The columns of the Voronoi table, as `interstice voronoi` writes them.
-pub const VORONOI_COLUMNS: [&str; 8] = ["volume", "cn", "n3", "n4", "n5", "n6", "n7", "n8plus"];
-
-/// The summary of a distributed Voronoi run: sums over every rank.
-#[derive(Clone, Debug)]
-pub struct VoronoiSummary {
-    /// The run.
-    pub report: Report,
-    /// Sum of the cell volumes, Å³.
-    pub volume: f64,
-    /// The box volume, Å³.
-    pub box_volume: f64,
-    /// Faces over all cells.
-    pub faces: u64,
-    /// Atoms without a cell (radical only).
-    pub empty: u64,
-    /// The most common index and how many atoms have it.
-    pub top: ([u32; 6], u64),
-}
-
-/// Runs a [`Voronoi`] job (collective).
+/// Runs a [`Voronoi`] job (collective); returns the run and the sums over
+/// every rank's cells.
 ///
 /// # Errors
 /// As the single-process `voronoi`, on every rank; a skin that never
 /// suffices; file errors writing the parts.
-pub fn voronoi(comm: &dyn Comm, job: &Voronoi) -> Result<VoronoiSummary> {
+pub fn voronoi(comm: &dyn Comm, job: &Voronoi) -> Result<(Report, Summary)> {
     let name = job.input.path.display().to_string();
     let share = read_share(comm, &job.input)?;
     let mut map = resolve_types(comm, job.input.types.clone(), &share, &name)?;
@@ -159,7 +163,7 @@ pub fn voronoi(comm: &dyn Comm, job: &Voronoi) -> Result<VoronoiSummary> {
         _ => 0.0,
     };
     let skin0 = job.skin.unwrap_or(4.0 * spacing(&share) + 2.0 * r_max);
-    let stats = std::cell::RefCell::new((0.0, 0u64, 0u64, BTreeMap::<[u32; 6], u64>::new()));
+    let mine = std::cell::RefCell::new(Summary::default());
     let report = run(comm, &share, &job.out, skin0, &name, |local, part, skin| {
         let frame = &local.frame;
         let params = if job.radical {
@@ -190,38 +194,19 @@ pub fn voronoi(comm: &dyn Comm, job: &Voronoi) -> Result<VoronoiSummary> {
             ),
         ];
         kv.extend(partition_metadata(comm, skin));
-        let columns: Vec<String> = VORONOI_COLUMNS.iter().map(|c| c.to_string()).collect();
-        let elements = map.is_some();
-        let mut w = ParquetTableWriter::create(part, &columns, true, elements, &kv)?;
-        let (mut volume, mut faces, mut empty) = (0.0, 0u64, 0u64);
-        let mut counts: BTreeMap<[u32; 6], u64> = BTreeMap::new();
-        let mut rows = 0u64;
+        let columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        let mut w = ParquetTableWriter::create(part, &columns, true, map.is_some(), &kv)?;
+        let mut sums = Summary::default();
         for mut atoms in t.regions() {
             atoms.retain(|&a| local.home[a as usize]);
             if atoms.is_empty() {
                 continue;
             }
-            let mut v = match t.cells_of(&atoms) {
-                Ok(v) => v,
+            let (values, s) = match region_rows(&t, frame, &atoms, job.amlearn_filter) {
+                Ok(x) => x,
                 Err(e) => return Ok(Err(anyhow::Error::new(e))),
             };
-            if let Some(threshold) = job.amlearn_filter {
-                v = v.filtered(FaceFilter::Amlearn {
-                    threshold,
-                    order: Some(frame.ids()),
-                });
-            }
-            let mut values = Vec::with_capacity(atoms.len() * 8);
-            for c in 0..atoms.len() {
-                let idx = v.index(c);
-                values.push(v.volume(c));
-                values.push(v.coordination(c) as f64);
-                values.extend(idx.iter().map(|&x| f64::from(x)));
-                *counts.entry(idx).or_default() += 1;
-                volume += v.volume(c);
-            }
-            faces += v.num_faces() as u64;
-            empty += v.empty_cells().len() as u64;
+            sums.add(&s);
             let ids: Vec<u64> = atoms.iter().map(|&a| frame.ids()[a as usize]).collect();
             let types: Vec<u32> = atoms.iter().map(|&a| frame.types()[a as usize]).collect();
             let el: Option<Vec<String>> = map.as_ref().map(|m| {
@@ -235,45 +220,48 @@ pub fn voronoi(comm: &dyn Comm, job: &Voronoi) -> Result<VoronoiSummary> {
                     .collect()
             });
             w.write_rows(&ids, Some(&types), el.as_deref(), &values)?;
-            rows += ids.len() as u64;
         }
         w.finish()?;
-        *stats.borrow_mut() = (volume, faces, empty, counts);
+        let rows = sums.atoms;
+        *mine.borrow_mut() = sums;
         Ok(Ok(rows))
     })?;
-    let (volume, faces, empty, counts) = stats.into_inner();
-    let sums = sum_f64(comm, &[volume, faces as f64, empty as f64]);
-    // The index histogram of every rank, merged.
-    let bytes: Vec<u8> = counts
-        .iter()
-        .flat_map(|(k, n)| {
-            let mut b: Vec<u8> = k.iter().flat_map(|x| x.to_le_bytes()).collect();
-            b.extend_from_slice(&n.to_le_bytes());
-            b
-        })
-        .collect();
-    let mut all: BTreeMap<[u32; 6], u64> = BTreeMap::new();
+    let mine = mine.into_inner();
+    // Every rank's sums, added in rank order (the same on every rank).
+    let mut bytes: Vec<u8> = Vec::new();
+    for x in [
+        mine.volume,
+        mine.faces as f64,
+        mine.empty as f64,
+        mine.atoms as f64,
+    ] {
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    for (k, n) in &mine.indices {
+        bytes.extend(k.iter().flat_map(|x| x.to_le_bytes()));
+        bytes.extend_from_slice(&n.to_le_bytes());
+    }
+    let mut all = Summary::default();
     for m in comm.all_gather(&bytes) {
-        for c in m.chunks_exact(32) {
+        let f = |i: usize| f64::from_le_bytes(m[8 * i..8 * i + 8].try_into().expect("8 bytes"));
+        let mut s = Summary {
+            volume: f(0),
+            faces: f(1) as u64,
+            empty: f(2) as u64,
+            atoms: f(3) as u64,
+            ..Summary::default()
+        };
+        for c in m[32..].chunks_exact(32) {
             let k: [u32; 6] = std::array::from_fn(|i| {
                 u32::from_le_bytes(c[4 * i..4 * i + 4].try_into().expect("4 bytes"))
             });
-            *all.entry(k).or_default() += u64::from_le_bytes(c[24..].try_into().expect("8 bytes"));
+            s.indices
+                .insert(k, u64::from_le_bytes(c[24..].try_into().expect("8 bytes")));
         }
+        all.add(&s);
     }
-    let top = all
-        .iter()
-        .max_by_key(|(idx, n)| (**n, std::cmp::Reverse(**idx)))
-        .map(|(idx, n)| (*idx, *n))
-        .unwrap_or(([0; 6], 0));
-    Ok(VoronoiSummary {
-        report,
-        volume: sums[0],
-        box_volume: share.frame.sim_box().volume(),
-        faces: sums[1] as u64,
-        empty: sums[2] as u64,
-        top,
-    })
+    all.box_volume = share.frame.sim_box().volume();
+    Ok((report, all))
 }
 
 /// The mean atomic spacing of the whole frame, Å.
@@ -321,7 +309,7 @@ fn run(
     let result = decompose(comm, share, out, skin0, name, step);
     if result.is_err() && rank == 0 {
         // Best effort: the error is what the user needs to see.
-        let _ = std::fs::remove_dir_all(dataset::staging(out));
+        let _ = dataset::abandon(out);
     }
     result
 }

@@ -41,7 +41,7 @@ pub use comm::{
 };
 pub use domain::Decomposition;
 pub use exchange::{Local, exchange};
-pub use jobs::{Featurize, Report, VORONOI_COLUMNS, Voronoi, VoronoiSummary, featurize, voronoi};
+pub use jobs::{Featurize, Report, Voronoi, featurize, voronoi};
 #[cfg(feature = "mpi")]
 pub use mpi_comm::MpiComm;
 pub use read::{Input, Share, read_share};

@@ -3,7 +3,7 @@
 //! per-processor dump (`dump … file.%`), or, for other formats, its slice
 //! of the whole frame.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use interstice_core::{Frame, FrameParts, TypeMap};
@@ -117,20 +117,19 @@ fn dump_share(
     } else {
         // By byte ranges: each rank counts the lines that start in its
         // range; the counts of the ranks before it say which lines.
-        let len = std::fs::metadata(&input.path)
-            .with_context(|| format!("cannot read {}", input.path.display()))
-            .map(|m| m.len());
-        let counted = len.and_then(|len| {
+        let len = at.source_len.unwrap_or(at.offset);
+        let counted = {
             let span = len.saturating_sub(at.offset);
             let (s, e) = (
                 at.offset + span * rank / p,
                 at.offset + span * (rank + 1) / p,
             );
-            Ok(interstice_io::line_starts(&input.path, s, e)?)
-        });
+            interstice_io::line_starts(&input.path, s, e).map_err(anyhow::Error::from)
+        };
         let (start, lines) = agree_done(comm, counted)?;
-        let before: u64 = gather_u64(comm, lines)[..rank as usize].iter().sum();
-        let total_lines = before + gather_u64(comm, lines)[rank as usize..].iter().sum::<u64>();
+        let all = gather_u64(comm, lines);
+        let before: u64 = all[..rank as usize].iter().sum();
+        let total_lines: u64 = all.iter().sum();
         if total_lines < at.count {
             // As the whole-frame reader says it.
             agree_done(
@@ -171,46 +170,12 @@ fn empty_like(r: &mut DumpReader<'static>, index: usize) -> Result<Frame> {
     Ok(one.select(&[])?)
 }
 
-/// The files of a per-processor dump `path` (`%` for the number), ordered
-/// by their numbers.
-fn processor_files(path: &Path) -> Result<Vec<PathBuf>> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let Some((pre, post)) = name.split_once('%') else {
-        bail!("{}: expected a file name with '%'", path.display());
-    };
-    if post.contains('%') {
-        bail!("{}: expected one '%' in the file name", path.display());
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut found: Vec<(u64, PathBuf)> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            let mid = n.strip_prefix(pre)?.strip_suffix(post)?;
-            (!mid.is_empty() && mid.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| Some((mid.parse().ok()?, e.path())))?
-        })
-        .collect();
-    found.sort();
-    if found.is_empty() {
-        bail!(
-            "{}: no files match (expected {pre}0{post}, {pre}1{post}, … as LAMMPS' per-processor dumps are named)",
-            path.display()
-        );
-    }
-    Ok(found.into_iter().map(|f| f.1).collect())
-}
-
 /// Each rank reads files `rank, rank + size, …` of a per-processor dump.
 fn per_processor(comm: &dyn Comm, input: &Input) -> Result<Share> {
-    let files = agree_done(comm, processor_files(&input.path))?;
+    let files = agree_done(
+        comm,
+        interstice_io::dataset::processor_files(&input.path).map_err(anyhow::Error::from),
+    )?;
     let (p, rank) = (comm.size(), comm.rank());
     let mine: Vec<usize> = (rank..files.len()).step_by(p).collect();
     let read = |k: usize| -> Result<(usize, Frame)> {

@@ -183,8 +183,11 @@ fn voronoi_on_any_rank_count_equals_the_single_process_cells() {
                 skin: None,
             };
             let s = run_threads(ranks, |c| voronoi(c, &job).unwrap());
-            assert!((s[0].volume / s[0].box_volume - 1.0).abs() < 1e-9);
-            assert_eq!(s[0].faces as usize, v.num_faces());
+            let sums = &s[0].1;
+            assert!((sums.volume / sums.box_volume - 1.0).abs() < 1e-9);
+            assert_eq!(sums.faces as usize, v.num_faces());
+            assert_eq!(sums.atoms as usize, frame.len());
+            assert!(s.iter().all(|x| x.1 == *sums));
             assert_eq!(
                 rows_by_id(&out),
                 expected,

@@ -123,6 +123,69 @@ pub fn commit(out: &Path, parts: &[(String, u64)]) -> Result<(), IoError> {
     Ok(())
 }
 
+/// Removes the staging folder of `out` after a failed run (one process);
+/// the data set at `out`, if any, is left as it was.
+///
+/// # Errors
+/// The folder cannot be removed.
+pub fn abandon(out: &Path) -> Result<(), IoError> {
+    let s = staging(out);
+    if s.exists() {
+        std::fs::remove_dir_all(&s).map_err(os(&s, "cannot remove"))?;
+    }
+    Ok(())
+}
+
+/// The files of a LAMMPS per-processor dump (`dump … NAME.%`, one file per
+/// processor, `%` their number): every file in the folder of `pattern`
+/// whose name is the pattern with digits for `%`, ordered by number.
+///
+/// # Errors
+/// No `%` or more than one in the file name; the folder cannot be listed;
+/// no file matches.
+pub fn processor_files(pattern: &Path) -> Result<Vec<PathBuf>, IoError> {
+    let shown = pattern.display().to_string();
+    let name = pattern
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some((pre, post)) = name.split_once('%') else {
+        return Err(IoError::invalid(&shown, "expected a file name with '%'"));
+    };
+    if post.contains('%') {
+        return Err(IoError::invalid(
+            &shown,
+            "expected one '%' in the file name",
+        ));
+    }
+    let dir = match pattern.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut found: Vec<(u64, PathBuf)> = std::fs::read_dir(&dir)
+        .map_err(os(&dir, "cannot list"))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let mid = n.strip_prefix(pre)?.strip_suffix(post)?;
+            if mid.is_empty() || !mid.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some((mid.parse().ok()?, e.path()))
+        })
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(IoError::invalid(
+            &shown,
+            format!(
+                "no files match (expected {pre}0{post}, {pre}1{post}, … as LAMMPS names per-processor dumps)"
+            ),
+        ));
+    }
+    Ok(found.into_iter().map(|f| f.1).collect())
+}
+
 /// The parts of data set `dir` from its manifest: file names and row
 /// counts, in order.
 ///

@@ -145,6 +145,8 @@ pub struct AtomLines {
     /// Whether the file is gzip-compressed: its offsets cannot be seeked
     /// to, so a split goes by line counts.
     pub compressed: bool,
+    /// The size of a plain file, bytes (`None` when compressed).
+    pub source_len: Option<u64>,
 }
 
 /// The lines of a plain (uncompressed) file that start in bytes
@@ -376,6 +378,7 @@ impl<'a> DumpReader<'a> {
             line: self.stream.line(),
             count: h.natoms,
             compressed: self.stream.is_compressed(),
+            source_len: self.stream.len(),
         };
         self.rewind_to(index)?;
         Ok(out)

@@ -104,6 +104,11 @@ impl<'a> LineStream<'a> {
         self.plain_len.is_none()
     }
 
+    /// The size of an uncompressed source; `None` when compressed.
+    pub(crate) fn len(&self) -> Option<u64> {
+        self.plain_len
+    }
+
     /// Bytes left in an uncompressed source; `None` when compressed.
     pub(crate) fn remaining(&self) -> Option<u64> {
         self.plain_len.map(|n| n.saturating_sub(self.offset))

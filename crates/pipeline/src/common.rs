@@ -146,6 +146,30 @@ pub fn open_frames(path: &Path, map: Option<&TypeMap>) -> Result<Trajectory<'sta
     })
 }
 
+/// `--out` of a distributed command: a partitioned table (a folder) whose
+/// parent folder exists; an existing path only if it is such a table.
+///
+/// # Errors
+/// A missing parent folder; a file or a foreign folder at `out`.
+pub fn check_dataset_out(out: &Path) -> Result<()> {
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        anyhow::bail!(
+            "--out {}: the folder {} does not exist",
+            out.display(),
+            dir.display()
+        );
+    }
+    if out.exists() && !interstice_io::dataset::is_dataset(out) {
+        anyhow::bail!(
+            "--out {}: exists and is not a partitioned table interstice wrote; a distributed run writes a folder there and replaces only its own",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 /// The species of each type: `given` (from `--types`), checked against the
 /// frame's `element` column when it has one, or else read from that column
 /// (extended XYZ species, data-file type labels, a dump's `element`).

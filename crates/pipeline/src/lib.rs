@@ -49,12 +49,14 @@ pub mod figure_files;
 pub mod figures;
 pub mod first_plastic;
 pub mod honest;
+pub mod info;
 pub mod label;
 pub mod layout;
 pub mod model;
 pub mod results;
 pub mod train;
 pub mod transfer;
+pub mod voronoi;
 
 pub use config::{Config, Dataset, FigureId, LabelConfig, Role};
 pub use engine::{Log, Progress, Quiet, RunOptions, RunReport, StepOutcome, run};
