@@ -1,7 +1,9 @@
 //! `cargo xtask mpi`: the `interstice` binary with MPI, run with `mpirun -np
-//! 1, 2 and 4` (oversubscribed on a small machine) on the fixture glass, on
+//! 1, 2 and 4` (oversubscribed on a small machine): featurize, voronoi and
+//! label on the fixture glass, on
 //! a 256 000-atom replica read from one plain dump, and on the same replica
-//! as a LAMMPS per-processor dump; every partitioned table is compared with
+//! as a LAMMPS per-processor dump, and predict with a model trained on the
+//! fixture; every partitioned table is compared with
 //! the single-process table, bit for bit (issue 21).
 //!
 //! `--scaling` adds strong- and weak-scaling runs of `featurize` (one
@@ -172,10 +174,26 @@ fn paper80() -> Vec<String> {
     interstice_features::blocked::paper80_names()
 }
 
-/// The single-process featurize and voronoi rows of `input`.
-type Reference = (Vec<(u64, u32, Vec<u64>)>, Vec<(u64, u32, Vec<u64>)>);
+/// The single-process featurize, voronoi and label rows of `input` (and
+/// its deformed frame).
+struct Reference {
+    features: Vec<(u64, u32, Vec<u64>)>,
+    cells: Vec<(u64, u32, Vec<u64>)>,
+    labels: Vec<(u64, u32, Vec<u64>)>,
+}
 
-fn reference(bin: &Path, input: &Path, dir: &Path) -> Result<Reference> {
+/// The columns of `interstice label`'s table.
+const LABEL_COLUMNS: [&str; 4] = ["d2min", "shear_strain", "volumetric_strain", "plastic"];
+
+/// A CSV table's rows by id, its `type` column as the type.
+fn csv_rows(path: &Path, columns: &[&str]) -> Result<Vec<(u64, u32, Vec<u64>)>> {
+    let t = Table::read_csv(path)?;
+    let ti = t.column_index("type").context("no type column")?;
+    let types: Vec<u32> = t.column(ti).iter().map(|&x| x as u32).collect();
+    rows(&t, &types, columns)
+}
+
+fn reference(bin: &Path, input: &Path, deformed: &Path, dir: &Path) -> Result<Reference> {
     let f = dir.join("single.parquet");
     let v = dir.join("single-voronoi.csv");
     let i = input.to_str().context("a path that is not UTF-8")?;
@@ -195,11 +213,22 @@ fn reference(bin: &Path, input: &Path, dir: &Path) -> Result<Reference> {
     let names = paper80();
     let cols: Vec<&str> = names.iter().map(String::as_str).collect();
     let feats = rows(&t, &m.types.context("no types")?, &cols)?;
-    let vt = Table::read_csv(&v)?;
-    let ti = vt.column_index("type").context("no type column")?;
-    let types: Vec<u32> = vt.column(ti).iter().map(|&x| x as u32).collect();
-    let cells = rows(&vt, &types, &interstice_distributed_columns())?;
-    Ok((feats, cells))
+    let cells = csv_rows(&v, &interstice_distributed_columns())?;
+    let l = dir.join("single-labels.csv");
+    run(
+        "label (one process)",
+        Command::new(bin)
+            .arg("label")
+            .arg(input)
+            .arg(deformed)
+            .args(["--cutoff", "5", "--out"])
+            .arg(&l),
+    )?;
+    Ok(Reference {
+        features: feats,
+        cells,
+        labels: csv_rows(&l, &LABEL_COLUMNS)?,
+    })
 }
 
 /// The columns `voronoi --distributed` writes.
@@ -207,8 +236,17 @@ fn interstice_distributed_columns() -> Vec<&'static str> {
     interstice_pipeline::voronoi::COLUMNS.to_vec()
 }
 
-/// Every rank count against the single process, for featurize and voronoi.
-fn check(bin: &Path, input: &Path, dir: &Path, refs: &Reference, label: &str) -> Result<()> {
+/// Every rank count against the single process, for featurize, voronoi
+/// and label.
+fn check(
+    bin: &Path,
+    input: &Path,
+    deformed: &Path,
+    dir: &Path,
+    refs: &Reference,
+    label: &str,
+) -> Result<()> {
+    let d = deformed.to_str().context("a path that is not UTF-8")?;
     let names = paper80();
     let cols: Vec<&str> = names.iter().map(String::as_str).collect();
     let i = input.to_str().context("a path that is not UTF-8")?;
@@ -237,7 +275,12 @@ fn check(bin: &Path, input: &Path, dir: &Path, refs: &Reference, label: &str) ->
             "  {label}, np {np}, {:.1} s: {text}",
             start.elapsed().as_secs_f64()
         );
-        same(&format!("{label} featurize, np {np}"), &out, &refs.0, &cols)?;
+        same(
+            &format!("{label} featurize, np {np}"),
+            &out,
+            &refs.features,
+            &cols,
+        )?;
         let out = dir.join(format!("voronoi-np{np}"));
         let o = out.to_str().context("a path that is not UTF-8")?;
         run(
@@ -260,19 +303,95 @@ fn check(bin: &Path, input: &Path, dir: &Path, refs: &Reference, label: &str) ->
         same(
             &format!("{label} voronoi, np {np}"),
             &out,
-            &refs.1,
+            &refs.cells,
             &interstice_distributed_columns(),
+        )?;
+        let out = dir.join(format!("labels-np{np}"));
+        let o = out.to_str().context("a path that is not UTF-8")?;
+        run(
+            &format!("mpirun -np {np} interstice label"),
+            &mut mpirun(
+                np,
+                1,
+                bin,
+                &["label", i, d, "--cutoff", "5", "--distributed", "--out", o],
+            ),
+        )?;
+        same(
+            &format!("{label} label, np {np}"),
+            &out,
+            &refs.labels,
+            &LABEL_COLUMNS,
         )?;
     }
     Ok(())
 }
 
-/// The fixture replicated `n` times along each axis, as a plain dump.
-fn replica(bin: &Path, root: &Path, n: [usize; 3], out: &Path) -> Result<()> {
+/// `predict` of the replica's features (its partitioned table from 4 ranks)
+/// with a model trained on the fixture, on 1, 2 and 4 ranks, against one
+/// process.
+fn check_predict(bin: &Path, mpi_bin: &Path, small: &Path, large: &Path) -> Result<()> {
+    let model = small.join("model.json");
+    run(
+        "train (one process)",
+        Command::new(bin)
+            .arg("train")
+            .arg("--features")
+            .arg(small.join("single.parquet"))
+            .arg("--labels")
+            .arg(small.join("single-labels.csv"))
+            .args(["--trees", "30", "--model"])
+            .arg(&model),
+    )?;
+    let single = large.join("single-qs.csv");
+    run(
+        "predict (one process)",
+        Command::new(bin)
+            .args(["predict", "--model"])
+            .arg(&model)
+            .arg("--features")
+            .arg(large.join("single.parquet"))
+            .arg("--out")
+            .arg(&single),
+    )?;
+    let t = Table::read_csv(&single)?;
+    let expected = rows(&t, &vec![0; t.ids.len()], &["qs"])?;
+    for np in [1, 2, 4] {
+        let out = large.join(format!("qs-np{np}"));
+        let features = large.join("features-np4");
+        let args = [
+            "predict",
+            "--model",
+            model.to_str().context("a path that is not UTF-8")?,
+            "--features",
+            features.to_str().context("a path that is not UTF-8")?,
+            "--distributed",
+            "--out",
+            out.to_str().context("a path that is not UTF-8")?,
+        ];
+        run(
+            &format!("mpirun -np {np} interstice predict"),
+            &mut mpirun(np, 1, mpi_bin, &args),
+        )?;
+        let (t, _) = dataset::read(&out)?;
+        let got = rows(&t, &vec![0; t.ids.len()], &["qs"])?;
+        if got != expected {
+            bail!("predict, np {np}: the softness differs from the single process");
+        }
+        println!(
+            "  replica predict, np {np}: {} rows equal to the single process, bit for bit",
+            got.len()
+        );
+    }
+    Ok(())
+}
+
+/// A frame replicated `n` times along each axis (a dump, gzipped by its
+/// name).
+fn replica(bin: &Path, fixture: &Path, n: [usize; 3], out: &Path) -> Result<()> {
     if out.exists() {
         return Ok(());
     }
-    let fixture = root.join("fixtures/cuzr65-4000/frame_000.dump.gz");
     run(
         "convert --replicate",
         Command::new(bin)
@@ -350,18 +469,22 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
 
     println!("mpi: the fixture glass (4 000 atoms, gzipped dump)");
     let fixture = root.join("fixtures/cuzr65-4000/frame_000.dump.gz");
+    let sheared = root.join("fixtures/cuzr65-4000/frame_040.dump.gz");
     let small = dir.join("fixture");
     std::fs::create_dir_all(&small)?;
-    let refs = reference(&bin, &fixture, &small)?;
-    check(&mpi_bin, &fixture, &small, &refs, "fixture")?;
+    let refs = reference(&bin, &fixture, &sheared, &small)?;
+    check(&mpi_bin, &fixture, &sheared, &small, &refs, "fixture")?;
 
     println!("mpi: a 256 000-atom replica (4 × 4 × 4), one plain dump read by byte ranges");
     let large = dir.join("replica");
     std::fs::create_dir_all(&large)?;
     let rep = dir.join("replica-256000.dump");
-    replica(&bin, root, [4, 4, 4], &rep)?;
-    let refs = reference(&bin, &rep, &large)?;
-    check(&mpi_bin, &rep, &large, &refs, "replica")?;
+    replica(&bin, &fixture, [4, 4, 4], &rep)?;
+    let rep_sheared = dir.join("replica-256000-sheared.dump.gz");
+    replica(&bin, &sheared, [4, 4, 4], &rep_sheared)?;
+    let refs = reference(&bin, &rep, &rep_sheared, &large)?;
+    check(&mpi_bin, &rep, &rep_sheared, &large, &refs, "replica")?;
+    check_predict(&bin, &mpi_bin, &small, &large)?;
 
     println!("mpi: the replica as a per-processor dump of 4 gzipped files");
     let pieces_dir = dir.join("pieces");
@@ -393,7 +516,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         same(
             &format!("per-processor featurize, np {np}"),
             &out,
-            &refs.0,
+            &refs.features,
             &cols,
         )?;
     }
@@ -408,7 +531,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
         }
         for (np, n) in [(1, [2, 2, 4]), (2, [2, 4, 4]), (4, [4, 4, 4])] {
             let input = dir.join(format!("weak-{np}.dump"));
-            replica(&bin, root, n, &input)?;
+            replica(&bin, &fixture, n, &input)?;
             let atoms = 4000 * n.iter().product::<usize>();
             let (s, m, _) = timed(&mpi_bin, np, &input, &dir.join(format!("weak-{np}")))?;
             println!("| weak | {atoms} | {np} | {s:.1} | {m:.0} |");
@@ -416,7 +539,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     }
     if huge {
         let input = dir.join("replica-10m.dump");
-        replica(&bin, root, [14, 13, 14], &input)?;
+        replica(&bin, &fixture, [14, 13, 14], &input)?;
         let (s, m, text) = timed(&mpi_bin, 2, &input, &dir.join("huge-np2"))?;
         println!(
             "mpi: 10 192 000 atoms on 2 ranks: {s:.0} s, largest peak memory per rank {m:.0} MB\n  {text}"

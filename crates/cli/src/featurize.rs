@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use interstice_features::{ContextParams, FaceFilterKind, FrameContext, Preset};
+use interstice_features::{ContextParams, Preset};
 use interstice_pipeline::common;
-use interstice_pipeline::featurize::{self, Source};
+use interstice_pipeline::featurize;
 
 /// Arguments of `interstice featurize`.
 #[derive(clap::Args, Debug)]
@@ -94,49 +94,23 @@ pub fn run(args: &FeaturizeArgs, out: &mut impl Write) -> Result<()> {
     if let Some(r) = &args.radii {
         map = map.with_radius_overrides(r).context("--radii")?;
     }
-    let params = ContextParams {
-        radical: args.radical,
-        face_filter: if args.face_threshold == 0.0 {
-            FaceFilterKind::None
-        } else {
-            FaceFilterKind::Amlearn(args.face_threshold)
-        },
-        ..ContextParams::paper()
-    };
+    let params = featurize::context_params(args.radical, args.face_threshold);
     if distributed {
         return self::distributed(args, preset, map, params, out);
     }
-    let mut reader = common::open_frames(&args.dump, Some(&map))?;
-    let (k, frame) = common::read_frame(&mut reader, args.frame, "--frame")?;
-    let source = Source {
-        name: args.dump.display().to_string(),
-        frame: k,
-    };
-    let start = Instant::now();
-    let ctx = FrameContext::new(&frame, &map, params).context("--face-threshold")?;
-    if args.stream {
-        let blocks =
-            featurize::write_paper80_by_blocks(&ctx, &source, &args.out, args.block_atoms.max(1))?;
-        let elapsed = start.elapsed().as_secs_f64();
-        writeln!(
-            out,
-            "{} atoms × 80 features (paper80) in {elapsed:.2} s, {blocks} blocks; wrote {} (rows by block)",
-            frame.len(),
-            args.out.display()
-        )?;
-        return Ok(());
-    }
-    let table = featurize::features_with(&ctx, preset, &source, args.block_atoms.max(1))?;
-    let elapsed = start.elapsed().as_secs_f64();
-    featurize::write(&table, &ctx, preset, &source, &args.out)?;
-    writeln!(
-        out,
-        "{} atoms × {} features ({}) in {elapsed:.2} s; wrote {}",
-        frame.len(),
-        table.columns.len(),
-        preset.name(),
-        args.out.display()
+    let line = featurize::featurize_file(
+        &featurize::FileJob {
+            path: &args.dump,
+            frame: args.frame,
+            preset,
+            block_atoms: args.block_atoms.max(1),
+            stream: args.stream,
+            out: &args.out,
+        },
+        &map,
+        params,
     )?;
+    writeln!(out, "{line}")?;
     Ok(())
 }
 

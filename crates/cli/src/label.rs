@@ -51,9 +51,12 @@ pub struct LabelArgs {
     #[arg(long)]
     pub types: Option<String>,
     /// Output: `.csv` for a table, `.dump` or `.dump.gz` for the reference frame with
-    /// `d2min`, `shear_strain`, `volumetric_strain` and `plastic` columns for OVITO.
+    /// `d2min`, `shear_strain`, `volumetric_strain` and `plastic` columns for OVITO
+    /// (with --distributed, a partitioned Parquet table of those columns: a folder).
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub ranks: crate::ranks::RanksArgs,
 }
 
 impl LabelArgs {
@@ -71,44 +74,64 @@ impl LabelArgs {
 pub fn run(args: &LabelArgs, out: &mut impl Write) -> Result<()> {
     let rule = args.rule();
     rule.check()?;
+    if args.ranks.on() {
+        return distributed(args, rule, out);
+    }
     common::check_outputs(&[("--out", &args.out)])?;
-    let map = common::type_map(args.types.as_deref())?;
-    let mut ref_reader = common::open_frames(&args.reference, map.as_ref())?;
-    let (_, reference) =
-        common::read_frame(&mut ref_reader, args.reference_frame, "--reference-frame")?;
-    let combine = label::Combine::parse(&args.combine)?;
-    let mut runs = Vec::new();
-    for path in &args.deformed {
-        let mut reader = common::open_frames(path, map.as_ref())?;
-        let (_, deformed) = common::read_frame(&mut reader, args.frame, "--frame")?;
-        runs.push(label::label(
-            &reference,
-            &deformed,
-            &rule,
-            args.per_neighbor,
-        )?);
-    }
-    let name = args.out.display().to_string();
-    let dump = name.ends_with(".dump") || name.ends_with(".dump.gz");
-    if runs.len() > 1 {
-        let c = label::combine(runs, &rule, combine)?;
-        if dump {
-            c.write_dump(reference, &args.out)?;
-        } else {
-            c.write_csv(&args.out)?;
-        }
-        writeln!(out, "{}; wrote {name}", c.summary())?;
-        return Ok(());
-    }
-    let labels = runs.remove(0);
-    if dump {
-        labels.write_dump(reference, &args.out)?;
-    } else {
-        labels.write_csv(&args.out)?;
-    }
-    writeln!(out, "{}; wrote {name}", labels.summary())?;
-    if let Some(note) = labels.invalid_note() {
-        writeln!(out, "{note}")?;
-    }
+    let lines = label::label_files(
+        &label::Files {
+            reference: &args.reference,
+            reference_frame: args.reference_frame,
+            deformed: &args.deformed,
+            frame: args.frame,
+            types: args.types.as_deref(),
+            combine: &args.combine,
+            per_neighbor: args.per_neighbor,
+            out: &args.out,
+        },
+        &rule,
+    )?;
+    write!(out, "{lines}")?;
     Ok(())
+}
+
+/// `label --distributed`: D²min and labels over the ranks, into a
+/// partitioned table.
+fn distributed(args: &LabelArgs, rule: LabelRule, out: &mut impl Write) -> Result<()> {
+    common::check_dataset_out(&args.out)?;
+    let [deformed] = args.deformed.as_slice() else {
+        anyhow::bail!(
+            "--distributed labels one deformed frame; combining {} directions needs each atom's rank over the whole glass: run that in one process",
+            args.deformed.len()
+        );
+    };
+    let input = |path: &std::path::Path, frame| -> Result<interstice_distributed::Input> {
+        Ok(interstice_distributed::Input {
+            path: path.to_path_buf(),
+            frame,
+            types: common::type_map(args.types.as_deref())?,
+        })
+    };
+    let job = interstice_distributed::Label {
+        reference: input(&args.reference, args.reference_frame)?,
+        deformed: input(deformed, args.frame)?,
+        rule,
+        per_neighbor: args.per_neighbor,
+        out: args.out.clone(),
+        skin: args.ranks.ghost_skin,
+    };
+    let start = std::time::Instant::now();
+    crate::ranks::run(out, |comm| {
+        let (r, s) = interstice_distributed::label(comm, &job)?;
+        Ok(format!(
+            "{} atoms, {} plastic (D²min ≥ {:.4} Å²), {} without D²min, in {:.2} s {}; wrote the partitioned table {}",
+            r.atoms,
+            s.plastic,
+            s.threshold,
+            s.invalid,
+            start.elapsed().as_secs_f64(),
+            r.describe(),
+            args.out.display()
+        ))
+    })
 }

@@ -270,7 +270,7 @@ fn spacing(share: &Share) -> f64 {
 }
 
 /// The metadata every part carries about the partition.
-fn partition_metadata(comm: &dyn Comm, skin: f64) -> Vec<(String, String)> {
+pub(crate) fn partition_metadata(comm: &dyn Comm, skin: f64) -> Vec<(String, String)> {
     vec![
         (
             "partition".to_string(),
@@ -289,7 +289,7 @@ fn partition_metadata(comm: &dyn Comm, skin: f64) -> Vec<(String, String)> {
 /// and returns its rows, or an error: a [`GeometryError::BeyondCoverage`]
 /// asks for a wider skin), widens the skin until every rank succeeds, and
 /// commits the data set.
-fn run(
+pub(crate) fn run(
     comm: &dyn Comm,
     share: &Share,
     out: &Path,

@@ -32,8 +32,10 @@ mod comm;
 mod domain;
 mod exchange;
 mod jobs;
+mod label;
 #[cfg(feature = "mpi")]
 mod mpi_comm;
+mod predict;
 mod read;
 
 pub use comm::{
@@ -42,6 +44,8 @@ pub use comm::{
 pub use domain::Decomposition;
 pub use exchange::{Local, exchange};
 pub use jobs::{Featurize, Report, Voronoi, featurize, voronoi};
+pub use label::{LABEL_COLUMNS, Label, LabelSummary, label};
 #[cfg(feature = "mpi")]
 pub use mpi_comm::MpiComm;
+pub use predict::{Predict, predict};
 pub use read::{Input, Share, read_share};

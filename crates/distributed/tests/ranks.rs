@@ -259,3 +259,217 @@ fn bad_input_fails_on_every_rank_with_the_single_process_message() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn label_on_any_rank_count_equals_the_single_process_labels() {
+    use interstice_distributed::{Label, label};
+    use interstice_pipeline::common::LabelRule;
+    let dir = tempfile::tempdir().unwrap();
+    let read = |name: &str| {
+        DumpReader::open(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../fixtures/cuzr65-4000")
+                .join(name),
+        )
+        .unwrap()
+        .read()
+        .unwrap()
+        .unwrap()
+        .replicate([2, 1, 1])
+        .unwrap()
+    };
+    let (reference, deformed) = (read("frame_000.dump.gz"), read("frame_040.dump.gz"));
+    let (rp, dp) = (dir.path().join("ref.dump"), dir.path().join("def.dump.gz"));
+    write_dump(&reference, &rp);
+    write_dump(&deformed, &dp);
+    for rule in [
+        LabelRule {
+            cutoff: 5.0,
+            percent: 5.0,
+            threshold: None,
+            noise_floor: 0.01,
+        },
+        LabelRule {
+            cutoff: 4.0,
+            percent: 5.0,
+            threshold: Some(0.3),
+            noise_floor: 0.01,
+        },
+    ] {
+        let single =
+            interstice_pipeline::label::label(&reference, &deformed, &rule, false).unwrap();
+        let s = &single.strain;
+        let mut expected: Vec<(u64, u32, String, Vec<u64>)> = (0..s.ids.len())
+            .map(|i| {
+                (
+                    s.ids[i],
+                    single.types[i],
+                    String::new(),
+                    [
+                        s.d2min[i],
+                        s.shear_strain[i],
+                        s.volumetric_strain[i],
+                        f64::from(u8::from(single.plastic[i])),
+                    ]
+                    .iter()
+                    .map(|x| x.to_bits())
+                    .collect(),
+                )
+            })
+            .collect();
+        expected.sort_by_key(|r| r.0);
+        let n_plastic = single.plastic.iter().filter(|&&p| p).count() as u64;
+        for ranks in [1, 2, 4] {
+            let out = dir.path().join(format!("l{ranks}-{}", rule.cutoff));
+            let job = Label {
+                reference: Input {
+                    path: rp.clone(),
+                    frame: 0,
+                    types: None,
+                },
+                deformed: Input {
+                    path: dp.clone(),
+                    frame: -1,
+                    types: None,
+                },
+                rule: rule.clone(),
+                per_neighbor: false,
+                out: out.clone(),
+                skin: None,
+            };
+            let got = run_threads(ranks, |c| label(c, &job).unwrap());
+            assert!(got.iter().all(|g| g.1.plastic == n_plastic));
+            if ranks == 4 {
+                assert!(
+                    got[0].0.held.iter().all(|&h| h < 8000),
+                    "{:?}",
+                    got[0].0.held
+                );
+            }
+            assert_eq!(
+                rows_by_id(&out),
+                expected,
+                "{ranks} ranks, cutoff {}",
+                rule.cutoff
+            );
+        }
+    }
+    // A deformed frame that lacks an atom of the reference.
+    let short = dir.path().join("short.dump");
+    let keep: Vec<usize> = (1..deformed.len()).collect();
+    write_dump(&deformed.select(&keep).unwrap(), &short);
+    let job = Label {
+        reference: Input {
+            path: rp.clone(),
+            frame: 0,
+            types: None,
+        },
+        deformed: Input {
+            path: short,
+            frame: 0,
+            types: None,
+        },
+        rule: LabelRule {
+            cutoff: 5.0,
+            percent: 5.0,
+            threshold: None,
+            noise_floor: 0.01,
+        },
+        per_neighbor: false,
+        out: dir.path().join("never"),
+        skin: None,
+    };
+    let errs = run_threads(3, |c| label(c, &job).unwrap_err().to_string());
+    for e in errs {
+        assert!(e.contains("short.dump") && e.contains("7999 atoms"), "{e}");
+    }
+}
+
+#[test]
+fn predict_on_any_rank_count_scores_every_row_as_one_process() {
+    use interstice_distributed::{Predict, predict};
+    use interstice_learn::ensemble::{MODEL_FORMAT, ModelFile};
+    use interstice_learn::gbdt::{GbdtParams, Matrix};
+    let dir = tempfile::tempdir().unwrap();
+    // A feature table of three parts (as featurize --distributed writes).
+    let frame = fixture();
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let feats = dir.path().join("features");
+    run_threads(3, |c| {
+        featurize(
+            c,
+            &featurize_job(
+                &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../fixtures/cuzr65-4000/frame_000.dump.gz"),
+                &feats,
+            ),
+        )
+        .unwrap()
+    });
+    let table = interstice_io::Table::read(&feats).unwrap();
+    let k = table.columns.len();
+    let x = Matrix::new(&table.values, table.ids.len(), k).unwrap();
+    // Any labels will do: the test is that every row is scored as one
+    // process scores it.
+    let y: Vec<bool> = table.ids.iter().map(|&id| id % 3 == 0).collect();
+    let models = (0..2)
+        .map(|s| {
+            GbdtParams {
+                n_trees: 5,
+                seed: s,
+                ..GbdtParams::default()
+            }
+            .fit(&x, &y)
+            .unwrap()
+        })
+        .collect();
+    let model = ModelFile {
+        format: MODEL_FORMAT.into(),
+        interstice_version: "test".into(),
+        features: table.columns.clone(),
+        label_column: "plastic".into(),
+        seed: 1,
+        gbdt: GbdtParams::default(),
+        training_sha256: [String::new(), String::new()],
+        preset: None,
+        models,
+    };
+    let mpath = dir.path().join("model.json");
+    interstice_pipeline::model::save(&model, &mpath).unwrap();
+    let qs = model.softness(&x).unwrap();
+    let mut expected: Vec<(u64, u64)> = table
+        .ids
+        .iter()
+        .zip(&qs)
+        .map(|(&i, q)| (i, q.to_bits()))
+        .collect();
+    expected.sort_unstable();
+    // From the partitioned table, and from one Parquet file.
+    let one = dir.path().join("one.parquet");
+    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
+    let source = interstice_pipeline::featurize::Source {
+        name: "fixture".into(),
+        frame: 0,
+    };
+    let t = interstice_pipeline::featurize::features(&ctx, Preset::Paper80, &source).unwrap();
+    interstice_pipeline::featurize::write(&t, &ctx, Preset::Paper80, &source, &one).unwrap();
+    for (input, ranks) in [(&feats, 1), (&feats, 2), (&feats, 5), (&one, 3)] {
+        let out = dir.path().join(format!("qs-{ranks}"));
+        let job = Predict {
+            model: mpath.clone(),
+            features: input.clone(),
+            out: out.clone(),
+        };
+        let r = run_threads(ranks, |c| predict(c, &job).unwrap());
+        assert_eq!(r[0], (4000, 2));
+        let got = interstice_io::Table::read(&out).unwrap();
+        let mut rows: Vec<(u64, u64)> = got
+            .ids
+            .iter()
+            .zip(&got.values)
+            .map(|(&i, q)| (i, q.to_bits()))
+            .collect();
+        rows.sort_unstable();
+        assert_eq!(rows, expected, "{} on {ranks} ranks", input.display());
+    }
+}

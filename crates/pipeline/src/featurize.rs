@@ -265,3 +265,74 @@ pub fn write_paper80_part(
     w.finish()?;
     Ok((groups, rows))
 }
+
+/// The paper's context, plain or radical, with amlearn's face filter at
+/// `face_threshold` (0: every face kept), as `featurize` takes them.
+pub fn context_params(radical: bool, face_threshold: f64) -> interstice_features::ContextParams {
+    interstice_features::ContextParams {
+        radical,
+        face_filter: if face_threshold == 0.0 {
+            FaceFilterKind::None
+        } else {
+            FaceFilterKind::Amlearn(face_threshold)
+        },
+        ..interstice_features::ContextParams::paper()
+    }
+}
+
+/// `interstice featurize` of one file in one process.
+#[derive(Clone, Copy, Debug)]
+pub struct FileJob<'a> {
+    /// The trajectory file.
+    pub path: &'a Path,
+    /// The frame (0-based; negative counts from the end).
+    pub frame: i64,
+    /// The feature set.
+    pub preset: Preset,
+    /// Block size for large frames.
+    pub block_atoms: usize,
+    /// `paper80` straight to Parquet row groups, block by block.
+    pub stream: bool,
+    /// The table to write (Parquet or CSV).
+    pub out: &'a Path,
+}
+
+/// Reads the frame, computes the features (whole, by blocks, or streamed
+/// to Parquet) and writes them; returns the line to print.
+///
+/// # Errors
+/// As [`features`]; file errors; a bad `--face-threshold`.
+pub fn featurize_file(
+    job: &FileJob<'_>,
+    map: &interstice_core::TypeMap,
+    params: interstice_features::ContextParams,
+) -> Result<String> {
+    use anyhow::Context as _;
+    let mut reader = crate::common::open_frames(job.path, Some(map))?;
+    let (k, frame) = crate::common::read_frame(&mut reader, job.frame, "--frame")?;
+    let source = Source {
+        name: job.path.display().to_string(),
+        frame: k,
+    };
+    let start = std::time::Instant::now();
+    let ctx = FrameContext::new(&frame, map, params).context("--face-threshold")?;
+    if job.stream {
+        let blocks = write_paper80_by_blocks(&ctx, &source, job.out, job.block_atoms)?;
+        return Ok(format!(
+            "{} atoms × 80 features (paper80) in {:.2} s, {blocks} blocks; wrote {} (rows by block)",
+            frame.len(),
+            start.elapsed().as_secs_f64(),
+            job.out.display()
+        ));
+    }
+    let table = features_with(&ctx, job.preset, &source, job.block_atoms)?;
+    let elapsed = start.elapsed().as_secs_f64();
+    write(&table, &ctx, job.preset, &source, job.out)?;
+    Ok(format!(
+        "{} atoms × {} features ({}) in {elapsed:.2} s; wrote {}",
+        frame.len(),
+        table.columns.len(),
+        job.preset.name(),
+        job.out.display()
+    ))
+}

@@ -323,3 +323,68 @@ impl Combined {
         )
     }
 }
+
+/// The files of `interstice label`: a reference, one deformed file per
+/// loading direction, the output (`.csv`, or `.dump`/`.dump.gz` for OVITO).
+#[derive(Clone, Copy, Debug)]
+pub struct Files<'a> {
+    /// The reference (quenched) configuration.
+    pub reference: &'a Path,
+    /// Its frame (0-based; negative counts from the end).
+    pub reference_frame: i64,
+    /// The deformed configurations, one per loading direction.
+    pub deformed: &'a [std::path::PathBuf],
+    /// The frame of each deformed file.
+    pub frame: i64,
+    /// `--types`, if given.
+    pub types: Option<&'a str>,
+    /// How several directions combine (`rank-mean` or `any`).
+    pub combine: &'a str,
+    /// D²min divided by the neighbour count.
+    pub per_neighbor: bool,
+    /// The output file.
+    pub out: &'a Path,
+}
+
+/// `interstice label` in one process: reads the frames, labels each
+/// direction, combines several, writes the table or dump, and returns the
+/// lines to print.
+///
+/// # Errors
+/// File errors; frames that do not match; bad parameters.
+pub fn label_files(f: &Files<'_>, rule: &LabelRule) -> Result<String> {
+    let map = crate::common::type_map(f.types)?;
+    let mut ref_reader = crate::common::open_frames(f.reference, map.as_ref())?;
+    let (_, reference) =
+        crate::common::read_frame(&mut ref_reader, f.reference_frame, "--reference-frame")?;
+    let how = Combine::parse(f.combine)?;
+    let mut runs = Vec::new();
+    for path in f.deformed {
+        let mut reader = crate::common::open_frames(path, map.as_ref())?;
+        let (_, deformed) = crate::common::read_frame(&mut reader, f.frame, "--frame")?;
+        runs.push(label(&reference, &deformed, rule, f.per_neighbor)?);
+    }
+    let name = f.out.display().to_string();
+    let dump = name.ends_with(".dump") || name.ends_with(".dump.gz");
+    if runs.len() > 1 {
+        let c = combine(runs, rule, how)?;
+        if dump {
+            c.write_dump(reference, f.out)?;
+        } else {
+            c.write_csv(f.out)?;
+        }
+        return Ok(format!("{}; wrote {name}\n", c.summary()));
+    }
+    let labels = runs.remove(0);
+    if dump {
+        labels.write_dump(reference, f.out)?;
+    } else {
+        labels.write_csv(f.out)?;
+    }
+    let mut lines = format!("{}; wrote {name}\n", labels.summary());
+    if let Some(note) = labels.invalid_note() {
+        lines.push_str(&note);
+        lines.push('\n');
+    }
+    Ok(lines)
+}
