@@ -396,7 +396,7 @@ fn replica(bin: &Path, fixture: &Path, n: [usize; 3], out: &Path) -> Result<()> 
         "convert --replicate",
         Command::new(bin)
             .arg("convert")
-            .arg(&fixture)
+            .arg(fixture)
             .arg(out)
             .arg("--replicate")
             .arg(format!("{},{},{}", n[0], n[1], n[2])),

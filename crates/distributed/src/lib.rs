@@ -17,7 +17,7 @@
 //! [`voronoi`]).
 //!
 //! The ranks talk through the [`Comm`] trait: MPI with the `mpi` feature
-//! ([`MpiComm`]), threads of one process ([`run_threads`]: the tests, and
+//! (`MpiComm`), threads of one process ([`run_threads`]: the tests, and
 //! a machine without MPI), or one process ([`Single`]).
 //!
 //! ```
