@@ -555,10 +555,22 @@ type FeatureTable<'py> = (
 /// The features of `preset` (`paper80`, `sf166`, `classical`, `all`) of
 /// every atom: `(columns, ids, values)` with `values` N × columns, the same
 /// numbers and names as `interstice featurize`, column-major (Fortran
-/// order) so that each feature is one contiguous column.
+/// order) so that each feature is one contiguous column. `paper80` of a
+/// frame larger than `block_atoms` is computed block by block (the same
+/// bits, with one block's tessellation in memory).
 #[pyfunction]
-#[pyo3(signature = (frame, preset="paper80"))]
-fn featurize<'py>(py: Python<'py>, frame: &PyFrame, preset: &str) -> PyResult<FeatureTable<'py>> {
+#[pyo3(signature = (frame, preset="paper80", block_atoms=interstice_features::blocked::DEFAULT_BLOCK_ATOMS))]
+fn featurize<'py>(
+    py: Python<'py>,
+    frame: &PyFrame,
+    preset: &str,
+    block_atoms: usize,
+) -> PyResult<FeatureTable<'py>> {
+    if block_atoms == 0 {
+        return Err(PyValueError::new_err(
+            "block_atoms must be at least 1 (the atoms a block holds)",
+        ));
+    }
     let preset = Preset::from_name(preset).ok_or_else(|| {
         PyValueError::new_err(format!(
             "preset '{preset}': expected paper80, sf166, classical or all"
@@ -567,13 +579,14 @@ fn featurize<'py>(py: Python<'py>, frame: &PyFrame, preset: &str) -> PyResult<Fe
     let map = frame.type_map("featurize")?;
     let (columns, x) = off_gil(py, || -> anyhow::Result<_> {
         let ctx = FrameContext::new(&frame.frame, map, ContextParams::paper())?;
-        let (columns, x) = interstice_pipeline::featurize::compute(
+        let (columns, x) = interstice_pipeline::featurize::compute_with(
             &ctx,
             preset,
             &Source {
                 name: "the frame".into(),
                 frame: 0,
             },
+            block_atoms,
         )?;
         // Column-major: each feature's column is one contiguous run, so
         // pandas keeps the array as its block and pyarrow wraps each

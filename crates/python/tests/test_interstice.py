@@ -117,6 +117,31 @@ def test_the_cli_parquet_table_reads_in_pandas_and_pyarrow(frame, tmp_path):
     assert b"interstice:content_fnv1a64" in pq.read_metadata(out).metadata
 
 
+def test_featurize_block_by_block_gives_the_same_bits(frame):
+    whole = interstice.featurize(frame)
+    blocks = interstice.featurize(frame, block_atoms=500)
+    assert whole.columns.tolist() == blocks.columns.tolist()
+    assert np.array_equal(whole.index.to_numpy(), blocks.index.to_numpy())
+    assert np.array_equal(whole.to_numpy(), blocks.to_numpy())
+    with pytest.raises(ValueError, match="block_atoms"):
+        interstice.featurize(frame, block_atoms=0)
+
+
+def test_a_partitioned_table_reads_in_pandas_as_one_table(frame, tmp_path):
+    # `--distributed` writes a folder of Parquet parts and a manifest;
+    # pandas (pyarrow's dataset reader) reads it as one table, the rows of
+    # the single-process table.
+    import pandas as pd
+
+    out = tmp_path / "features"
+    cli("featurize", str(REF), "--types", "1=Cu,2=Zr", "--distributed", "--out", str(out))
+    got = pd.read_parquet(out).set_index("id").sort_index()
+    df = interstice.featurize(frame).sort_index()
+    assert np.array_equal(got.index.to_numpy(), df.index.to_numpy())
+    for c in df.columns:
+        assert np.array_equal(got[c].to_numpy(), df[c].to_numpy()), c
+
+
 def test_featurize_into_arrow_and_numpy_without_copies(frame):
     # The extension hands back one column-major array; pandas keeps it as
     # its block and pyarrow wraps each column, so neither copies.

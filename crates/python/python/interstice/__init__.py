@@ -57,10 +57,14 @@ __all__ = [
 ]
 
 
-def featurize(frame: Frame, preset: str = "paper80", output: str = "pandas"):
+def featurize(
+    frame: Frame, preset: str = "paper80", output: str = "pandas", block_atoms: int = 200_000
+):
     """The features of `preset` ("paper80", "sf166", "classical" or "all")
     of every atom of `frame`, with the same column names as the Parquet
-    tables of `interstice featurize`.
+    tables of `interstice featurize`. `paper80` of a frame larger than
+    `block_atoms` is computed block by block: the same numbers, with one
+    block's tessellation in memory instead of the whole frame's.
 
     `output` chooses the container:
 
@@ -73,7 +77,7 @@ def featurize(frame: Frame, preset: str = "paper80", output: str = "pandas"):
     """
     if output not in ("pandas", "arrow", "numpy"):
         raise ValueError(f"output '{output}': expected pandas, arrow or numpy")
-    columns, ids, values = _ext.featurize(frame, preset)
+    columns, ids, values = _ext.featurize(frame, preset, block_atoms)
     if output == "numpy":
         return columns, ids, values
     if output == "arrow":

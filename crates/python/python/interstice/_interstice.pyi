@@ -72,7 +72,7 @@ def label(
     noise_floor: float = 0.01,
 ) -> Dict[str, np.ndarray]: ...
 def featurize(
-    frame: Frame, preset: str = "paper80"
+    frame: Frame, preset: str = "paper80", block_atoms: int = 200000
 ) -> Tuple[List[str], npt.NDArray[np.uint64], npt.NDArray[np.float64]]: ...
 def train(
     values: npt.NDArray[np.float64],
