@@ -8,10 +8,11 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use interstice_core::{Frame, FrameParts};
-use interstice_d2min::{D2minParams, atomic_strain};
+use interstice_d2min::{D2minParams, atomic_strain_with};
 use interstice_geometry::GeometryError;
 use interstice_io::ParquetTableWriter;
 use interstice_pipeline::common::LabelRule;
+use interstice_spatial::CellList;
 
 use crate::comm::{Comm, agree_done, gather_u64};
 use crate::exchange::Local;
@@ -103,10 +104,21 @@ pub fn label(comm: &dyn Comm, job: &Label) -> Result<(Report, LabelSummary)> {
                 return Ok(Err(GeometryError::BeyondCoverage { skin }.into()));
             }
             let current = fetch_deformed(comm, local, &deformed, &def_name)?;
+            // Cells sized for the whole frame: D²min sums its bonds in the
+            // cell list's order, which is then the single process's.
             let strain = agree_done(
                 comm,
-                atomic_strain(&local.frame, &current, &params)
-                    .map_err(|e| anyhow::Error::new(e).context(def_name.clone())),
+                CellList::part_of(
+                    *b,
+                    local.frame.positions(),
+                    job.rule.cutoff,
+                    local.total as usize,
+                )
+                .map_err(anyhow::Error::from)
+                .and_then(|cells| {
+                    atomic_strain_with(&local.frame, &cells, &current, &params)
+                        .map_err(|e| anyhow::Error::new(e).context(def_name.clone()))
+                }),
             )?;
             let home: Vec<usize> = (0..local.frame.len()).filter(|&i| local.home[i]).collect();
             let d2min: Vec<f64> = home.iter().map(|&i| strain.d2min[i]).collect();

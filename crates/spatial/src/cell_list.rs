@@ -47,9 +47,27 @@ impl CellList {
         points: &[[f64; 3]],
         r_hint: f64,
     ) -> Result<CellList, SpatialError> {
+        CellList::part_of(sim_box, points, r_hint, points.len())
+    }
+
+    /// A cell list of `points`, a part of a frame of `whole_len` points in
+    /// the same box (one process's domain and ghosts, in the whole frame's
+    /// order): the cells are those of the whole frame, so
+    /// [`NeighborQuery::ball_unsorted`] gives each point's bonds in the
+    /// order the whole frame's list gives them, and a sum over them has the
+    /// same bits.
+    ///
+    /// # Errors
+    /// As [`CellList::new`].
+    pub fn part_of(
+        sim_box: SimBox,
+        points: &[[f64; 3]],
+        r_hint: f64,
+        whole_len: usize,
+    ) -> Result<CellList, SpatialError> {
         Query::ball(r_hint)?;
         check_points(points)?;
-        let n = points.len();
+        let n = whole_len.max(points.len());
         let w = sim_box.perpendicular_widths();
         let mut dims = [1usize; 3];
         for a in 0..3 {
@@ -61,6 +79,7 @@ impl CellList {
             dims[a] = dims[a].div_ceil(2);
         }
         let ncells = dims.iter().product::<usize>();
+        let n = points.len();
         let frac: Vec<[f64; 3]> = points
             .iter()
             .map(|&p| wrapped_fraction(&sim_box, p))

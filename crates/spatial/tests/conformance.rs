@@ -462,3 +462,38 @@ conformance!(cell_list, |b, p, r| Ok(Box::new(CellList::new(b, p, r)?)), triclin
 conformance!(kiddo, |b, p, _| Ok(Box::new(KiddoTree::new(b, p)?)), triclinic: false);
 conformance!(brute_force, |b, p, _| Ok(Box::new(BruteForce::new(b, p)?)), triclinic: true);
 conformance!(nearest_image, |b, p, _| Ok(Box::new(NearestImage::new(b, p)?)), triclinic: true, all_images: false);
+
+#[test]
+fn a_part_of_a_sparse_frame_gives_each_point_the_whole_frames_unsorted_bonds() {
+    // 400 points in a box of 30³ cells of 2 Å: the whole frame's list
+    // coarsens its cells (not many more cells than points), and a part of
+    // 60 points would coarsen them further; built as a part of the whole,
+    // every point's unsorted bonds come in the whole frame's order.
+    let b = SimBox::cubic(60.0).unwrap();
+    let pts = points(&b, 400, 77);
+    let whole = interstice_spatial::CellList::new(b, &pts, 2.0).unwrap();
+    let part_idx: Vec<usize> = (0..pts.len()).filter(|i| i % 7 == 0 || *i < 20).collect();
+    let part_pts: Vec<[f64; 3]> = part_idx.iter().map(|&i| pts[i]).collect();
+    let part = interstice_spatial::CellList::part_of(b, &part_pts, 2.0, pts.len()).unwrap();
+    let alone = interstice_spatial::CellList::new(b, &part_pts, 2.0).unwrap();
+    assert_eq!(part.dims(), whole.dims());
+    assert_ne!(alone.dims(), whole.dims());
+    let (mut w, mut p) = (Vec::new(), Vec::new());
+    for (k, &i) in part_idx.iter().enumerate() {
+        w.clear();
+        p.clear();
+        whole.ball_unsorted(pts[i], Some(i), 25.0, &mut w);
+        part.ball_unsorted(pts[i], Some(k), 25.0, &mut p);
+        // The part's bonds are the whole's bonds to points of the part, in
+        // the same order.
+        let from_whole: Vec<(usize, [i32; 3])> = w
+            .iter()
+            .filter_map(|b| {
+                let at = part_idx.binary_search(&(b.j as usize)).ok()?;
+                Some((at, b.image))
+            })
+            .collect();
+        let from_part: Vec<(usize, [i32; 3])> = p.iter().map(|b| (b.j as usize, b.image)).collect();
+        assert_eq!(from_part, from_whole, "point {i}");
+    }
+}
