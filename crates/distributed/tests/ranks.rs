@@ -473,3 +473,42 @@ fn predict_on_any_rank_count_scores_every_row_as_one_process() {
         assert_eq!(rows, expected, "{} on {ranks} ranks", input.display());
     }
 }
+
+#[test]
+fn a_tilted_box_gives_the_single_process_rows_on_four_ranks() {
+    // The fixture sheared to 5 % (xy tilt), replicated: domains are boxes
+    // of fractional coordinates, their skins measured across the tilted
+    // faces.
+    let dir = tempfile::tempdir().unwrap();
+    let frame = DumpReader::open(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/cuzr65-4000/frame_040.dump.gz"),
+    )
+    .unwrap()
+    .read()
+    .unwrap()
+    .unwrap()
+    .replicate([2, 2, 1])
+    .unwrap();
+    assert!(frame.sim_box().is_triclinic());
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
+    let (_, whole) = Preset::Paper80.compute(&ctx).unwrap();
+    let mut expected: Vec<(u64, u32, String, Vec<u64>)> = (0..frame.len())
+        .map(|i| {
+            (
+                frame.ids()[i],
+                frame.types()[i],
+                if frame.types()[i] == 1 { "Cu" } else { "Zr" }.to_string(),
+                whole.row(i).iter().map(|x| x.to_bits()).collect(),
+            )
+        })
+        .collect();
+    expected.sort_by_key(|r| r.0);
+    let path = dir.path().join("tilted.dump");
+    write_dump(&frame, &path);
+    let out = dir.path().join("tilted-features");
+    let r = run_threads(4, |c| featurize(c, &featurize_job(&path, &out)).unwrap());
+    assert_eq!(r[0].dims, [2, 2, 1]);
+    assert_eq!(rows_by_id(&out), expected);
+}
