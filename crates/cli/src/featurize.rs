@@ -125,7 +125,7 @@ fn distributed(
 ) -> Result<()> {
     if preset != Preset::Paper80 {
         bail!(
-            "--distributed computes paper80; --preset {} is computed in one process (leave out --distributed)",
+            "distributed (under mpirun, or --distributed), featurize computes paper80; --preset {} is computed in one process",
             preset.name()
         );
     }
