@@ -471,11 +471,11 @@ fn a_part_of_a_sparse_frame_gives_each_point_the_whole_frames_unsorted_bonds() {
     // every point's unsorted bonds come in the whole frame's order.
     let b = SimBox::cubic(60.0).unwrap();
     let pts = points(&b, 400, 77);
-    let whole = interstice_spatial::CellList::new(b, &pts, 2.0).unwrap();
+    let whole = CellList::new(b, &pts, 2.0).unwrap();
     let part_idx: Vec<usize> = (0..pts.len()).filter(|i| i % 7 == 0 || *i < 20).collect();
     let part_pts: Vec<[f64; 3]> = part_idx.iter().map(|&i| pts[i]).collect();
-    let part = interstice_spatial::CellList::part_of(b, &part_pts, 2.0, pts.len()).unwrap();
-    let alone = interstice_spatial::CellList::new(b, &part_pts, 2.0).unwrap();
+    let part = CellList::part_of(b, &part_pts, 2.0, pts.len()).unwrap();
+    let alone = CellList::new(b, &part_pts, 2.0).unwrap();
     assert_eq!(part.dims(), whole.dims());
     assert_ne!(alone.dims(), whole.dims());
     let (mut w, mut p) = (Vec::new(), Vec::new());
