@@ -252,29 +252,8 @@ fn check(
     let i = input.to_str().context("a path that is not UTF-8")?;
     for np in [1, 2, 4] {
         let out = dir.join(format!("features-np{np}"));
-        let o = out.to_str().context("a path that is not UTF-8")?;
-        let start = Instant::now();
-        let text = run(
-            &format!("mpirun -np {np} interstice featurize"),
-            &mut mpirun(
-                np,
-                1,
-                bin,
-                &[
-                    "featurize",
-                    i,
-                    "--types",
-                    "1=Cu,2=Zr",
-                    "--distributed",
-                    "--out",
-                    o,
-                ],
-            ),
-        )?;
-        print!(
-            "  {label}, np {np}, {:.1} s: {text}",
-            start.elapsed().as_secs_f64()
-        );
+        let (secs, _, text) = timed(bin, np, input, &out)?;
+        print!("  {label}, np {np}, {secs:.1} s: {text}");
         same(
             &format!("{label} featurize, np {np}"),
             &out,
@@ -494,25 +473,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     let cols: Vec<&str> = names.iter().map(String::as_str).collect();
     for np in [2, 4] {
         let out = pieces_dir.join(format!("features-np{np}"));
-        let p = pattern.to_str().context("a path that is not UTF-8")?;
-        let o = out.to_str().context("a path that is not UTF-8")?;
-        run(
-            "mpirun featurize (per-processor dump)",
-            &mut mpirun(
-                np,
-                1,
-                &mpi_bin,
-                &[
-                    "featurize",
-                    p,
-                    "--types",
-                    "1=Cu,2=Zr",
-                    "--distributed",
-                    "--out",
-                    o,
-                ],
-            ),
-        )?;
+        timed(&mpi_bin, np, &pattern, &out)?;
         same(
             &format!("per-processor featurize, np {np}"),
             &out,

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use interstice_geometry::VoronoiParams;
 use interstice_pipeline::common;
 
 /// Arguments of `interstice voronoi`.
@@ -66,19 +65,7 @@ pub fn run(args: &VoronoiArgs, out: &mut impl Write) -> Result<()> {
             .context("--radii needs --types (or a file that names its species)")?;
         map = Some(m.with_radius_overrides(r).context("--radii")?);
     }
-    let params = if args.radical {
-        let m = map
-            .as_ref()
-            .context("--radical needs --types (or a file that names its species)")?;
-        let radii = frame
-            .types()
-            .iter()
-            .map(|&t| m.radius(t))
-            .collect::<Result<Vec<f64>, _>>()?;
-        VoronoiParams::radical(radii)
-    } else {
-        VoronoiParams::plain()
-    };
+    let params = interstice_pipeline::voronoi::params(&frame, map.as_ref(), args.radical)?;
     let start = Instant::now();
     let params = params.regions(args.region_atoms.max(1));
     let (text, summary) =

@@ -6,6 +6,21 @@ mod common;
 
 use common::interstice;
 
+/// Columns `names` of two tables hold the same bits, row by row.
+fn same_columns(a: &interstice_io::Table, b: &interstice_io::Table, names: &[&str]) {
+    assert_eq!(a.ids, b.ids);
+    for c in names {
+        let (x, y) = (a.column_index(c).unwrap(), b.column_index(c).unwrap());
+        assert!(
+            a.column(x)
+                .iter()
+                .zip(b.column(y))
+                .all(|(u, v)| u.to_bits() == v.to_bits()),
+            "{c}"
+        );
+    }
+}
+
 const REF: &str = "fixtures/cuzr65-4000/frame_000.dump.gz";
 const DEF: &str = "fixtures/cuzr65-4000/frame_040.dump.gz";
 
@@ -48,17 +63,11 @@ fn every_distributed_command_writes_a_partitioned_table_with_the_single_process_
     assert!(out.contains("mean volume 15.7512 Å³"), "{out}");
     let csv = interstice_io::Table::read(p("v.csv")).unwrap();
     let parts = interstice_io::Table::read(p("v")).unwrap();
-    assert_eq!(csv.ids, parts.ids);
-    for c in ["volume", "cn", "n3", "n4", "n5", "n6", "n7", "n8plus"] {
-        let (a, b) = (csv.column_index(c).unwrap(), parts.column_index(c).unwrap());
-        assert!(
-            csv.column(a)
-                .iter()
-                .zip(parts.column(b))
-                .all(|(x, y)| x.to_bits() == y.to_bits()),
-            "{c}"
-        );
-    }
+    same_columns(
+        &csv,
+        &parts,
+        &["volume", "cn", "n3", "n4", "n5", "n6", "n7", "n8plus"],
+    );
     // label
     let (ok, _, err) = interstice(&["label", REF, DEF, "--cutoff", "5", "--out", &p("l.csv")]);
     assert!(ok, "{err}");
@@ -76,16 +85,11 @@ fn every_distributed_command_writes_a_partitioned_table_with_the_single_process_
     assert!(out.contains("200 plastic"), "{out}");
     let csv = interstice_io::Table::read(p("l.csv")).unwrap();
     let parts = interstice_io::Table::read(p("l")).unwrap();
-    for c in ["d2min", "shear_strain", "volumetric_strain", "plastic"] {
-        let (a, b) = (csv.column_index(c).unwrap(), parts.column_index(c).unwrap());
-        assert!(
-            csv.column(a)
-                .iter()
-                .zip(parts.column(b))
-                .all(|(x, y)| x.to_bits() == y.to_bits()),
-            "{c}"
-        );
-    }
+    same_columns(
+        &csv,
+        &parts,
+        &["d2min", "shear_strain", "volumetric_strain", "plastic"],
+    );
     // predict from the partitioned features
     let (ok, _, err) = interstice(&[
         "train",

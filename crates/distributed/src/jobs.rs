@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use interstice_core::TypeMap;
 use interstice_features::{ContextParams, FrameContext, blocked::Part};
-use interstice_geometry::{GeometryError, Tessellator, VoronoiParams};
+use interstice_geometry::{GeometryError, Tessellator};
 use interstice_io::{ParquetTableWriter, dataset};
 use interstice_pipeline::featurize::{Source, write_paper80_part};
 use interstice_pipeline::voronoi::{COLUMNS, Summary, region_rows};
@@ -166,18 +166,7 @@ pub fn voronoi(comm: &dyn Comm, job: &Voronoi) -> Result<(Report, Summary)> {
     let mine = std::cell::RefCell::new(Summary::default());
     let report = run(comm, &share, &job.out, skin0, &name, |local, part, skin| {
         let frame = &local.frame;
-        let params = if job.radical {
-            let m = map.as_ref().expect("checked above");
-            let radii = frame
-                .types()
-                .iter()
-                .map(|&t| m.radius(t))
-                .collect::<Result<Vec<f64>, _>>()?;
-            VoronoiParams::radical(radii)
-        } else {
-            VoronoiParams::plain()
-        };
-        let params = params
+        let params = interstice_pipeline::voronoi::params(frame, map.as_ref(), job.radical)?
             .regions(job.region_atoms.max(1))
             .part(local.total as usize, local.coverage.clone());
         let t = match Tessellator::new(frame.positions(), frame.sim_box(), &params) {
@@ -297,21 +286,36 @@ pub(crate) fn run(
     name: &str,
     step: impl Fn(&Local, &Path, f64) -> Result<Result<u64>>,
 ) -> Result<Report> {
-    let rank = comm.rank();
-    agree_done(
-        comm,
-        if rank == 0 {
-            dataset::begin(out).map_err(anyhow::Error::from)
-        } else {
-            Ok(())
-        },
-    )?;
+    on_rank0(comm, || dataset::begin(out))?;
     let result = decompose(comm, share, out, skin0, name, step);
-    if result.is_err() && rank == 0 {
+    if result.is_err() && comm.rank() == 0 {
         // Best effort: the error is what the user needs to see.
         let _ = dataset::abandon(out);
     }
     result
+}
+
+/// `f` on rank 0, its error every rank's (collective).
+pub(crate) fn on_rank0(
+    comm: &dyn Comm,
+    f: impl FnOnce() -> Result<(), interstice_io::IoError>,
+) -> Result<()> {
+    let r = if comm.rank() == 0 {
+        f().map_err(anyhow::Error::from)
+    } else {
+        Ok(())
+    };
+    agree_done(comm, r)
+}
+
+/// Commits data set `out` from every rank's row count (collective).
+pub(crate) fn commit_parts(comm: &dyn Comm, out: &Path, rows: &[u64]) -> Result<()> {
+    let parts: Vec<(String, u64)> = rows
+        .iter()
+        .enumerate()
+        .map(|(r, &n)| (dataset::part_name(r, comm.size()), n))
+        .collect();
+    on_rank0(comm, || dataset::commit(out, &parts))
 }
 
 fn decompose(
@@ -344,11 +348,6 @@ fn decompose(
             Outcome::Done((rows, held)) => {
                 let rows = gather_u64(comm, rows);
                 let held = gather_u64(comm, held);
-                let parts: Vec<(String, u64)> = rows
-                    .iter()
-                    .enumerate()
-                    .map(|(r, &n)| (dataset::part_name(r, p), n))
-                    .collect();
                 if rows.iter().sum::<u64>() != share.total {
                     bail!(
                         "{name}: the ranks' parts hold {} rows for {} atoms (a decomposition bug)",
@@ -356,14 +355,7 @@ fn decompose(
                         share.total
                     );
                 }
-                agree_done(
-                    comm,
-                    if rank == 0 {
-                        dataset::commit(out, &parts).map_err(anyhow::Error::from)
-                    } else {
-                        Ok(())
-                    },
-                )?;
+                commit_parts(comm, out, &rows)?;
                 return Ok(Report {
                     atoms: share.total,
                     ranks: p,

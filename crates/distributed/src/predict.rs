@@ -10,6 +10,7 @@ use anyhow::Result;
 use interstice_io::{ParquetTableWriter, Table, TableMeta, dataset};
 
 use crate::comm::{Comm, agree_done, gather_u64};
+use crate::jobs::{commit_parts, on_rank0};
 
 /// `interstice predict` over the ranks of `comm`.
 #[derive(Clone, Debug)]
@@ -75,14 +76,7 @@ fn my_rows(comm: &dyn Comm, path: &std::path::Path) -> Result<(Table, Option<Vec
 pub fn predict(comm: &dyn Comm, job: &Predict) -> Result<(u64, usize)> {
     let (p, rank) = (comm.size(), comm.rank());
     let model = agree_done(comm, interstice_pipeline::model::load(&job.model))?;
-    agree_done(
-        comm,
-        if rank == 0 {
-            dataset::begin(&job.out).map_err(anyhow::Error::from)
-        } else {
-            Ok(())
-        },
-    )?;
+    on_rank0(comm, || dataset::begin(&job.out))?;
     let scored = (|| -> Result<u64> {
         let (table, types) = my_rows(comm, &job.features)?;
         let qs = if table.ids.is_empty() {
@@ -118,18 +112,6 @@ pub fn predict(comm: &dyn Comm, job: &Predict) -> Result<(u64, usize)> {
         }
     };
     let all = gather_u64(comm, rows);
-    let parts: Vec<(String, u64)> = all
-        .iter()
-        .enumerate()
-        .map(|(r, &n)| (dataset::part_name(r, p), n))
-        .collect();
-    agree_done(
-        comm,
-        if rank == 0 {
-            dataset::commit(&job.out, &parts).map_err(anyhow::Error::from)
-        } else {
-            Ok(())
-        },
-    )?;
+    commit_parts(comm, &job.out, &all)?;
     Ok((all.iter().sum(), model.models.len()))
 }

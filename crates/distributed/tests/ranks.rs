@@ -49,6 +49,26 @@ fn rows_by_id(dir: &Path) -> Vec<(u64, u32, String, Vec<u64>)> {
     rows
 }
 
+/// The single-process paper80 rows of `frame` by id, as [`rows_by_id`]
+/// gives a data set's.
+fn single_process_rows(frame: &Frame) -> Vec<(u64, u32, String, Vec<u64>)> {
+    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
+    let ctx = FrameContext::new(frame, &types, ContextParams::paper()).unwrap();
+    let (_, whole) = Preset::Paper80.compute(&ctx).unwrap();
+    let mut expected: Vec<(u64, u32, String, Vec<u64>)> = (0..frame.len())
+        .map(|i| {
+            (
+                frame.ids()[i],
+                frame.types()[i],
+                if frame.types()[i] == 1 { "Cu" } else { "Zr" }.to_string(),
+                whole.row(i).iter().map(|x| x.to_bits()).collect(),
+            )
+        })
+        .collect();
+    expected.sort_by_key(|r| r.0);
+    expected
+}
+
 fn featurize_job(path: &Path, out: &Path) -> Featurize {
     Featurize {
         input: Input {
@@ -70,20 +90,7 @@ fn featurize_on_any_rank_count_equals_the_single_process_table() {
     // 2 × 2 × 1 copies: 16 000 atoms, 80 Å across, so four ranks hold
     // their domain and a skin, not the box.
     let frame = base.replicate([2, 2, 1]).unwrap();
-    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
-    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
-    let (_, whole) = Preset::Paper80.compute(&ctx).unwrap();
-    let mut expected: Vec<(u64, u32, String, Vec<u64>)> = (0..frame.len())
-        .map(|i| {
-            (
-                frame.ids()[i],
-                frame.types()[i],
-                if frame.types()[i] == 1 { "Cu" } else { "Zr" }.to_string(),
-                whole.row(i).iter().map(|x| x.to_bits()).collect(),
-            )
-        })
-        .collect();
-    expected.sort_by_key(|r| r.0);
+    let expected = single_process_rows(&frame);
 
     let plain = dir.path().join("replica.dump");
     let gz = dir.path().join("replica.dump.gz");
@@ -491,20 +498,7 @@ fn a_tilted_box_gives_the_single_process_rows_on_four_ranks() {
     .replicate([2, 2, 1])
     .unwrap();
     assert!(frame.sim_box().is_triclinic());
-    let types = TypeMap::parse("1=Cu,2=Zr").unwrap();
-    let ctx = FrameContext::new(&frame, &types, ContextParams::paper()).unwrap();
-    let (_, whole) = Preset::Paper80.compute(&ctx).unwrap();
-    let mut expected: Vec<(u64, u32, String, Vec<u64>)> = (0..frame.len())
-        .map(|i| {
-            (
-                frame.ids()[i],
-                frame.types()[i],
-                if frame.types()[i] == 1 { "Cu" } else { "Zr" }.to_string(),
-                whole.row(i).iter().map(|x| x.to_bits()).collect(),
-            )
-        })
-        .collect();
-    expected.sort_by_key(|r| r.0);
+    let expected = single_process_rows(&frame);
     let path = dir.path().join("tilted.dump");
     write_dump(&frame, &path);
     let out = dir.path().join("tilted-features");

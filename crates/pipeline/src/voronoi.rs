@@ -111,6 +111,30 @@ pub fn region_rows(
     Ok((values, s))
 }
 
+/// The tessellation `interstice voronoi` asks for: radical, weighted by
+/// each atom's radius from `map`, or plain.
+///
+/// # Errors
+/// Radical without a type map; a type the map lacks or without a radius.
+pub fn params(
+    frame: &Frame,
+    map: Option<&interstice_core::TypeMap>,
+    radical: bool,
+) -> Result<VoronoiParams> {
+    if !radical {
+        return Ok(VoronoiParams::plain());
+    }
+    let m = map.ok_or_else(|| {
+        anyhow::anyhow!("--radical needs --types (or a file that names its species)")
+    })?;
+    let radii = frame
+        .types()
+        .iter()
+        .map(|&t| m.radius(t))
+        .collect::<Result<Vec<f64>, _>>()?;
+    Ok(VoronoiParams::radical(radii))
+}
+
 /// The columns of the cell table after `id` (and `type`).
 pub const COLUMNS: [&str; 8] = ["volume", "cn", "n3", "n4", "n5", "n6", "n7", "n8plus"];
 
