@@ -453,6 +453,39 @@ pub fn main(root: &Path, args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&small)?;
     let refs = reference(&bin, &fixture, &sheared, &small)?;
     check(&mpi_bin, &fixture, &sheared, &small, &refs, "fixture")?;
+    // Frame 0 of a two-frame plain dump on 3 ranks: the last rank's byte
+    // range holds only the second frame, so it reads and sends no atoms (an
+    // empty send buffer once reached OpenMPI as MPI_IN_PLACE).
+    let two = small.join("two-frames.dump");
+    let mut w = DumpWriter::create(&two)?;
+    for f in [&fixture, &sheared] {
+        w.write(&DumpReader::open(f)?.read()?.context("an empty fixture")?)?;
+    }
+    w.finish()?;
+    let names = paper80();
+    let cols: Vec<&str> = names.iter().map(String::as_str).collect();
+    let out = small.join("two-frames-np3");
+    let args = [
+        "featurize",
+        two.to_str().context("a path that is not UTF-8")?,
+        "--frame",
+        "0",
+        "--types",
+        "1=Cu,2=Zr",
+        "--distributed",
+        "--out",
+        out.to_str().context("a path that is not UTF-8")?,
+    ];
+    run(
+        "mpirun -np 3 featurize (frame 0 of two)",
+        &mut mpirun(3, 1, &mpi_bin, &args),
+    )?;
+    same(
+        "frame 0 of a two-frame dump, np 3",
+        &out,
+        &refs.features,
+        &cols,
+    )?;
 
     println!("mpi: a 256 000-atom replica (4 × 4 × 4), one plain dump read by byte ranges");
     let large = dir.join("replica");

@@ -73,12 +73,17 @@ impl Comm for MpiComm {
                     })
                     .collect()
             };
-            let send: Vec<u8> = out
+            // Both buffers hold one byte more than the counts say: an empty
+            // Vec's pointer is the dangling address 1, which OpenMPI reads
+            // as MPI_IN_PLACE ((void *) 1) and then sends from the receive
+            // buffer (found by a rank that sends nothing).
+            let mut send: Vec<u8> = out
                 .iter()
                 .flat_map(|m| m[piece(m.len())].iter().copied())
                 .collect();
+            send.push(0);
             let total: usize = recv_counts.iter().map(|&c| c as usize).sum();
-            let mut recv = vec![0u8; total];
+            let mut recv = vec![0u8; total + 1];
             {
                 let sd = displs(&send_counts);
                 let rd = displs(&recv_counts);

@@ -506,3 +506,34 @@ fn a_tilted_box_gives_the_single_process_rows_on_four_ranks() {
     assert_eq!(r[0].dims, [2, 2, 1]);
     assert_eq!(rows_by_id(&out), expected);
 }
+
+#[test]
+fn any_frame_of_a_multi_frame_dump_on_ranks_that_read_nothing() {
+    // Frame 0 of two: the byte ranges of the later ranks hold only the
+    // second frame, so they read no atoms.
+    let dir = tempfile::tempdir().unwrap();
+    let a = fixture();
+    let b = DumpReader::open(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/cuzr65-4000/frame_040.dump.gz"),
+    )
+    .unwrap()
+    .read()
+    .unwrap()
+    .unwrap();
+    let path = dir.path().join("two.dump");
+    let mut w = DumpWriter::create(&path).unwrap();
+    w.write(&a).unwrap();
+    w.write(&b).unwrap();
+    w.finish().unwrap();
+    for (frame, expected) in [(0i64, &a), (-2, &a), (1, &b), (-1, &b)] {
+        let expected = single_process_rows(expected);
+        for ranks in [2, 3] {
+            let out = dir.path().join(format!("f{frame}-{ranks}"));
+            let mut job = featurize_job(&path, &out);
+            job.input.frame = frame;
+            run_threads(ranks, |c| featurize(c, &job).unwrap());
+            assert_eq!(rows_by_id(&out), expected, "frame {frame}, {ranks} ranks");
+        }
+    }
+}
