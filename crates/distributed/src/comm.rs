@@ -177,19 +177,6 @@ pub fn gather_u64(comm: &dyn Comm, x: u64) -> Vec<u64> {
         .collect()
 }
 
-/// Every rank's `xs` (the same length on every rank), summed element-wise.
-pub fn sum_f64(comm: &dyn Comm, xs: &[f64]) -> Vec<f64> {
-    let bytes: Vec<u8> = xs.iter().flat_map(|x| x.to_le_bytes()).collect();
-    let mut out = vec![0.0; xs.len()];
-    // In rank order, so the sum is the same on every rank and every run.
-    for b in comm.all_gather(&bytes) {
-        for (o, c) in out.iter_mut().zip(b.chunks_exact(8)) {
-            *o += f64::from_le_bytes(c.try_into().expect("8 bytes"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

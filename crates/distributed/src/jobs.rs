@@ -254,7 +254,7 @@ pub fn voronoi(comm: &dyn Comm, job: &Voronoi) -> Result<(Report, Summary)> {
 }
 
 /// The mean atomic spacing of the whole frame, Å.
-fn spacing(share: &Share) -> f64 {
+pub(crate) fn spacing(share: &Share) -> f64 {
     (share.frame.sim_box().volume() / share.total.max(1) as f64).cbrt()
 }
 

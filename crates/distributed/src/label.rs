@@ -16,7 +16,7 @@ use interstice_spatial::CellList;
 
 use crate::comm::{Comm, agree_done, gather_u64};
 use crate::exchange::Local;
-use crate::jobs::{Report, partition_metadata, run};
+use crate::jobs::{Report, partition_metadata, run, spacing};
 use crate::read::{Input, Share, read_share};
 
 /// `interstice label` of one deformed frame over the ranks of `comm`.
@@ -72,8 +72,7 @@ pub fn label(comm: &dyn Comm, job: &Label) -> Result<(Report, LabelSummary)> {
             reference.total
         );
     }
-    let spacing = (reference.frame.sim_box().volume() / reference.total.max(1) as f64).cbrt();
-    let skin0 = job.skin.unwrap_or(job.rule.cutoff + spacing);
+    let skin0 = job.skin.unwrap_or(job.rule.cutoff + spacing(&reference));
     let params = D2minParams::new(job.rule.cutoff).per_neighbor(job.per_neighbor);
     let found = std::cell::RefCell::new(LabelSummary {
         plastic: 0,

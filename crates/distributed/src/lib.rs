@@ -38,9 +38,7 @@ mod mpi_comm;
 mod predict;
 mod read;
 
-pub use comm::{
-    Comm, Outcome, Single, ThreadComm, agree, agree_done, gather_u64, run_threads, sum_f64,
-};
+pub use comm::{Comm, Outcome, Single, ThreadComm, agree, agree_done, gather_u64, run_threads};
 pub use domain::Decomposition;
 pub use exchange::{Local, exchange};
 pub use jobs::{Featurize, Report, Voronoi, featurize, voronoi};

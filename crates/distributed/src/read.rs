@@ -77,10 +77,7 @@ pub fn read_share(comm: &dyn Comm, input: &Input) -> Result<Share> {
 
 /// Opens the file and resolves the frame index.
 fn open(input: &Input) -> Result<(Trajectory<'static>, usize)> {
-    let mut reader = Trajectory::open(&input.path)?;
-    if let Some(m) = &input.types {
-        reader = reader.with_type_map(m);
-    }
+    let mut reader = interstice_pipeline::common::open_frames(&input.path, input.types.as_ref())?;
     let index = if input.frame < 0 {
         let count = interstice_io::TrajectoryReader::frame_count(&mut reader)?;
         usize::try_from(count as i64 + input.frame)
